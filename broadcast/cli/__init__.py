@@ -1,0 +1,77 @@
+"""The `broadcast` command: a click group with one module per command.
+
+Only this entry point turns `BroadcastError` into a Vietnamese message and an exit code
+(0 ok, 1 wrong input, 2 wrong environment); tracebacks are shown only with `-v`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+
+import click
+
+from broadcast.errors import BroadcastError
+
+# One module per command, in the order `broadcast --help` lists them. Each module exposes
+# `command`, a click.Command.
+_COMMANDS = [
+    "make",
+    "plan",
+    "script",
+    "check",
+    "approve",
+    "normalize",
+    "produce",
+    "voices",
+    "schedule",
+    "check_air",
+    "day",
+    "daemon",
+    "init",
+]
+
+
+class _Group(click.Group):
+    """Loads command modules lazily so `broadcast normalize` stays fast."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name.replace("_", "-") for name in _COMMANDS]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        module_name = name.replace("-", "_")
+        if module_name not in _COMMANDS:
+            return None
+        module = importlib.import_module(f"broadcast.cli.{module_name}")
+        return module.command
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Chương trình phát thanh cải cách hành chính hằng tháng cho đài truyền thanh cơ sở."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the group and map errors to messages and exit codes."""
+    verbose = "-v" in (argv if argv is not None else sys.argv[1:])
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        cli.main(args=argv, prog_name="broadcast", standalone_mode=False)
+    except BroadcastError as exc:
+        if verbose:
+            logging.exception("chi tiết lỗi")
+        click.echo(f"Lỗi: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Đã dừng.", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(1 if exc.exit_code == 2 else exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Đã dừng (Ctrl+C). Các tệp đã làm xong vẫn còn nguyên.", err=True)
+        sys.exit(130)

@@ -1,0 +1,40 @@
+"""Options shared by every command: `--station DIR` and `-v`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+import click
+
+
+def _default_station() -> str:
+    return os.environ.get("BROADCAST_STATION", ".")
+
+
+def station_options(func: Callable) -> Callable:
+    """Add `--station DIR` (default: $BROADCAST_STATION or the current folder) and `-v`."""
+    func = click.option(
+        "-v", "--verbose", is_flag=True, help="Ghi chi tiết (kể cả lệnh ffmpeg) để tìm lỗi."
+    )(func)
+    func = click.option(
+        "--station",
+        "station_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=_default_station,
+        show_default="thư mục hiện tại hoặc $BROADCAST_STATION",
+        help="Thư mục của đài (chứa station.yaml).",
+    )(func)
+    return func
+
+
+def month_option(required: bool = True) -> Callable:
+    """`--month YYYY-MM`."""
+    return click.option(
+        "--month",
+        "month",
+        required=required,
+        metavar="YYYY-MM",
+        help="Tháng của chương trình, ví dụ 2026-12.",
+    )

@@ -1,0 +1,505 @@
+"""Station settings: package defaults + the station's station.yaml, validated into types.
+
+Every validation error names the file, the line and the field, in Vietnamese, with the fix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, time
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from broadcast.errors import ConfigError
+from broadcast.yamlio import Located, deep_merge, load_yaml
+
+STATION_FILE = "station.yaml"
+
+# Weekday names staff may write, mapped to Python's weekday() (Monday = 0).
+WEEKDAYS = {
+    "T2": 0, "T3": 1, "T4": 2, "T5": 3, "T6": 4, "T7": 5, "CN": 6,
+    "MON": 0, "TUE": 1, "WED": 2, "THU": 3, "FRI": 4, "SAT": 5, "SUN": 6,
+}
+WEEKDAY_NAMES_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+_KNOWN_ENGINES = ("gtts", "edge-tts", "piper", "espeak-ng", "silent")
+
+
+@dataclass
+class EngineSpec:
+    """One engine in a voice chain: its registry name and its own settings."""
+
+    engine: str
+    options: dict[str, Any] = field(default_factory=dict)
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"engine": self.engine, **self.options}
+
+
+@dataclass
+class VoiceSettings:
+    """Ordered fallback chains for the main voice and the second (Q&A) voice."""
+
+    main: list[EngineSpec]
+    second: list[EngineSpec]
+    fallback: bool = True
+    timeout_s: float = 6.0
+
+
+@dataclass
+class Pauses:
+    """Silences inserted by production, whatever the engine (seconds)."""
+
+    sentence_s: float = 0.55
+    clause_s: float = 0.25
+    paragraph_s: float = 0.8
+    segment_s: float = 0.6
+
+
+@dataclass
+class BedSettings:
+    """Music bed: its level between speech, how far it ducks under speech, and how fast."""
+
+    level_db: float = -14.0
+    duck_db: float = -18.0
+    attack_ms: float = 120.0
+    release_ms: float = 600.0
+
+
+@dataclass
+class AudioSettings:
+    """Mastering and export targets."""
+
+    target_lufs: float = -16.0
+    true_peak_dbtp: float = -1.0
+    bitrate_kbps: int = 128
+    sample_rate: int = 44100
+    wav: bool = False
+    highpass_hz: float = 120.0
+    presence_db: float = 2.0
+    compression: bool = True
+    crossfade_ms: float = 250.0
+    pauses: Pauses = field(default_factory=Pauses)
+    bed: BedSettings = field(default_factory=BedSettings)
+
+
+@dataclass
+class Slot:
+    """A daily air slot: id, human name, start time, length and the weekdays it runs."""
+
+    id: str
+    name: str
+    start: time
+    length_min: float
+    weekdays: list[int]
+
+    @property
+    def hhmm(self) -> str:
+        return self.start.strftime("%H%M")
+
+
+@dataclass
+class Airing:
+    """How the monthly programme airs over the month."""
+
+    per_month: int
+    slots: list[str]
+    from_day: int = 1
+    weekdays: list[int] = field(default_factory=lambda: list(range(7)))
+    skip_holidays: bool = True
+    days_off: list[date] = field(default_factory=list)
+    extra_days: list[date] = field(default_factory=list)
+
+
+@dataclass
+class Automation:
+    """When the daemon makes next month's programme and prepares tomorrow's folder."""
+
+    generate_day: int = 20
+    generate_time: time = time(8, 0)
+    prepare_time: time = time(20, 0)
+    auto_approve: bool = False
+
+
+@dataclass
+class Station:
+    """A station folder and its validated settings."""
+
+    dir: Path
+    name: str
+    slug: str
+    locality: str
+    authority: str
+    example: bool
+    programme_title: str
+    min_minutes: float
+    max_minutes: float
+    contacts: dict[str, str]
+    voice: VoiceSettings
+    audio: AudioSettings
+    slots: list[Slot]
+    airing: Airing
+    automation: Automation
+    spell_issuer: bool = False
+    source: Located | None = None
+
+    # Paths of the station folder (DESIGN §2).
+    @property
+    def file(self) -> Path:
+        return self.dir / STATION_FILE
+
+    @property
+    def scripts_dir(self) -> Path:
+        return self.dir / "scripts"
+
+    @property
+    def schedules_dir(self) -> Path:
+        return self.dir / "schedules"
+
+    @property
+    def audio_dir(self) -> Path:
+        return self.dir / "audio_out"
+
+    @property
+    def days_dir(self) -> Path:
+        return self.dir / "audio_out" / "days"
+
+    @property
+    def facts_dir(self) -> Path:
+        return self.dir / "facts"
+
+    @property
+    def jingles_dir(self) -> Path:
+        return self.dir / "jingles"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.dir / ".broadcast"
+
+    @property
+    def lexicon_file(self) -> Path | None:
+        p = self.dir / "lexicon.yaml"
+        return p if p.exists() else None
+
+    def script_path(self, month: str) -> Path:
+        return self.scripts_dir / f"{month}.md"
+
+    def programme_dir(self, month: str) -> Path:
+        return self.audio_dir / month
+
+    def slot(self, slot_id: str) -> Slot:
+        for s in self.slots:
+            if s.id == slot_id:
+                return s
+        raise KeyError(slot_id)
+
+    def line(self, *path: Any) -> int | None:
+        """Line of a key in station.yaml (for errors raised by later stages)."""
+        return self.source.line(*path) if self.source else None
+
+    def error(self, message: str, *path: Any, hint: str | None = None) -> ConfigError:
+        """A ConfigError pointing at `path` in station.yaml."""
+        return ConfigError(
+            message,
+            file=self.file,
+            line=self.line(*path),
+            field=".".join(str(p) for p in path) or None,
+            hint=hint,
+        )
+
+
+def _defaults() -> dict[str, Any]:
+    text = resources.files("broadcast").joinpath("data/defaults.yaml").read_text("utf-8")
+    return load_yaml("defaults.yaml", text=text).data
+
+
+class _Reader:
+    """Typed accessors over the merged settings that raise located ConfigErrors."""
+
+    def __init__(self, merged: dict[str, Any], src: Located) -> None:
+        self.merged = merged
+        self.src = src
+
+    def fail(self, path: tuple, message: str, hint: str | None = None) -> ConfigError:
+        return ConfigError(
+            message,
+            file=self.src.file,
+            line=self.src.line(*path),
+            field=".".join(str(p) for p in path),
+            hint=hint,
+        )
+
+    def get(self, *path: Any) -> Any:
+        node: Any = self.merged
+        for p in path:
+            if isinstance(node, dict):
+                node = node.get(p)
+            elif isinstance(node, list) and isinstance(p, int) and p < len(node):
+                node = node[p]
+            else:
+                return None
+        return node
+
+    def section(self, name: str) -> dict[str, Any]:
+        value = self.get(name)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail((name,), "phải là một nhóm các mục (dạng 'khóa: giá trị').")
+        return value
+
+    def text(self, *path: Any, required: bool = False) -> str:
+        value = self.get(*path)
+        if value is None or value == "":
+            if required:
+                raise self.fail(path, "bắt buộc phải có.", "Điền giá trị cho mục này.")
+            return ""
+        if isinstance(value, (dict, list)):
+            raise self.fail(path, "phải là một chuỗi chữ.")
+        return str(value)
+
+    def number(self, *path: Any, lo: float, hi: float, integer: bool = False) -> float:
+        value = self.get(*path)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(path, f"phải là một số (nhận được: {value!r}).", f"Ví dụ: {lo:g}")
+        if not lo <= value <= hi:
+            raise self.fail(path, f"giá trị {value:g} nằm ngoài khoảng cho phép {lo:g}–{hi:g}.")
+        if integer and int(value) != value:
+            raise self.fail(path, f"phải là số nguyên (nhận được: {value}).")
+        return int(value) if integer else float(value)
+
+    def flag(self, *path: Any) -> bool:
+        value = self.get(*path)
+        if not isinstance(value, bool):
+            raise self.fail(path, f"phải là true hoặc false (nhận được: {value!r}).")
+        return value
+
+    def clock(self, *path: Any) -> time:
+        value = self.get(*path)
+        if isinstance(value, int) and not isinstance(value, bool):
+            # YAML 1.1 reads an unquoted 06:00 as a sexagesimal integer (360).
+            value = f"{value // 60:02d}:{value % 60:02d}"
+        m = _TIME.match(str(value or "").strip())
+        if not m:
+            raise self.fail(
+                path,
+                f"giờ không hợp lệ: {value!r}.",
+                'Viết giờ dạng "HH:MM" trong ngoặc kép, 24 giờ, ví dụ "06:00" hoặc "17:30".',
+            )
+        return time(int(m.group(1)), int(m.group(2)))
+
+    def day(self, *path: Any) -> date:
+        value = self.get(*path)
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise self.fail(path, f"ngày không hợp lệ: {value!r}.", 'Viết dạng "YYYY-MM-DD", ví dụ "2026-12-24".') from None
+
+    def weekdays(self, *path: Any) -> list[int]:
+        value = self.get(*path)
+        if not isinstance(value, list) or not value:
+            raise self.fail(path, "phải là danh sách ngày trong tuần.", "Ví dụ: [T2, T3, T4, T5, T6, T7, CN]")
+        out = []
+        for i, item in enumerate(value):
+            key = str(item).strip().upper()
+            if key not in WEEKDAYS:
+                raise self.fail(
+                    path + (i,),
+                    f"ngày trong tuần không hợp lệ: {item!r}.",
+                    "Dùng T2, T3, T4, T5, T6, T7 hoặc CN.",
+                )
+            out.append(WEEKDAYS[key])
+        return sorted(set(out))
+
+    def engines(self, *path: Any, required: bool) -> list[EngineSpec]:
+        value = self.get(*path)
+        if value is None:
+            value = []
+        if not isinstance(value, list):
+            raise self.fail(path, "phải là danh sách các bộ đọc (engine).")
+        if required and not value:
+            raise self.fail(path, "cần ít nhất một bộ đọc.", "Ví dụ: - engine: espeak-ng")
+        known = known_engines()
+        specs = []
+        for i, item in enumerate(value):
+            if isinstance(item, str):
+                item = {"engine": item}
+            if not isinstance(item, dict) or "engine" not in item:
+                raise self.fail(path + (i,), "mỗi mục phải có 'engine: tên'.", "Ví dụ: - engine: gtts")
+            name = str(item["engine"])
+            if name not in known:
+                raise self.fail(
+                    path + (i, "engine"),
+                    f"không có bộ đọc tên '{name}'.",
+                    "Các bộ đọc có sẵn: " + ", ".join(known) + ".",
+                )
+            options = {k: v for k, v in item.items() if k != "engine"}
+            specs.append(EngineSpec(name, options, self.src.line(*path, i)))
+        return specs
+
+
+def known_engines() -> tuple[str, ...]:
+    """Engine names from the voice registry (or the documented list before it loads)."""
+    try:
+        from broadcast.voice import ENGINES  # noqa: PLC0415 - avoid import cycle at load time
+    except ImportError:
+        return _KNOWN_ENGINES
+    return tuple(ENGINES)
+
+
+def load_station(directory: str | Path = ".") -> Station:
+    """Read `directory/station.yaml` over the package defaults and validate it."""
+    directory = Path(directory).resolve()
+    path = directory / STATION_FILE
+    if not path.exists():
+        raise ConfigError(
+            "không tìm thấy tệp cấu hình của đài.",
+            file=path,
+            hint="Chạy lệnh trong thư mục của đài, hoặc dùng --station THƯ_MỤC, "
+            "hoặc tạo đài mới bằng 'broadcast init THƯ_MỤC'.",
+        )
+    src = load_yaml(path)
+    if src.data is None:
+        src.data = {}
+    if not isinstance(src.data, dict):
+        raise ConfigError("tệp phải là một nhóm các mục dạng 'khóa: giá trị'.", file=path, line=1)
+    defaults = _defaults()
+    for key in src.data:
+        if key not in defaults:
+            raise ConfigError(
+                f"không có nhóm cấu hình tên '{key}'.",
+                file=path,
+                line=src.line(key),
+                field=str(key),
+                hint="Các nhóm hợp lệ: " + ", ".join(defaults) + ".",
+            )
+    r = _Reader(deep_merge(defaults, src.data), src)
+    for name, default in defaults.items():
+        if isinstance(default, dict):
+            r.section(name)
+
+    slug = r.text("station", "slug", required=True)
+    if not _SLUG.match(slug):
+        raise r.fail(("station", "slug"), f"'{slug}' phải viết thường, không dấu, chỉ chữ, số và '-'.", "Ví dụ: duc-pho")
+
+    min_m = r.number("programme", "min_minutes", lo=1, hi=120)
+    max_m = r.number("programme", "max_minutes", lo=1, hi=120)
+    if min_m > max_m:
+        raise r.fail(("programme", "min_minutes"), f"độ dài tối thiểu ({min_m:g} phút) lớn hơn tối đa ({max_m:g} phút).")
+
+    voice = VoiceSettings(
+        main=r.engines("voice", "main", required=True),
+        second=r.engines("voice", "second", required=False),
+        fallback=r.flag("voice", "fallback"),
+        timeout_s=r.number("voice", "timeout_s", lo=0.5, hi=120),
+    )
+
+    a = ("audio",)
+    audio = AudioSettings(
+        target_lufs=r.number(*a, "target_lufs", lo=-36, hi=-8),
+        true_peak_dbtp=r.number(*a, "true_peak_dbtp", lo=-9, hi=0),
+        bitrate_kbps=r.number(*a, "bitrate_kbps", lo=32, hi=320, integer=True),
+        sample_rate=_sample_rate(r),
+        wav=r.flag(*a, "wav"),
+        highpass_hz=r.number(*a, "highpass_hz", lo=0, hi=400),
+        presence_db=r.number(*a, "presence_db", lo=0, hi=6),
+        compression=r.flag(*a, "compression"),
+        crossfade_ms=r.number(*a, "crossfade_ms", lo=0, hi=3000),
+        pauses=Pauses(**{k: r.number(*a, "pauses", k, lo=0, hi=10) for k in Pauses.__dataclass_fields__}),
+        bed=BedSettings(
+            level_db=r.number(*a, "bed", "level_db", lo=-40, hi=0),
+            duck_db=r.number(*a, "bed", "duck_db", lo=-60, hi=0),
+            attack_ms=r.number(*a, "bed", "attack_ms", lo=1, hi=5000),
+            release_ms=r.number(*a, "bed", "release_ms", lo=1, hi=10000),
+        ),
+    )
+
+    slots = _slots(r)
+    airing = _airing(r, slots)
+    automation = Automation(
+        generate_day=r.number("automation", "generate_day", lo=1, hi=28, integer=True),
+        generate_time=r.clock("automation", "generate_time"),
+        prepare_time=r.clock("automation", "prepare_time"),
+        auto_approve=r.flag("automation", "auto_approve"),
+    )
+    contacts = {k: r.text("contacts", k) for k in r.section("contacts")}
+    return Station(
+        dir=directory,
+        name=r.text("station", "name", required=True),
+        slug=slug,
+        locality=r.text("station", "locality"),
+        authority=r.text("station", "authority"),
+        example=r.flag("station", "example"),
+        programme_title=r.text("programme", "title", required=True),
+        min_minutes=min_m,
+        max_minutes=max_m,
+        contacts=contacts,
+        voice=voice,
+        audio=audio,
+        slots=slots,
+        airing=airing,
+        automation=automation,
+        spell_issuer=r.flag("normalize", "spell_issuer"),
+        source=src,
+    )
+
+
+def _sample_rate(r: _Reader) -> int:
+    rate = r.number("audio", "sample_rate", lo=8000, hi=96000, integer=True)
+    allowed = (22050, 24000, 32000, 44100, 48000)
+    if rate not in allowed:
+        raise r.fail(("audio", "sample_rate"), f"tần số lấy mẫu {rate} không dùng được cho MP3.", "Dùng một trong: " + ", ".join(map(str, allowed)))
+    return int(rate)
+
+
+def _slots(r: _Reader) -> list[Slot]:
+    raw = r.get("slots")
+    if not isinstance(raw, list) or not raw:
+        raise r.fail(("slots",), "cần ít nhất một buổi phát.", 'Ví dụ:\n  slots:\n    - id: sang\n      start: "06:00"\n      length_min: 30')
+    slots: list[Slot] = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise r.fail(("slots", i), "mỗi buổi phát phải có id, start, length_min.")
+        sid = r.text("slots", i, "id", required=True)
+        if not _SLUG.match(sid):
+            raise r.fail(("slots", i, "id"), f"mã buổi '{sid}' phải viết thường, không dấu.", "Ví dụ: sang, chieu")
+        if any(s.id == sid for s in slots):
+            raise r.fail(("slots", i, "id"), f"mã buổi '{sid}' bị trùng.")
+        slots.append(
+            Slot(
+                id=sid,
+                name=r.text("slots", i, "name") or sid,
+                start=r.clock("slots", i, "start"),
+                length_min=r.number("slots", i, "length_min", lo=1, hi=600),
+                weekdays=r.weekdays("slots", i, "weekdays") if "weekdays" in item else list(range(7)),
+            )
+        )
+    return slots
+
+
+def _airing(r: _Reader, slots: list[Slot]) -> Airing:
+    ids = [s.id for s in slots]
+    chosen = r.get("airing", "slots") or ids
+    if not isinstance(chosen, list):
+        raise r.fail(("airing", "slots"), "phải là danh sách mã buổi phát.", f"Ví dụ: [{', '.join(ids)}]")
+    for i, sid in enumerate(chosen):
+        if sid not in ids:
+            raise r.fail(("airing", "slots", i), f"không có buổi phát mã '{sid}'.", "Các buổi đã khai báo: " + ", ".join(ids) + ".")
+    for key in ("days_off", "extra_days"):
+        if not isinstance(r.get("airing", key) or [], list):
+            raise r.fail(("airing", key), "phải là danh sách ngày.", 'Ví dụ: ["2026-12-24"]')
+    return Airing(
+        per_month=r.number("airing", "per_month", lo=1, hi=62, integer=True),
+        slots=[str(s) for s in chosen],
+        from_day=r.number("airing", "from_day", lo=1, hi=28, integer=True),
+        weekdays=r.weekdays("airing", "weekdays"),
+        skip_holidays=r.flag("airing", "skip_holidays"),
+        days_off=[r.day("airing", "days_off", i) for i in range(len(r.get("airing", "days_off") or []))],
+        extra_days=[r.day("airing", "extra_days", i) for i in range(len(r.get("airing", "extra_days") or []))],
+    )

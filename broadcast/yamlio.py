@@ -1,0 +1,85 @@
+"""YAML reading that remembers line numbers, so errors can name the line to fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from broadcast.errors import ConfigError
+
+Key = tuple  # a path into the document: ("slots", 0, "start")
+
+
+@dataclass
+class Located:
+    """A parsed YAML document plus the line (1-based) of every key and item in it."""
+
+    data: Any
+    file: Path
+    lines: dict[Key, int] = field(default_factory=dict)
+
+    def line(self, *path: Any) -> int | None:
+        """Line of the deepest known prefix of `path` (a missing key: its parent's line)."""
+        p = tuple(path)
+        while p:
+            if p in self.lines:
+                return self.lines[p]
+            p = p[:-1]
+        return self.lines.get((), None)
+
+
+def _walk(node: yaml.Node, path: Key, lines: dict[Key, int]) -> None:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            lines[path + (key,)] = key_node.start_mark.line + 1
+            _walk(value_node, path + (key,), lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            lines[path + (i,)] = item.start_mark.line + 1
+            _walk(item, path + (i,), lines)
+
+
+def load_yaml(path: str | Path, *, text: str | None = None) -> Located:
+    """Parse a YAML file safely; a syntax error becomes a ConfigError with its line."""
+    path = Path(path)
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError("không tìm thấy tệp.", file=path) from None
+        except UnicodeDecodeError:
+            raise ConfigError(
+                "tệp không phải văn bản UTF-8.",
+                file=path,
+                hint="Lưu lại tệp với bảng mã UTF-8 (trong Notepad: Save As… > Encoding: UTF-8).",
+            ) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise ConfigError(
+            f"sai cú pháp YAML ({exc.problem}).",
+            file=path,
+            line=mark.line + 1 if mark else None,
+            hint="Kiểm tra dấu hai chấm, thụt lề bằng dấu cách (không dùng Tab) và dấu ngoặc kép.",
+        ) from None
+    lines: dict[Key, int] = {}
+    if node is not None:
+        _walk(node, (), lines)
+    return Located(data=data, file=path, lines=lines)
+
+
+def deep_merge(base: Any, override: Any) -> Any:
+    """Merge `override` over `base`: mappings merge key by key, everything else replaces."""
+    if isinstance(base, dict) and isinstance(override, dict):
+        out = dict(base)
+        for k, v in override.items():
+            out[k] = deep_merge(base.get(k), v) if k in base else v
+        return out
+    return override
