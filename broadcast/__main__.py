@@ -1,0 +1,5 @@
+"""`python -m broadcast` runs the CLI."""
+
+from broadcast.cli import main
+
+main()

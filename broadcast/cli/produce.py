@@ -1,0 +1,26 @@
+"""`broadcast produce`: voice and production of the month's script (audio + manifest)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from broadcast.cli.common import month_option, station_options
+from broadcast.cli.make import summary
+from broadcast.config import load_station
+from broadcast.pipeline import MakeResult, Reporter, produce_month, validate_month
+
+
+@click.command("produce")
+@station_options
+@month_option()
+@click.option("--force", is_flag=True, help="Dựng lại âm thanh dù đã có.")
+def command(station_dir: Path, verbose: bool, month: str, force: bool) -> None:
+    """Đọc kịch bản và dựng tệp âm thanh của tháng."""
+    station = load_station(station_dir)
+    month = validate_month(month)
+    reporter = Reporter(lambda text: click.echo(text, err=True))
+    manifest, _ = produce_month(station, month, force=force, reporter=reporter)
+    result = MakeResult(month=month, script=station.script_path(month), manifest=manifest)
+    click.echo(summary(result, station.dir))

@@ -1,0 +1,237 @@
+"""The pipeline: the stages in order, and the glue that turns a script into a programme.
+
+`STAGES` lists the main job's stages; `make()` runs them for one month, skipping what is
+already done and still valid, so a re-run resumes instead of starting over.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable
+
+from broadcast.config import Station
+from broadcast.errors import ScriptError
+
+log = logging.getLogger(__name__)
+
+# The main job, in order (DESIGN §1). Each name is a stage module and a CLI command.
+STAGES = ("script", "check", "produce", "schedule")
+
+
+class Reporter:
+    """Stage-by-stage progress for long runs; the CLI prints it, tests collect it."""
+
+    def __init__(self, emit: Callable[[str], None] | None = None) -> None:
+        self._emit = emit or (lambda _msg: None)
+        self.lines: list[str] = []
+
+    def stage(self, number: int, total: int, text: str) -> None:
+        self.say(f"[{number}/{total}] {text}")
+
+    def say(self, text: str) -> None:
+        self.lines.append(text)
+        self._emit(text)
+
+    def counter(self, label: str) -> Callable[[int, int], None]:
+        """A progress callback (done, total) that reports every tenth of the way."""
+        state = {"last": -1}
+
+        def tick(done: int, total: int) -> None:
+            step = max(1, total // 10)
+            if done == total or done // step != state["last"]:
+                state["last"] = done // step
+                self._emit(f"      {label}: {done}/{total}")
+
+        return tick
+
+
+@dataclass
+class MakeResult:
+    """What one run of the main job did, for the summary and for automation."""
+
+    month: str
+    script: Path
+    rendered: bool = False
+    approved: bool = False
+    auto_approved: bool = False
+    produced: bool = False
+    manifest: object | None = None       # production.Manifest
+    scheduled: bool = False
+    airings: int = 0
+    days: list[date] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def next_month(today: date) -> str:
+    """The month after `today`, as YYYY-MM."""
+    year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+    return f"{year:04d}-{month:02d}"
+
+
+def validate_month(month: str) -> str:
+    """Check a YYYY-MM string; a wrong one is a user error in Vietnamese."""
+    try:
+        parsed = datetime.strptime(month, "%Y-%m")
+    except (TypeError, ValueError):
+        raise ScriptError(
+            f"tháng không hợp lệ: {month!r}.", field="--month", hint="Viết dạng YYYY-MM, ví dụ 2026-12."
+        ) from None
+    if not 2000 <= parsed.year <= 2100:
+        raise ScriptError(f"năm {parsed.year} nằm ngoài khoảng 2000–2100.", field="--month")
+    return parsed.strftime("%Y-%m")
+
+
+def build_plan(station: Station, script, *, progress: Callable[[int, int], None] | None = None):
+    """Spoken form + voice for every sentence of `script`, arranged as a production plan."""
+    from broadcast.normalize import Normalizer
+    from broadcast.production import Event, ProgrammePlan
+    from broadcast.voice import VoiceRequest, synthesize
+
+    normalizer = Normalizer(station.lexicon_file, spell_issuer=station.spell_issuer)
+    requests: list[VoiceRequest] = []
+    # Events are built with placeholders for speech; clips are filled in after synthesis.
+    events: list[Event] = []
+    speech_slots: list[int] = []
+    for seg_index, segment in enumerate(script.segments):
+        gain = 0.0
+        for item in segment.items:
+            if item.kind == "cue":
+                if item.cue in ("intro", "stinger", "outro"):
+                    events.append(Event(kind="jingle", segment=seg_index, jingle=item.cue))
+                elif item.cue == "pause":
+                    events.append(Event(kind="pause", segment=seg_index, seconds=float(item.arg)))
+                elif item.cue in ("bed_on", "bed_off"):
+                    events.append(Event(kind="bed", segment=seg_index, bed=item.cue == "bed_on"))
+                elif item.cue == "gain":
+                    gain = float(item.arg)
+                continue
+            utterances = normalizer.utterances(item.text)
+            for i, utt in enumerate(utterances):
+                if not utt.text.strip(" .,;:?!"):
+                    continue
+                last = i == len(utterances) - 1
+                pause = "paragraph" if last else utt.pause
+                speech_slots.append(len(events))
+                requests.append(VoiceRequest(text=utt.text, role=item.voice))
+                events.append(
+                    Event(kind="speech", segment=seg_index, pause_after=pause, gain_db=gain)
+                )
+    if not requests:
+        raise ScriptError(
+            "kịch bản không có câu nào để đọc.",
+            file=script.path,
+            hint="Viết nội dung dưới các tiêu đề '## …'.",
+        )
+    voice = synthesize(requests, station, progress=progress)
+    for slot, clip in zip(speech_slots, voice.clips):
+        events[slot].clip = clip
+    return ProgrammePlan(
+        month=script.month,
+        title=script.title,
+        segments=[s.title for s in script.segments],
+        events=events,
+        script_sha256=script.body_sha256,
+        voice=voice,
+    )
+
+
+def is_stale(station: Station, script, manifest) -> bool:
+    """True if the produced programme no longer matches the script or the audio settings."""
+    if manifest is None:
+        return True
+    audio = station.audio
+    return (
+        manifest.script_sha256 != script.body_sha256
+        or manifest.bitrate_kbps != audio.bitrate_kbps
+        or manifest.sample_rate != audio.sample_rate
+        or abs(manifest.loudness_lufs - audio.target_lufs) > 1.0
+    )
+
+
+def produce_month(
+    station: Station, month: str, *, force: bool = False, reporter: Reporter | None = None
+):
+    """Voice + production for the month's script; returns (manifest, produced_now)."""
+    from broadcast.production import produce, read_manifest
+    from broadcast.script import read_script
+
+    reporter = reporter or Reporter()
+    script = read_script(station.script_path(month))
+    existing = read_manifest(station.programme_dir(month))
+    if not force and not is_stale(station, script, existing):
+        reporter.say("      Chương trình đã có và còn đúng với kịch bản: dùng lại.")
+        return existing, False
+    plan = build_plan(station, script, progress=reporter.counter("Đọc câu"))
+    reporter.say("      Dựng và chuẩn hóa âm thanh…")
+    return produce(plan, station), True
+
+
+def make(
+    station: Station,
+    month: str,
+    *,
+    now: datetime | None = None,
+    auto_approve: bool | None = None,
+    force: bool = False,
+    progress: Reporter | None = None,
+) -> MakeResult:
+    """The main job for one month: script (if missing) → check → produce → schedule."""
+    from broadcast.check import check_script
+    from broadcast.schedule import schedule_month
+    from broadcast.script import approve, read_script, render_script
+
+    month = validate_month(month)
+    now = now or datetime.now()
+    rep = progress or Reporter()
+    total = len(STAGES)
+    path = station.script_path(month)
+    result = MakeResult(month=month, script=path)
+
+    rep.stage(1, total, f"Kịch bản tháng {month}")
+    if path.exists():
+        rep.say(f"      Dùng kịch bản có sẵn: {path.relative_to(station.dir)}")
+    else:
+        render_script(station, month)
+        result.rendered = True
+        rep.say(f"      Đã soạn kịch bản: {path.relative_to(station.dir)}")
+
+    rep.stage(2, total, "Kiểm tra kịch bản (độ dài, từ khó đọc)")
+    report = check_script(station, month)
+    rep.say(f"      Ước tính {report.total_s / 60:.1f} phút.")
+    if getattr(report, "unreadable", None):
+        result.notes.append(
+            f"Có {len(report.unreadable)} từ máy chưa biết đọc; xem 'broadcast check --month {month}'."
+        )
+    report.raise_if_unfit()
+
+    script = read_script(path)
+    wants_auto = station.automation.auto_approve if auto_approve is None else auto_approve
+    if not script.approved and wants_auto:
+        approve(station, month, by="tự động (chạy thử)", now=now)
+        result.auto_approved = True
+        result.notes.append(
+            "Kịch bản được DUYỆT TỰ ĐỘNG (chạy thử). Đài thật phải duyệt bằng "
+            f"'broadcast approve --month {month} --by TÊN'."
+        )
+        script = read_script(path)
+    result.approved = script.approved
+
+    rep.stage(3, total, "Đọc và dựng chương trình")
+    result.manifest, result.produced = produce_month(station, month, force=force, reporter=rep)
+
+    rep.stage(4, total, "Xếp lịch phát và chuẩn bị thư mục từng ngày")
+    if not result.approved:
+        result.notes.append(
+            "Kịch bản CHƯA ĐƯỢC DUYỆT nên chưa xếp lịch phát. Sau khi nghe lại, chạy "
+            f"'broadcast approve --month {month} --by TÊN' rồi 'broadcast make --month {month}'."
+        )
+        rep.say("      Bỏ qua: kịch bản chưa được duyệt.")
+        return result
+    sched = schedule_month(station, month)
+    result.scheduled = True
+    result.airings = len(sched.airings)
+    result.days = sorted({a.date for a in sched.airings})
+    return result

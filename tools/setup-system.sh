@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install the system tools broadcast needs (ffmpeg, espeak-ng) if they are missing.
+# Debian/Ubuntu: apt-get (as root, or through sudo). Elsewhere: print how to install them.
+set -euo pipefail
+
+missing=()
+command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
+command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Cài công cụ hệ thống còn thiếu: ${missing[*]}"
+if command -v apt-get >/dev/null 2>&1; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+      echo "Cần quyền root để cài ${missing[*]}: chạy 'apt-get install ${missing[*]}' bằng tài khoản root." >&2
+      exit 2
+    fi
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  exit 0
+fi
+if command -v brew >/dev/null 2>&1; then
+  brew install "${missing[@]}"
+  exit 0
+fi
+cat >&2 <<MSG
+Không tự cài được ${missing[*]} trên máy này.
+- Windows: tải ffmpeg (bản "essentials") và espeak-ng (bản .msi), giải nén/cài đặt,
+  rồi thêm thư mục chứa ffmpeg.exe và espeak-ng.exe vào biến PATH.
+- Linux khác Debian: cài gói ffmpeg và espeak-ng bằng trình quản lý gói của máy.
+MSG
+exit 2
