@@ -1,0 +1,379 @@
+"""Unattended running: next month's programme and tomorrow's folder, on time, exactly once.
+
+Two jobs, both plain functions of (station folder, time):
+
+* ``generate`` — on ``automation.generate_day`` at ``generate_time`` each month: make next
+  month's programme (script, check, produce, schedule). It is a catch-up job: it makes every
+  month that should exist by then and does not (the current month too, if the PC was off
+  over the generation day and the month still has airings ahead). A month already produced
+  and scheduled is never made again.
+* ``prepare`` — every evening at ``prepare_time``: schedule the months of today and tomorrow
+  if their approved programme is waiting, verify the remaining airings of today and all of
+  tomorrow (``schedule.check_air``), rebuild folders and fall back where needed.
+
+Two ways to run them, sharing one state (``.broadcast/automation-state.json``: the last fire
+time handled per job) and one run history (``.broadcast/automation-runs.jsonl`` and the
+readable ``.broadcast/automation.log``):
+
+* ``run_due(station, now)`` (``broadcast daemon --run-due --now …``, for cron or Windows Task
+  Scheduler): every job with a fire time after its last handled one and not after ``now`` runs
+  once (missed fires are coalesced), and a job whose last run was killed half-way runs again.
+* ``run_daemon(station)`` (``broadcast daemon``): catches up with ``run_due`` at start-up, then
+  an APScheduler ``BlockingScheduler`` with a persistent ``SQLAlchemyJobStore`` in
+  ``.broadcast/jobs.sqlite`` fires the jobs; ``coalesce=True`` and no misfire limit make a
+  run missed while the machine slept happen once when it wakes.
+
+A lock file (``.broadcast/daemon.lock``) keeps a second daemon (or a ``--run-due`` while the
+daemon runs) off the same station.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from contextlib import contextmanager
+
+from broadcast.config import Station, load_station
+from broadcast.errors import AutomationError, BroadcastError
+from broadcast.fsutil import atomic_write_text
+from broadcast.schedule import TZ, _local, check_air, is_scheduled, month_calendar
+
+log = logging.getLogger(__name__)
+
+JOBS = ("generate", "prepare")   # run in this order when both are due
+_LOOKBACK = timedelta(days=32)   # no state yet: anything that fired in the last month is due
+_STATE = "automation-state.json"
+_HISTORY = "automation-runs.jsonl"
+_LOG = "automation.log"
+_LOCK = "daemon.lock"
+_JOBSTORE = "jobs.sqlite"
+
+
+# --------------------------------------------------------------------------- outcomes
+
+
+@dataclass
+class JobRun:
+    """One run of one job: what was asked, when, and how it ended."""
+
+    job: str
+    now: str                      # the time the job ran for (ISO, station time zone)
+    fire: str | None              # the scheduled fire time it covers (ISO), if any
+    outcome: str = "ok"           # ok | skipped | waiting_approval | fallback | error
+    detail: str = ""
+    months: list[str] = field(default_factory=list)    # months made/scheduled by this run
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+
+# --------------------------------------------------------------------------- pipeline hooks
+
+
+def next_month(today: date) -> str:
+    """The month after `today` (the pipeline's definition)."""
+    from broadcast.pipeline import next_month as _next  # noqa: PLC0415
+
+    return _next(today)
+
+
+def make_programme(station: Station, month: str, now: datetime) -> Any:
+    """Make one month (the lead's pipeline.make); tests replace this function."""
+    from broadcast.pipeline import make  # noqa: PLC0415
+
+    return make(station, month, now=now, auto_approve=station.automation.auto_approve)
+
+
+# --------------------------------------------------------------------------- the jobs
+
+
+def _generate_at(station: Station, year: int, month: int) -> datetime:
+    a = station.automation
+    return datetime(year, month, a.generate_day, a.generate_time.hour, a.generate_time.minute, tzinfo=TZ)
+
+
+def months_due(station: Station, now: datetime) -> list[str]:
+    """Months that should already be made by `now`: this one (if it still airs) and next."""
+    now = _local(now)
+    current = f"{now:%Y-%m}"
+    months = []
+    try:
+        cal = month_calendar(station, current)
+        ahead = any(
+            datetime.combine(d, station.slot(s).start, tzinfo=TZ) >= now for d, s in cal.airings
+        )
+    except BroadcastError:
+        ahead = True
+    if ahead:
+        months.append(current)
+    if now >= _generate_at(station, now.year, now.month):
+        months.append(next_month(now.date()))
+    return months
+
+
+def job_generate(station_dir: str | Path, now: datetime) -> JobRun:
+    """Make every month due by `now` that is not yet produced and scheduled."""
+    now = _local(now)
+    station = load_station(station_dir)
+    run = JobRun("generate", now.isoformat(), None)
+    done, waiting, failed, notes = [], [], [], []
+    for month in months_due(station, now):
+        if is_scheduled(station, month):
+            notes.append(f"tháng {month} đã có chương trình và lịch phát: bỏ qua.")
+            continue
+        try:
+            result = make_programme(station, month, now)
+        except BroadcastError as exc:
+            failed.append(month)
+            notes.append(f"tháng {month}: LỖI — {exc}")
+            continue
+        if is_scheduled(station, month):
+            done.append(month)
+            notes.append(f"tháng {month}: đã làm xong và xếp lịch.")
+        elif result is not None and not getattr(result, "approved", True):
+            waiting.append(month)
+            notes.append(
+                f"tháng {month}: đã dựng nhưng kịch bản CHƯA ĐƯỢC DUYỆT; chạy "
+                f"'broadcast approve --month {month} --by TÊN'."
+            )
+        else:
+            failed.append(month)
+            notes.append(f"tháng {month}: LỖI — làm xong nhưng chưa xếp được lịch phát.")
+    run.months = done
+    run.outcome = "error" if failed else "waiting_approval" if waiting else "ok" if done else "skipped"
+    run.detail = " ".join(notes) or "không có tháng nào cần làm."
+    return run
+
+
+def job_prepare(station_dir: str | Path, now: datetime) -> JobRun:
+    """Make sure the rest of today and all of tomorrow can air; fall back where they cannot."""
+    now = _local(now)
+    station = load_station(station_dir)
+    run = JobRun("prepare", now.isoformat(), None)
+    notes = []
+    # A generation that failed or waited for approval is retried every evening until done.
+    missing = [m for m in months_due(station, now) if not is_scheduled(station, m)]
+    if missing:
+        gen = job_generate(station_dir, now)
+        run.months = gen.months
+        notes.append(gen.detail)
+    report = check_air(station, now, days=1, apply=True)
+    run.outcome = "fallback" if report.fell_back else "ok"
+    notes.append(report.render())
+    run.detail = "\n".join(notes)
+    return run
+
+
+JOB_FUNCS: dict[str, Callable[[str | Path, datetime], JobRun]] = {
+    "generate": job_generate,
+    "prepare": job_prepare,
+}
+
+
+# --------------------------------------------------------------------------- triggers
+
+
+def _triggers(station: Station) -> dict[str, Any]:
+    from apscheduler.triggers.cron import CronTrigger  # noqa: PLC0415
+
+    a = station.automation
+    return {
+        "generate": CronTrigger(day=a.generate_day, hour=a.generate_time.hour,
+                                minute=a.generate_time.minute, timezone=TZ),
+        "prepare": CronTrigger(hour=a.prepare_time.hour, minute=a.prepare_time.minute, timezone=TZ),
+    }
+
+
+def last_fire(trigger: Any, since: datetime, now: datetime) -> datetime | None:
+    """The latest fire time of `trigger` in (since, now], or None."""
+    found = None
+    t = trigger.get_next_fire_time(None, since + timedelta(microseconds=1))
+    while t is not None and t <= now:
+        found = t
+        t = trigger.get_next_fire_time(None, t + timedelta(microseconds=1))
+    return found
+
+
+# --------------------------------------------------------------------------- state, history, lock
+
+
+def _state_path(station: Station) -> Path:
+    return station.state_dir / _STATE
+
+
+def _load_state(station: Station) -> dict[str, str]:
+    try:
+        return json.loads(_state_path(station).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def _save_state(station: Station, state: dict[str, str]) -> None:
+    atomic_write_text(_state_path(station), json.dumps(state, indent=2, sort_keys=True))
+
+
+def read_history(station: Station) -> list[dict[str, Any]]:
+    """Every start/finish record of the run history, oldest first."""
+    path = station.state_dir / _HISTORY
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            continue   # a line cut by a kill
+    return out
+
+
+def _append(station: Station, record: dict[str, Any], text: str) -> None:
+    station.state_dir.mkdir(parents=True, exist_ok=True)
+    with open(station.state_dir / _HISTORY, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    stamp = datetime.now(TZ).strftime("%Y-%m-%d %H:%M:%S")
+    with open(station.state_dir / _LOG, "a", encoding="utf-8") as fh:
+        fh.write(f"{stamp} {text}\n")
+
+
+def interrupted_jobs(station: Station) -> set[str]:
+    """Jobs whose last run started and never finished (the process was killed)."""
+    last: dict[str, str] = {}
+    for rec in read_history(station):
+        last[rec.get("job", "")] = rec.get("event", "")
+    return {job for job, event in last.items() if event == "start"}
+
+
+@contextmanager
+def station_lock(station: Station) -> Iterator[None]:
+    """Hold the station's automation lock, or raise AutomationError if another holds it."""
+    from filelock import FileLock, Timeout  # noqa: PLC0415
+
+    station.state_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(station.state_dir / _LOCK), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise AutomationError(
+            "một tiến trình tự động khác (broadcast daemon) đang chạy cho đài này.",
+            file=station.state_dir / _LOCK,
+            hint="Chỉ chạy một 'broadcast daemon' cho mỗi đài. Nếu chắc chắn không còn tiến trình nào, "
+            "khởi động lại máy hoặc dừng tiến trình cũ rồi chạy lại.",
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def run_job(station: Station, job: str, now: datetime, fire: datetime | None = None) -> JobRun:
+    """Run one job now, recording its start and its outcome; errors become outcome 'error'."""
+    now = _local(now)
+    run_id = uuid.uuid4().hex[:12]
+    _append(
+        station,
+        {"event": "start", "job": job, "now": now.isoformat(), "fire": fire.isoformat() if fire else None,
+         "run_id": run_id},
+        f"[{job}] bắt đầu (giờ chạy {now:%Y-%m-%d %H:%M})",
+    )
+    try:
+        run = JOB_FUNCS[job](station.dir, now)
+    except BroadcastError as exc:
+        run = JobRun(job, now.isoformat(), None, outcome="error", detail=str(exc))
+    except Exception as exc:  # noqa: BLE001 - a daemon logs every failure and keeps going
+        log.exception("job %s failed", job)
+        run = JobRun(job, now.isoformat(), None, outcome="error", detail=f"lỗi không lường trước: {exc!r}")
+    run.run_id = run_id
+    run.fire = fire.isoformat() if fire else None
+    _append(
+        station,
+        {"event": "finish", **asdict(run)},
+        f"[{job}] kết thúc: {run.outcome}. {run.detail}",
+    )
+    level = logging.WARNING if run.outcome in ("error", "fallback", "waiting_approval") else logging.INFO
+    log.log(level, "%s: %s — %s", job, run.outcome, run.detail)
+    return run
+
+
+def _run_due_locked(station: Station, now: datetime) -> list[JobRun]:
+    now = _local(now)
+    state = _load_state(station)
+    triggers = _triggers(station)
+    interrupted = interrupted_jobs(station)
+    runs = []
+    for job in JOBS:
+        since = datetime.fromisoformat(state[job]) if job in state else now - _LOOKBACK
+        fire = last_fire(triggers[job], since, now)
+        if fire is None and job not in interrupted:
+            continue
+        runs.append(run_job(station, job, now, fire))
+        if fire is not None:
+            state[job] = fire.isoformat()
+            _save_state(station, state)
+    return runs
+
+
+def run_due(station: Station, now: datetime) -> list[JobRun]:
+    """Run, once each, the jobs due between their last handled fire time and `now`."""
+    with station_lock(station):
+        return _run_due_locked(station, now)
+
+
+# --------------------------------------------------------------------------- the daemon
+
+
+def _scheduled(station_dir: str, job: str) -> None:
+    """What APScheduler calls: run the job at the real time and record the fire it covers."""
+    station = load_station(station_dir)
+    now = datetime.now(TZ)
+    trigger = _triggers(station)[job]
+    state = _load_state(station)
+    since = datetime.fromisoformat(state[job]) if job in state else now - _LOOKBACK
+    fire = last_fire(trigger, since, now)
+    run_job(station, job, now, fire)
+    if fire is not None:
+        state = _load_state(station)
+        state[job] = fire.isoformat()
+        _save_state(station, state)
+
+
+def build_scheduler(station: Station, *, blocking: bool = True) -> Any:
+    """An APScheduler scheduler with the station's two jobs in its SQLite job store."""
+    from apscheduler.executors.pool import ThreadPoolExecutor  # noqa: PLC0415
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # noqa: PLC0415
+    from apscheduler.schedulers.background import BackgroundScheduler  # noqa: PLC0415
+    from apscheduler.schedulers.blocking import BlockingScheduler  # noqa: PLC0415
+
+    station.state_dir.mkdir(parents=True, exist_ok=True)
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    sched = cls(
+        jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{station.state_dir / _JOBSTORE}")},
+        # One worker: the two jobs write the same day folders and must never overlap.
+        executors={"default": ThreadPoolExecutor(max_workers=1)},
+        job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
+        timezone=TZ,
+    )
+    for job, trigger in _triggers(station).items():
+        sched.add_job(_scheduled, trigger, args=[str(station.dir), job], id=job,
+                      name=f"broadcast {job}", replace_existing=True)
+    return sched
+
+
+def run_daemon(station: Station, *, now: Callable[[], datetime] | None = None,
+               stop: threading.Event | None = None) -> None:
+    """`broadcast daemon`: hold the lock, catch up on missed runs, then run the jobs on time."""
+    with station_lock(station):
+        _run_due_locked(station, (now or (lambda: datetime.now(TZ)))())
+        sched = build_scheduler(station, blocking=stop is None)
+        log.warning("broadcast daemon started for %s", station.dir)
+        sched.start()
+        if stop is not None:   # background mode (tests): run until asked to stop
+            stop.wait()
+            sched.shutdown(wait=True)
