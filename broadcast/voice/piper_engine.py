@@ -115,9 +115,9 @@ class PiperEngine(Engine):
 
     def _missing(self) -> str | None:
         if not self.model_path.exists():
-            hint = (f"chạy 'broadcast voices install {self.voice}'" if self.voice in KNOWN_VOICES
-                    else "kiểm tra đường dẫn 'model:' trong station.yaml")
-            return f"không có tệp giọng {self.model_path} ({hint})"
+            if not self.options.get("model") and self.voice in KNOWN_VOICES:
+                return f"chưa cài giọng này (chạy 'broadcast voices install {self.voice}', cần mạng)"
+            return f"không có tệp giọng {self.model_path} (kiểm tra 'model:' hoặc 'voice:' trong station.yaml)"
         if not self.config_path.exists():
             return f"không có tệp cấu hình giọng {self.config_path} (cần cả .onnx và .onnx.json)"
         return None
