@@ -1,0 +1,705 @@
+"""The script stage: read, render, protect and approve the month's script `scripts/YYYY-MM.md`.
+
+The file format is fixed in docs/script-format.md: YAML front matter, `## heading` segments,
+spoken paragraphs, cues in double brackets (Vietnamese names, English aliases) and
+`<!-- -->` comments. Rendering uses Jinja2's sandbox over the built-in templates, which a
+station overrides by putting a template of the same name in `<station>/templates/`.
+Staff edits are detected by hashing the body, so the tool never overwrites them silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import shutil
+import unicodedata
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+from jinja2.sandbox import SandboxedEnvironment
+
+from broadcast.errors import BroadcastError, ScriptError
+from broadcast.fsutil import atomic_write_text
+
+log = logging.getLogger(__name__)
+
+STATUSES = ("draft", "approved")
+TEMPLATE_MAIN = "programme.md.j2"
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_CUE_LINE = re.compile(r"^\[\[(.*)\]\]$")
+_NUMBER = r"([+\-−]?\d+(?:[.,]\d+)?)"
+_PAUSE = re.compile(rf"^(?:nghi|pause)\s*{_NUMBER}\s*(?:giay|s|sec|seconds?)?$")
+_GAIN = re.compile(rf"^(?:am luong|gain)\s*{_NUMBER}\s*(?:db)?$")
+_LIST_MARK = re.compile(r"^(?:[-*+•]\s+|\d{1,2}[.)]\s+)")
+
+# Cue names (diacritics folded, lower case) -> (cue, arg). docs/script-format.md.
+_SIMPLE_CUES: dict[str, tuple[str, Any]] = {
+    "nhac hieu": ("intro", None),
+    "intro": ("intro", None),
+    "nhac chuyen": ("stinger", None),
+    "stinger": ("stinger", None),
+    "nhac ket": ("outro", None),
+    "outro": ("outro", None),
+    "nhac nen bat": ("bed_on", None),
+    "bed on": ("bed_on", None),
+    "nhac nen tat": ("bed_off", None),
+    "bed off": ("bed_off", None),
+    "giong chinh": ("voice", "main"),
+    "voice main": ("voice", "main"),
+    "giong phu": ("voice", "second"),
+    "voice second": ("voice", "second"),
+}
+VALID_CUES_VI = (
+    "[[nhạc hiệu]], [[nhạc chuyển]], [[nhạc kết]], [[nghỉ 2]], [[nhạc nền bật]], "
+    "[[nhạc nền tắt]], [[giọng chính]], [[giọng phụ]], [[âm lượng +2]]"
+)
+VALID_CUES_EN = (
+    "[[intro]], [[stinger]], [[outro]], [[pause 2]], [[bed on]], [[bed off]], "
+    "[[voice main]], [[voice second]], [[gain +2]]"
+)
+_CUE_HINT = f"Các tín hiệu hợp lệ: {VALID_CUES_VI} (hoặc tên tiếng Anh: {VALID_CUES_EN})."
+
+MONTH_NAMES_VI = [
+    "một", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười", "mười một", "mười hai",
+]
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass
+class Item:
+    """One thing in a segment: a spoken paragraph or a cue."""
+
+    kind: str
+    """"speech" or "cue"."""
+    line: int
+    """1-based line in the script file (first line of a paragraph)."""
+    text: str = ""
+    """speech: the written text of one paragraph (may contain several sentences)."""
+    cue: str | None = None
+    """cue: intro | stinger | outro | pause | bed_on | bed_off | voice | gain."""
+    arg: float | str | None = None
+    """pause seconds, gain dB, or voice role "main" | "second"."""
+    voice: str = "main"
+    """speech: the voice role in force ("main" | "second")."""
+
+
+@dataclass
+class Segment:
+    """A `## heading` and what follows it; the heading is a chapter title, never read."""
+
+    title: str
+    line: int
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Script:
+    """A parsed script file."""
+
+    path: Path
+    month: str
+    topic: str
+    title: str
+    status: str
+    meta: dict
+    """The whole front matter."""
+    segments: list[Segment]
+    body_sha256: str
+    """sha256 of the body (everything after the front matter), see body_hash()."""
+
+    @property
+    def approved(self) -> bool:
+        """Approved, and not edited since: an edit after approval makes it a draft again."""
+        return self.status == "approved" and self.meta.get("approved_sha256") == self.body_sha256
+
+    @property
+    def edited(self) -> bool:
+        """True if staff changed the body since the tool rendered it."""
+        rendered = self.meta.get("rendered_sha256")
+        return bool(rendered) and rendered != self.body_sha256
+
+    @property
+    def effective_status(self) -> str:
+        """"approved" only when the approval still matches the body, else "draft"."""
+        return "approved" if self.approved else "draft"
+
+    def speech_items(self) -> list[tuple[Segment, Item]]:
+        """Every spoken paragraph with its segment, in order."""
+        return [(s, i) for s in self.segments for i in s.items if i.kind == "speech"]
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def fold(text: str) -> str:
+    """Lower case, no diacritics, single spaces: how cue names are compared."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
+    return " ".join(text.lower().split())
+
+
+def body_hash(body: str) -> str:
+    """Hash of a script body, blind to line endings, trailing spaces and edge blank lines."""
+    lines = [ln.rstrip() for ln in body.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return hashlib.sha256("\n".join(lines).strip("\n").encode("utf-8")).hexdigest()
+
+
+def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
+    """Split a script into (front matter text, body, first body line number)."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise ScriptError(
+            "kịch bản phải mở đầu bằng phần thông tin (front matter) giữa hai dòng '---'.",
+            file=path,
+            line=1,
+            hint="Dòng đầu tiên của tệp là '---', tiếp theo là month:, topic:, title:, "
+            "status:, rồi một dòng '---'.",
+        )
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "---":
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
+    raise ScriptError(
+        "phần thông tin (front matter) mở ở dòng 1 nhưng chưa có dòng '---' để đóng.",
+        file=path,
+        line=1,
+        hint="Thêm một dòng chỉ có '---' sau dòng status: …",
+    )
+
+
+def _parse_front_matter(fm_text: str, path: Path) -> dict:
+    try:
+        meta = yaml.safe_load(fm_text) if fm_text.strip() else {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise ScriptError(
+            f"phần thông tin đầu kịch bản sai cú pháp YAML ({exc.problem}).",
+            file=path,
+            line=(mark.line + 2) if mark else 1,
+            hint="Mỗi dòng dạng 'khóa: giá trị'; chữ có dấu hai chấm thì đặt trong ngoặc kép.",
+        ) from None
+    if not isinstance(meta, dict):
+        raise ScriptError("phần thông tin đầu kịch bản phải gồm các dòng 'khóa: giá trị'.", file=path, line=2)
+    return meta
+
+
+def _fm_line(fm_text: str, key: str) -> int:
+    for i, ln in enumerate(fm_text.split("\n")):
+        if ln.split(":", 1)[0].strip() == key:
+            return i + 2
+    return 1
+
+
+def parse_cue(inner: str, path: Path, line: int) -> tuple[str, Any]:
+    """Turn the text inside `[[…]]` into (cue, arg), or raise a ScriptError naming the line."""
+    name = fold(inner)
+    if name in _SIMPLE_CUES:
+        return _SIMPLE_CUES[name]
+    m = _PAUSE.match(name)
+    if m:
+        seconds = float(m.group(1).replace(",", ".").replace("−", "-"))
+        if not 0.1 <= seconds <= 30:
+            raise ScriptError(
+                f"khoảng nghỉ [[{inner}]] phải từ 0,1 đến 30 giây.", file=path, line=line,
+                hint="Ví dụ: [[nghỉ 2]] hoặc [[nghỉ 1,5]].",
+            )
+        return "pause", seconds
+    m = _GAIN.match(name)
+    if m:
+        db = float(m.group(1).replace(",", ".").replace("−", "-"))
+        if not -12 <= db <= 12:
+            raise ScriptError(
+                f"mức chỉnh âm lượng [[{inner}]] phải từ −12 đến +12 dB.", file=path, line=line,
+                hint="Ví dụ: [[âm lượng +2]] hoặc [[âm lượng -3]].",
+            )
+        return "gain", db
+    raise ScriptError(f"không hiểu tín hiệu [[{inner}]].", file=path, line=line, hint=_CUE_HINT)
+
+
+def _strip_inline(text: str) -> str:
+    """Drop Markdown emphasis and list markers that must not be read aloud."""
+    text = _LIST_MARK.sub("", text)
+    return text.replace("**", "").replace("__", "").strip()
+
+
+def parse_body(body: str, path: Path, first_line: int) -> list[Segment]:
+    """Parse the body into segments (see docs/script-format.md)."""
+    segments: list[Segment] = []
+    paragraph: list[str] = []
+    para_line = 0
+    voice = "main"
+    comment_open: int | None = None
+
+    def flush() -> None:
+        nonlocal paragraph
+        if paragraph:
+            segments[-1].items.append(
+                Item(kind="speech", line=para_line, text=" ".join(paragraph), voice=voice)
+            )
+            paragraph = []
+
+    for offset, raw in enumerate(body.split("\n")):
+        lineno = first_line + offset
+        line = raw
+        # Comments, possibly spanning lines or sitting inside a line.
+        if comment_open is not None:
+            end = line.find("-->")
+            if end < 0:
+                continue
+            line = line[end + 3 :]
+            comment_open = None
+        while "<!--" in line:
+            start = line.find("<!--")
+            end = line.find("-->", start + 4)
+            if end < 0:
+                comment_open = lineno
+                line = line[:start]
+                break
+            line = line[:start] + " " + line[end + 3 :]
+        stripped = line.strip()
+        if not stripped:
+            if raw.strip() and not stripped and comment_open is None and "<!--" in raw:
+                continue  # a line that held only a comment does not end a paragraph
+            flush()
+            continue
+        if stripped.startswith("##") and not stripped.startswith("###"):
+            flush()
+            title = stripped[2:].strip()
+            if not title:
+                raise ScriptError(
+                    "tiêu đề đoạn '##' đang để trống.", file=path, line=lineno,
+                    hint="Viết tên đoạn sau '## ', ví dụ: ## Hỏi đáp",
+                )
+            segments.append(Segment(title=title, line=lineno))
+            voice = "main"
+            continue
+        if stripped.startswith("#"):
+            flush()  # a title for the reader, never read
+            continue
+        if not segments:
+            raise ScriptError(
+                "có nội dung trước tiêu đề đoạn đầu tiên, không biết thuộc đoạn nào.",
+                file=path, line=lineno,
+                hint="Thêm một dòng tiêu đề dạng '## Mở đầu' phía trên, hoặc xóa dòng này.",
+            )
+        m = _CUE_LINE.match(stripped)
+        if m:
+            flush()
+            cue, arg = parse_cue(m.group(1).strip(), path, lineno)
+            if cue == "voice":
+                voice = str(arg)
+            segments[-1].items.append(Item(kind="cue", line=lineno, cue=cue, arg=arg))
+            continue
+        if "[[" in stripped or "]]" in stripped:
+            raise ScriptError(
+                "tín hiệu [[…]] phải nằm riêng trên một dòng.", file=path, line=lineno,
+                hint="Tách tín hiệu xuống một dòng riêng. " + _CUE_HINT,
+            )
+        if _LIST_MARK.match(stripped):
+            flush()  # each list item is its own paragraph
+        text = _strip_inline(stripped)
+        if not text:
+            continue
+        if not paragraph:
+            para_line = lineno
+        paragraph.append(text)
+    if comment_open is not None:
+        raise ScriptError(
+            "chú thích mở bằng '<!--' chưa được đóng bằng '-->'.", file=path, line=comment_open,
+            hint="Thêm '-->' ở cuối chú thích; nếu không, phần sau sẽ không được đọc.",
+        )
+    if segments:
+        flush()
+    return segments
+
+
+def parse_script(text: str, path: Path) -> Script:
+    """Parse script text (front matter + body); `path` is used in messages only."""
+    path = Path(path)
+    fm_text, body, first = split_front_matter(text, path)
+    meta = _parse_front_matter(fm_text, path)
+    month = meta.get("month")
+    month = str(month) if month is not None else ""
+    if not _MONTH.match(month):
+        raise ScriptError(
+            f"tháng '{month}' không hợp lệ.", file=path, line=_fm_line(fm_text, "month"),
+            field="month", hint='Viết dạng month: "2026-12".',
+        )
+    status = str(meta.get("status") or "draft").strip().lower()
+    if status not in STATUSES:
+        raise ScriptError(
+            f"trạng thái '{status}' không hợp lệ.", file=path, line=_fm_line(fm_text, "status"),
+            field="status", hint="Chỉ dùng 'draft' (bản nháp) hoặc 'approved' (đã duyệt; "
+            "nên dùng lệnh broadcast approve).",
+        )
+    segments = parse_body(body, path, first)
+    if not segments:
+        raise ScriptError(
+            "kịch bản không có đoạn nào (dòng bắt đầu bằng '## ').", file=path, line=first,
+            hint="Mỗi phần của chương trình bắt đầu bằng một dòng '## Tên phần'.",
+        )
+    return Script(
+        path=path,
+        month=month,
+        topic=str(meta.get("topic") or ""),
+        title=str(meta.get("title") or ""),
+        status=status,
+        meta=meta,
+        segments=segments,
+        body_sha256=body_hash(body),
+    )
+
+
+def read_script(path: Path) -> Script:
+    """Read and parse a script file; errors name the file and line (ScriptError)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScriptError(
+            "chưa có kịch bản của tháng này.", file=path,
+            hint="Soạn kịch bản bằng lệnh: broadcast script --month YYYY-MM",
+        ) from None
+    except UnicodeDecodeError:
+        raise ScriptError(
+            "tệp kịch bản không phải văn bản UTF-8.", file=path,
+            hint="Lưu lại tệp với bảng mã UTF-8 (Notepad: Save As… > Encoding: UTF-8).",
+        ) from None
+    return parse_script(text, path)
+
+
+# --------------------------------------------------------------------------- front matter
+
+
+def _yaml_scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    return yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10_000).strip().removesuffix("...").strip()
+
+
+def set_front_matter(fm_text: str, updates: dict[str, Any]) -> str:
+    """Replace top-level `key: value` lines (keeping comments and order); append new keys."""
+    lines = fm_text.split("\n") if fm_text else []
+    done: set[str] = set()
+    for i, ln in enumerate(lines):
+        if not ln or ln[0] in " \t#-":
+            continue
+        key = ln.split(":", 1)[0].strip()
+        if key in updates and key not in done:
+            comment = ""
+            m = re.search(r"\s+#\s.*$", ln.split(":", 1)[1]) if ":" in ln else None
+            if m and key in ("status", "voice"):
+                comment = "  " + m.group(0).strip()
+            lines[i] = f"{key}: {_yaml_scalar(updates[key])}{comment}"
+            done.add(key)
+    for key, value in updates.items():
+        if key not in done:
+            lines.append(f"{key}: {_yaml_scalar(value)}")
+    return "\n".join(lines)
+
+
+def _compose(fm_text: str, body: str) -> str:
+    return f"---\n{fm_text.rstrip()}\n---\n{body}"
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _package_templates() -> Path:
+    return Path(str(resources.files("broadcast").joinpath("data/templates")))
+
+
+def station_templates_dir(station: Any) -> Path:
+    """Where a station keeps its own templates (they override built-ins by name)."""
+    return Path(station.dir) / "templates"
+
+
+def make_environment(station: Any) -> SandboxedEnvironment:
+    """The sandboxed Jinja2 environment: station templates first, then the built-in ones."""
+    env = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader([str(station_templates_dir(station)), str(_package_templates())]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["num"] = format_number
+    env.filters["pct"] = format_percent
+    env.filters["lcfirst"] = lower_first
+    env.filters["join_vi"] = join_vi
+    return env
+
+
+def lower_first(text: Any) -> str:
+    """Lower-case the first letter to continue a sentence ("Chuẩn bị" -> "chuẩn bị").
+
+    Words written in capitals or mixed case (UBND, VNeID, Cổng Dịch vụ công) stay as they are.
+    """
+    text = str(text)
+    word = text.split(" ", 1)[0]
+    if word[:1].isupper() and word[1:] == word[1:].lower():
+        follower = text.split(" ", 2)[1] if " " in text else ""
+        if follower[:1].isupper():
+            return text  # a proper name such as "Bộ phận Một cửa" or "Cổng Dịch vụ công"
+        return text[0].lower() + text[1:]
+    return text
+
+
+def join_vi(items: Any) -> str:
+    """["a", "b", "c"] -> "a, b và c"."""
+    items = [str(i) for i in items if str(i).strip()]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " và " + items[-1]
+
+
+def format_number(value: Any) -> str:
+    """1245 -> '1.245', 12.5 -> '12,5' (Vietnamese separators)."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, float) and not value.is_integer():
+        whole, frac = f"{value:.2f}".rstrip("0").split(".")
+        return f"{int(whole):,}".replace(",", ".") + "," + frac
+    return f"{int(value):,}".replace(",", ".")
+
+
+def format_percent(value: Any) -> str:
+    """98.5 -> '98,5%'."""
+    return format_number(value) + "%"
+
+
+class _Picker:
+    """Chooses among wording variants by month, so months do not repeat the same sentences."""
+
+    def __init__(self, month: str) -> None:
+        self.month = month
+
+    def __call__(self, options: Any, key: str = "") -> Any:
+        options = list(options)
+        if not options:
+            return ""
+        idx = zlib.crc32(f"{self.month}|{key}|{len(options)}".encode("utf-8")) % len(options)
+        return options[idx]
+
+
+def _template_location(exc: BaseException, env: SandboxedEnvironment) -> tuple[str | None, int | None]:
+    """The template file and line where a rendering error happened (from the traceback)."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return exc.filename or exc.name, exc.lineno
+    found: tuple[str | None, int | None] = (None, None)
+    tb = exc.__traceback__
+    while tb is not None:
+        fname = tb.tb_frame.f_code.co_filename
+        if fname.endswith(".j2"):
+            found = (fname, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def render_body(station: Any, month: str, context: dict[str, Any]) -> str:
+    """Render the programme body from the templates; template errors name file and line."""
+    env = make_environment(station)
+    env.globals["pick"] = _Picker(month)
+    try:
+        template = env.get_template(TEMPLATE_MAIN)
+        text = template.render(**context)
+    except jinja2.TemplateNotFound as exc:
+        raise ScriptError(
+            f"không tìm thấy mẫu '{exc.name}'.",
+            file=station_templates_dir(station),
+            hint=f"Mẫu riêng của đài đặt trong {station_templates_dir(station)}; tên phải trùng "
+            "với mẫu có sẵn (ví dụ programme.md.j2, greeting.md.j2).",
+        ) from None
+    except BroadcastError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any template failure becomes a located error
+        file, line = _template_location(exc, env)
+        kind = "sai cú pháp" if isinstance(exc, jinja2.TemplateSyntaxError) else "lỗi khi điền"
+        detail = getattr(exc, "message", None) or str(exc)
+        raise ScriptError(
+            f"mẫu kịch bản {kind}: {detail}",
+            file=file,
+            line=line,
+            hint="Sửa mẫu ở dòng này (tên biến, dấu {% %} / {{ }}); mẫu riêng của đài nằm "
+            f"trong {station_templates_dir(station)}.",
+        ) from None
+    return tidy(text)
+
+
+def tidy(text: str) -> str:
+    """No trailing spaces, at most one blank line in a row, one final newline."""
+    lines = [ln.rstrip() for ln in text.replace("\r\n", "\n").split("\n")]
+    out: list[str] = []
+    for ln in lines:
+        if not ln and (not out or not out[-1]):
+            continue
+        out.append(ln)
+    return "\n".join(out).strip("\n") + "\n"
+
+
+def build_context(station: Any, month: str) -> dict[str, Any]:
+    """Everything the templates see: station, month names, topic, facts."""
+    from broadcast.topics import load_facts, topic_for_month
+
+    year, mon = int(month[:4]), int(month[5:])
+    prev_year, prev_mon = (year - 1, 12) if mon == 1 else (year, mon - 1)
+    next_year, next_mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
+    topic = topic_for_month(station, month)
+    facts = load_facts(station, month)
+    voice = getattr(station, "voice", None)
+    return {
+        "station": {
+            "name": station.name,
+            "locality": station.locality,
+            "authority": station.authority,
+            "programme_title": station.programme_title,
+            "contacts": {k: v for k, v in (station.contacts or {}).items()},
+            "example": bool(getattr(station, "example", False)),
+        },
+        "two_voices": bool(voice and getattr(voice, "second", None)),
+        "month": month,
+        "year": year,
+        "month_number": mon,
+        "month_name": f"tháng {MONTH_NAMES_VI[mon - 1]}",
+        "month_year": f"tháng {MONTH_NAMES_VI[mon - 1]} năm {year}",
+        "prev_month_name": f"tháng {MONTH_NAMES_VI[prev_mon - 1]}",
+        "prev_month_year": f"tháng {MONTH_NAMES_VI[prev_mon - 1]} năm {prev_year}",
+        "topic": topic.for_template(station),
+        "facts": facts.for_template(prev_month=f"tháng {MONTH_NAMES_VI[prev_mon - 1]} năm {prev_year}"),
+        "next_month_name": f"tháng {MONTH_NAMES_VI[next_mon - 1]}",
+        "next_topic": _next_topic(station, f"{next_year:04d}-{next_mon:02d}"),
+    }
+
+
+def _next_topic(station: Any, month: str) -> dict[str, Any] | None:
+    """Next month's topic for the closing teaser, or None if it cannot be known."""
+    from broadcast.topics import topic_for_month
+
+    try:
+        return topic_for_month(station, month).for_template(station)
+    except BroadcastError:
+        return None
+
+
+def render_text(station: Any, month: str, *, now: datetime | None = None) -> tuple[str, dict[str, Any]]:
+    """Render the month's whole script text (front matter + body) without writing it."""
+    from broadcast.topics import validate_month
+
+    month = validate_month(month)
+    context = build_context(station, month)
+    body = render_body(station, month, context)
+    parse_body(body, Path(f"<kịch bản {month} vừa soạn>"), 1)  # templates must yield a valid script
+    topic = context["topic"]
+    facts = context["facts"]
+    meta: dict[str, Any] = {
+        "month": month,
+        "topic": topic["id"],
+        "title": topic["title"],
+        "status": "draft",
+        "voice": None,
+    }
+    if facts["present"]:
+        meta["facts"] = facts["file"]
+        meta["example_facts"] = bool(facts["example"])
+    meta["rendered_at"] = (now or datetime.now()).replace(microsecond=0).isoformat()
+    meta["rendered_sha256"] = body_hash(body)
+    meta["approved_by"] = None
+    meta["approved_at"] = None
+    meta["approved_sha256"] = None
+    lines = [
+        "# Kịch bản do 'broadcast script' soạn. Sửa thoải mái phần dưới dòng '---' thứ hai;",
+        "# công cụ sẽ không ghi đè bản đã sửa. Duyệt: broadcast approve --month "
+        f"{month} --by TÊN",
+    ]
+    for key, value in meta.items():
+        comment = ""
+        if key == "status":
+            comment = "            # draft | approved"
+        elif key == "voice":
+            comment = "               # để trống: dùng giọng đọc của đài"
+        elif key == "example_facts" and value:
+            comment = "     # SỐ LIỆU VÍ DỤ: thay bằng số liệu thật trước khi phát"
+        lines.append(f"{key}: {_yaml_scalar(value)}{comment}")
+    return _compose("\n".join(lines), "\n" + body), meta
+
+
+def _backup_path(path: Path, now: datetime) -> Path:
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    candidate = path.with_name(f"{path.stem}.{stamp}.bak.md")
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}.{stamp}-{n}.bak.md")
+    return candidate
+
+
+def render_script(station: Any, month: str, *, force: bool = False, now: datetime | None = None) -> Path:
+    """Render scripts/YYYY-MM.md atomically; never overwrite staff edits without `force`.
+
+    Refuses (ScriptError) when the existing script was edited by staff, approved, or cannot be
+    read; with `force` the old file is first kept as scripts/YYYY-MM.YYYYMMDD-HHMMSS.bak.md.
+    An existing script whose body would not change is left untouched.
+    """
+    now = now or datetime.now()
+    text, meta = render_text(station, month, now=now)
+    path = Path(station.script_path(meta["month"]))
+    if path.exists():
+        reason = None
+        try:
+            old = read_script(path)
+        except ScriptError as exc:
+            old = None
+            reason = f"kịch bản hiện có không đọc được ({exc.message})"
+        if old is not None:
+            if old.body_sha256 == meta["rendered_sha256"] and not force:
+                log.info("script %s unchanged; kept as is", path)
+                return path
+            if old.edited or not old.meta.get("rendered_sha256"):
+                reason = "kịch bản đã được cán bộ sửa sau khi soạn"
+            elif old.approved:
+                reason = f"kịch bản đã được duyệt (bởi {old.meta.get('approved_by')})"
+        if reason and not force:
+            raise ScriptError(
+                f"không ghi đè: {reason}.",
+                file=path,
+                hint="Giữ bản đang có và sửa tiếp trong tệp này; hoặc nếu muốn soạn lại từ đầu, "
+                f"chạy: broadcast script --month {meta['month']} --force (bản cũ được lưu thành "
+                f"{_backup_path(path, now).name}).",
+            )
+        if force or reason:
+            backup = _backup_path(path, now)
+            shutil.copy2(path, backup)
+            log.info("kept a backup of %s as %s", path, backup)
+    atomic_write_text(path, text)
+    return path
+
+
+def approve(station: Any, month: str, by: str, now: datetime | None = None) -> Script:
+    """Record who approved the month's script, when, and the body hash it approved."""
+    from broadcast.topics import validate_month
+
+    month = validate_month(month)
+    by = (by or "").strip()
+    if not by:
+        raise ScriptError("cần ghi tên người duyệt.", field="--by", hint='Ví dụ: --by "Nguyễn Văn A"')
+    path = Path(station.script_path(month))
+    script = read_script(path)  # validates the whole script first
+    text = path.read_text(encoding="utf-8")
+    fm_text, body, _ = split_front_matter(text, path)
+    stamp = (now or datetime.now()).replace(microsecond=0).isoformat()
+    fm_text = set_front_matter(
+        fm_text,
+        {"status": "approved", "approved_by": by, "approved_at": stamp, "approved_sha256": script.body_sha256},
+    )
+    atomic_write_text(path, _compose(fm_text, body))
+    return read_script(path)
