@@ -1,0 +1,346 @@
+"""Automation: run_due through a simulated year, kill and resume, one daemon per station.
+
+The month's making (pipeline.make) is replaced by a small fake with the same contract: it
+renders the script if missing, produces the programme only if it is not there yet (and
+counts that in a file, so a count survives a killed process), and schedules it when the
+script is approved. Everything after that (schedule, folders, check_air, state, history,
+lock) is the real code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from broadcast import automation as auto
+from broadcast import schedule as sch
+from broadcast.config import load_station
+from broadcast.errors import AutomationError
+
+from test_schedule import manifest_reader, run_cli, station_dir, write_programme, write_script  # noqa: F401
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+TZ = sch.TZ
+
+
+class FakeMake:
+    """pipeline.make's contract in small: script if missing, produce once, schedule if approved."""
+
+    def __call__(self, station, month, now):
+        if not station.script_path(month).exists():
+            write_script(station, month, approved=station.automation.auto_approve)
+        if not (station.programme_dir(month) / "manifest.json").exists():
+            write_programme(station, month, seconds=3.0, script=False)
+            with open(station.dir / "produced.log", "a", encoding="utf-8") as fh:
+                fh.write(month + "\n")
+        from broadcast.script import read_script
+
+        if not read_script(station.script_path(month)).approved:
+            return SimpleNamespace(approved=False, scheduled=False)
+        sch.schedule_month(station, month, now=now)
+        return SimpleNamespace(approved=True, scheduled=True)
+
+
+def produced(d: Path) -> list[str]:
+    p = d / "produced.log"
+    return p.read_text(encoding="utf-8").split() if p.exists() else []
+
+
+@pytest.fixture
+def fake_make(monkeypatch):
+    fake = FakeMake()
+    monkeypatch.setattr(auto, "make_programme", fake)
+    return fake
+
+
+def at(y, m, d, hh=0, mm=0):
+    return datetime(y, m, d, hh, mm, tzinfo=TZ)
+
+
+# --------------------------------------------------------------------------- the year
+
+
+def test_simulated_year(tmp_path, fake_make, capsys):
+    d = station_dir(tmp_path, automation={"auto_approve": True}, airing={"from_day": 1})
+    st = load_station(d)
+    # The PC is off from 18 to 27 March (over the generation day, 20 March) and from 19 to
+    # 24 September; otherwise it runs the due jobs at 08:15 and 20:15 every day.
+    off = [(date(2026, 3, 18), date(2026, 3, 28)), (date(2026, 9, 19), date(2026, 9, 25))]
+    runs: dict[datetime, list] = {}
+    day = date(2026, 1, 1)
+    while day <= date(2026, 12, 31):
+        if not any(a <= day < b for a, b in off):
+            for hh, mm in ((8, 15), (20, 15)):
+                now = at(day.year, day.month, day.day, hh, mm)
+                runs[now] = auto.run_due(st, now)
+        day += timedelta(days=1)
+
+    months = [f"2026-{m:02d}" for m in range(1, 13)] + ["2027-01"]
+    # Every month produced exactly once (Jan at installation, Apr and Oct late, at start-up).
+    assert sorted(produced(d)) == months and len(produced(d)) == len(set(produced(d)))
+    gens = [r for rs in runs.values() for r in rs if r.job == "generate"]
+    assert [m for r in gens for m in r.months] == months
+    assert all(r.outcome == "ok" for r in gens)
+    # The missed runs happened once each at start-up (coalesced), generation first.
+    assert [r.job for r in runs[at(2026, 3, 28, 8, 15)]] == ["generate", "prepare"]
+    assert runs[at(2026, 3, 28, 8, 15)][0].months == ["2026-04"]
+    assert [r.job for r in runs[at(2026, 9, 25, 8, 15)]] == ["generate", "prepare"]
+    assert runs[at(2026, 9, 25, 8, 15)][0].months == ["2026-10"]
+    # Nothing ever had to fall back: every evening found tomorrow ready.
+    preps = [r for rs in runs.values() for r in rs if r.job == "prepare"]
+    assert preps and all(r.outcome == "ok" for r in preps), [r.detail for r in preps if r.outcome != "ok"]
+
+    airings = holidays_skipped = 0
+    air_days: set[date] = set()
+    for month in months[:-1]:
+        sched = sch.read_schedule(st, month)
+        assert sched is not None and sch.is_scheduled(st, month)
+        for a in sched.airings:
+            assert sch.holiday_name(a.date) is None
+            folder = st.days_dir / a.date.isoformat()
+            assert folder.is_dir() and (folder / sch.RUNNING_ORDER).is_file()
+            assert (st.dir / a.items[0].file).is_file()
+        airings += len(sched.airings)
+        air_days.update(sched.days)
+        holidays_skipped += len(sch.month_calendar(st, month).holidays_skipped)
+    # Tết (Feb), Hùng Kings (Apr), 30/4, 1/5 and 2/9 were all in the air windows and skipped.
+    skipped = {d for m in months[:-1] for d in sch.month_calendar(st, m).holidays_skipped}
+    assert {date(2026, 2, 17), date(2026, 4, 26), date(2026, 4, 30), date(2026, 5, 1), date(2026, 9, 2)} <= skipped
+    assert airings == 12 * 4
+    history = auto.read_history(st)
+    assert sum(1 for r in history if r["event"] == "finish") == sum(len(v) for v in runs.values())
+    assert (st.state_dir / "automation.log").read_text(encoding="utf-8").count("[generate] kết thúc: ok") == 13
+    with capsys.disabled():
+        print(f"\n  simulated year: {len(produced(d))} months produced ({months[0]}..{months[-1]}), "
+              f"{airings} airings on {len(air_days)} days in 2026, {holidays_skipped} holiday days skipped "
+              f"({', '.join(f"{x:%d/%m}" for x in sorted(skipped))}), {len(runs)} run_due calls, "
+              f"{sum(len(v) for v in runs.values())} job runs")
+
+
+def test_generation_waits_for_approval_and_retries_every_evening(tmp_path, fake_make):
+    st = load_station(station_dir(tmp_path))     # auto_approve: false
+    r1 = auto.run_due(st, at(2026, 3, 20, 8, 30))
+    gen = next(r for r in r1 if r.job == "generate")
+    assert gen.outcome == "waiting_approval" and "broadcast approve --month 2026-04" in gen.detail
+    assert produced(st.dir).count("2026-04") == 1 and not sch.is_scheduled(st, "2026-04")
+    # Staff approve during the day; the evening job schedules it, without producing again.
+    write_script(st, "2026-04", approved=True)
+    write_programme(st, "2026-04", seconds=3.0, script=False)
+    r2 = auto.run_due(st, at(2026, 3, 20, 20, 30))
+    assert [r.job for r in r2] == ["prepare"]
+    assert sch.is_scheduled(st, "2026-04") and r2[0].months == ["2026-04"]
+    assert produced(st.dir).count("2026-04") == 1
+    # Already produced and scheduled: the next generation day does not make it again.
+    r3 = auto.run_due(st, at(2026, 4, 20, 8, 30))
+    assert "2026-04" not in [m for r in r3 for m in r.months]
+
+
+def test_prepare_falls_back_loudly_when_tomorrow_is_not_ready(tmp_path, fake_make):
+    st = load_station(station_dir(tmp_path))
+    write_programme(st, "2026-03")                     # an approved earlier programme
+    sch.schedule_month(st, "2026-03")
+    write_programme(st, "2026-04", approved=False)
+    first = sch.month_calendar(st, "2026-04").airings[0][0]
+    auto.run_due(st, at(2026, 3, 30, 20, 30))          # state: everything handled up to now
+    eve = datetime.combine(first - timedelta(days=1), datetime.min.time(), tzinfo=TZ).replace(hour=20, minute=5)
+    runs = auto.run_due(st, eve)
+    (prep,) = [r for r in runs if r.job == "prepare"]
+    assert prep.outcome == "fallback" and "THAY BẰNG" in prep.detail
+    assert "fallback" in (st.state_dir / "automation.log").read_text(encoding="utf-8")
+    (mp3,) = (st.days_dir / first.isoformat()).glob("*.mp3")
+    assert "thang-03" in mp3.name
+
+
+def test_run_due_command_exit_codes(tmp_path, monkeypatch):
+    st = load_station(station_dir(tmp_path))
+    write_programme(st, "2026-03")
+    sch.schedule_month(st, "2026-03")
+    monkeypatch.setattr(auto, "make_programme", FakeMake())
+    # 1st of March, nothing of April due yet: jobs run and all is well.
+    assert run_cli(["daemon", "--station", str(st.dir), "--run-due", "--now", "2026-03-01T08:00"]) == 0
+    assert run_cli(["daemon", "--station", str(st.dir), "--run-due", "--now", "2026-03-01T08:10"]) == 0
+    # 20 March: generation makes April but the script is not approved -> exit 1 (loud).
+    assert run_cli(["daemon", "--station", str(st.dir), "--run-due", "--now", "2026-03-20T08:05"]) == 1
+    assert run_cli(["daemon", "--station", str(st.dir), "--run-due", "--now", "bad"]) == 1
+
+
+# --------------------------------------------------------------------------- kill and resume
+
+_KILL_SCRIPT = r"""
+import sys, time
+from datetime import datetime
+from pathlib import Path
+sys.path.insert(0, {tests!r})
+from broadcast import automation as auto, schedule as sch
+from broadcast.config import load_station
+import test_automation as ta
+import test_schedule as ts
+
+try:
+    import broadcast.production  # noqa: F401
+except ImportError:
+    import json, types
+    sch._read_manifest = lambda st, m: (
+        types.SimpleNamespace(**json.loads((st.programme_dir(m) / "manifest.json").read_text("utf-8")))
+        if (st.programme_dir(m) / "manifest.json").exists() else None)
+
+real = sch._link_or_copy
+calls = [0]
+def stuck(src, dst):
+    calls[0] += 1
+    if calls[0] == 3:          # the third day folder is half-built when the process dies
+        Path({marker!r}).write_text("stuck")
+        time.sleep(600)
+    real(src, dst)
+sch._link_or_copy = stuck
+auto.make_programme = ta.FakeMake()
+st = load_station({station!r})
+auto.run_due(st, datetime.fromisoformat({now!r}))
+"""
+
+
+def test_killed_generation_resumes_without_half_folder_or_duplicate(tmp_path, fake_make):
+    d = station_dir(tmp_path / "st", automation={"auto_approve": True})
+    st = load_station(d)
+    auto.run_due(st, at(2026, 3, 10, 8, 0))            # installation: March made, state recorded
+    assert produced(d) == ["2026-03"]
+    marker = tmp_path / "stuck"
+    code = _KILL_SCRIPT.format(tests=str(TESTS), marker=str(marker), station=str(d),
+                               now=at(2026, 3, 20, 8, 5).isoformat())
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO)
+    try:
+        for _ in range(600):
+            if marker.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert marker.exists(), "the generation never reached the day folders"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait()
+    # Killed half-way through the daily folders of April.
+    visible = [p for p in st.days_dir.iterdir() if p.name.startswith("2026-04")]
+    assert len(visible) == 2
+    for folder in visible:
+        assert len(list(folder.iterdir())) == 3            # whole: mp3, m3u8, html
+    assert not (st.schedules_dir / "2026-04.yaml").exists()
+    assert not sch.is_scheduled(st, "2026-04")
+    history = auto.read_history(st)
+    assert history[-1]["event"] == "start" and history[-1]["job"] == "generate"
+    assert auto.interrupted_jobs(st) == {"generate"}
+
+    # Restarted a quarter of an hour later: the month completes, produced only once.
+    runs = auto.run_due(st, at(2026, 3, 20, 8, 20))
+    gen = next(r for r in runs if r.job == "generate")
+    assert gen.outcome == "ok" and gen.months == ["2026-04"]
+    assert produced(d) == ["2026-03", "2026-04"]
+    assert sch.is_scheduled(st, "2026-04")
+    sched = sch.read_schedule(st, "2026-04")
+    assert sorted(p.name for p in st.days_dir.iterdir() if p.name.startswith("2026-04")) == \
+        [day.isoformat() for day in sched.days]
+    assert not [p for p in st.days_dir.iterdir() if p.name.startswith(".")]
+    assert auto.interrupted_jobs(st) == set()
+    # And once done, it stays done.
+    assert auto.run_due(st, at(2026, 3, 20, 8, 35)) == []
+
+
+# --------------------------------------------------------------------------- one daemon per station
+
+
+def test_second_runner_on_the_same_station_is_refused(tmp_path, fake_make):
+    st = load_station(station_dir(tmp_path))
+    with auto.station_lock(st):
+        with pytest.raises(AutomationError) as err:
+            auto.run_due(st, at(2026, 3, 1, 8, 0))
+    assert "đang chạy" in str(err.value)
+    assert auto.run_due(st, at(2026, 3, 1, 8, 0))       # lock released: runs
+
+
+def test_second_daemon_process_refuses_to_start(tmp_path):
+    d = station_dir(tmp_path)
+    st = load_station(d)
+    # Nothing due for the real pipeline: the state says every job was handled just now.
+    now = datetime.now(TZ)
+    st.state_dir.mkdir(parents=True)
+    (st.state_dir / "automation-state.json").write_text(
+        json.dumps({job: now.isoformat() for job in auto.JOBS}), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    first = subprocess.Popen([sys.executable, "-m", "broadcast", "daemon", "--station", str(d)],
+                             cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        from filelock import FileLock, Timeout
+
+        for _ in range(300):        # wait until the first daemon holds the lock
+            try:
+                FileLock(str(st.state_dir / "daemon.lock"), timeout=0).acquire().lock.release()
+            except Timeout:
+                break
+            assert first.poll() is None, first.stderr.read()
+            time.sleep(0.1)
+        second = subprocess.run([sys.executable, "-m", "broadcast", "daemon", "--station", str(d)],
+                                cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1
+        assert "đang chạy" in second.stderr
+        assert first.poll() is None
+        assert (st.state_dir / "jobs.sqlite").exists()
+    finally:
+        first.terminate()
+        first.wait(timeout=30)
+
+
+def test_daemon_catches_up_at_start_and_keeps_jobs_in_sqlite(tmp_path, fake_make):
+    st = load_station(station_dir(tmp_path, automation={"auto_approve": True}))
+    stop = threading.Event()
+    t = threading.Thread(target=auto.run_daemon, args=(st,), kwargs={"stop": stop})
+    t.start()
+    try:
+        for _ in range(600):
+            finished = [r for r in auto.read_history(st) if r["event"] == "finish"]
+            if len(finished) >= 2:
+                break
+            time.sleep(0.1)
+        assert [r["job"] for r in finished] == ["generate", "prepare"]
+        this_month = datetime.now(TZ).strftime("%Y-%m")
+        assert (st.programme_dir(this_month) / "manifest.json").exists() or \
+            finished[0]["outcome"] == "ok"
+    finally:
+        stop.set()
+        t.join(timeout=60)
+    from sqlalchemy import create_engine, text
+
+    with create_engine(f"sqlite:///{st.state_dir / 'jobs.sqlite'}").connect() as conn:
+        rows = dict(conn.execute(text("select id, next_run_time from apscheduler_jobs")).all())
+    assert set(rows) == {"generate", "prepare"}
+    assert all(v > time.time() for v in rows.values())
+
+
+def test_apscheduler_runs_a_missed_job_once(tmp_path, monkeypatch):
+    st = load_station(station_dir(tmp_path))
+    calls = []
+    monkeypatch.setitem(auto.JOB_FUNCS, "prepare",
+                        lambda sd, now: calls.append(now) or auto.JobRun("prepare", now.isoformat(), None))
+    sched = auto.build_scheduler(st, blocking=False)
+    sched.start(paused=True)
+    try:
+        # The PC slept through three evenings.
+        sched.modify_job("prepare", next_run_time=datetime.now(TZ) - timedelta(days=3, minutes=1))
+        sched.resume()
+        for _ in range(300):
+            if calls:
+                break
+            time.sleep(0.1)
+        time.sleep(0.5)
+    finally:
+        sched.shutdown(wait=True)
+    assert len(calls) == 1
+    assert [r["job"] for r in auto.read_history(st) if r["event"] == "finish"] == ["prepare"]
