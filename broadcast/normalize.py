@@ -549,7 +549,10 @@ _RE_DATE_RANGE = re.compile(
     rf"(?<![\w/.,]){_DAYWORD}(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})/(\d{{1,2}})(?:/(\d{{4}}))?(?![\w/]|[.,]\d)"
 )
 _RE_DATE_FULL = re.compile(
-    rf"(?<![\w/.,]){_DAYWORD}(\d{{1,2}})\s*([/.\-])\s*(\d{{1,2}})\s*\3\s*(\d{{4}})(?![\w/]|[.,]\d)"
+    rf"(?<![\w/.,]){_DAYWORD}(\d{{1,2}})\s*([/.])\s*(\d{{1,2}})\s*\3\s*(\d{{4}})(?![\w/]|[.,]\d)"
+)
+_RE_DATE_DASHED = re.compile(
+    rf"(?<![\w/.,\-]){_DAYWORD}(\d{{1,2}})(-)(\d{{1,2}})-(\d{{4}})(?![\w/\-]|[.,]\d)"
 )
 _RE_RANGE = re.compile(r"(?:(?<=\d)|(?<=\dh)|(?<=\d%))\s*[-–—]\s*(?=\d)")
 _RE_MONTH_YEAR = re.compile(
@@ -582,7 +585,7 @@ _RE_DASH_SPACED = re.compile(r"\s+[-–—]+\s+|\s+[-–—]+(?=\w)|(?<=\w)[-–
 _RE_DASH_TIGHT = re.compile(r"(?<=\w)[-–—](?=\w)|[-–—]")
 _RE_CAPS = re.compile(rf"(?<!\w)(?=\w*{_UP}{_UP})[^\W\d_]+(?!\w)")
 _RE_LETTER = re.compile(r"(?<![\w'])[^\W\d_](?![\w'])")
-_RE_BRACKET = re.compile(r"[()\[\]{}]")
+_RE_BRACKET = re.compile(r"(\s*[)\]}]\s*(?=[.,;:?!]|$))|[()\[\]{}]")
 _RE_SYMBOL = re.compile(
     "[" + "".join(re.escape(s) for s in _SYMBOLS) + "]"
 )
@@ -591,7 +594,7 @@ _RE_SP_PUNCT = re.compile(r"\s+(?=[.,;:?!])")
 _RE_PUNCT_RUN = re.compile(r"[.,;:?!](?:[\s.,;:?!]*[.,;:?!])?")
 _RE_PUNCT_SPACE = re.compile(r"([.,;:?!])(?=[^\W\d_])")
 _RE_LEAD = re.compile(r"^[\s.,;:?!]+")
-_RE_WS = re.compile(r"\s{2,}")
+_RE_WS = re.compile(r"\s+")
 _RE_WORD = re.compile(r"[^\W\d_]+")
 _RE_SENT_END = re.compile(r"(?<=[.?!])\s+")
 _RE_CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
@@ -653,8 +656,8 @@ class Normalizer:
             ("phone", self._phone),
             ("acronym_once", self._acronym_once),
             ("doc_number", self._doc_number),
-            ("date", self._date),
             ("range", self._range),
+            ("date", self._date),
             ("fraction", self._fraction),
             ("time", self._time),
             ("roman", self._roman),
@@ -924,8 +927,6 @@ class Normalizer:
         """Dates: '15/7/2021', 'ngày 02/9/2021', 'tháng 4/2024', '30/4', 'tháng 01'."""
         if not any(c.isdigit() for c in text):
             return text
-        if "/" in text:
-            text = self._sub("date", _RE_DATE_RANGE, self._date_range, text)
         text = self._sub("date", _RE_DATE_FULL, self._date_full, text)
         if "/" in text:
             text = self._sub("date", _RE_MONTH_YEAR, self._month_year, text)
@@ -976,9 +977,17 @@ class Normalizer:
         return f"{m.group(1)} {_month(int(m.group(2)))}"
 
     def _range(self, text: str) -> str:
-        """'2021 - 2030', '2021-2030', '10-15 phút' -> '… đến …' (never 'trừ')."""
+        """'2021 - 2030', '2021-2030', '10-15 phút' -> '… đến …' (never 'trừ').
+
+        Dates written with hyphens ('15-7-2021') and day ranges ('15-20/7') are read
+        first, so their hyphens are not ranges.
+        """
         if "-" not in text and "–" not in text and "—" not in text:
             return text
+        if "/" in text:
+            text = self._sub("date", _RE_DATE_RANGE, self._date_range, text)
+        if "-" in text:
+            text = self._sub("date", _RE_DATE_DASHED, self._date_full, text)
         return self._sub("range", _RE_RANGE, " đến ", text)
 
     def _fraction(self, text: str) -> str:
@@ -1117,8 +1126,11 @@ class Normalizer:
     def _read_caps(self, m: re.Match) -> str:
         token = m.group(0)
         if token.isupper() and is_vietnamese_syllable(token):
+            # A run of capitals (a heading, a name) keeps one capital at its start.
+            words_before = m.string[: m.start()].split()
+            prev = words_before[-1] if words_before else ""
             low = token.lower()
-            if not m.string[: m.start()].strip():
+            if not (prev.isupper() and prev.isalpha() and is_vietnamese_syllable(prev)):
                 low = low[0].upper() + low[1:]
             return low
         self._note_unreadable(token)
@@ -1131,14 +1143,12 @@ class Normalizer:
     @staticmethod
     def _read_letter(m: re.Match) -> str:
         ch = m.group(0)
-        if is_vietnamese_syllable(ch):
-            return ch.lower() if ch.isupper() else ch
-        return spell(ch)
+        return ch if is_vietnamese_syllable(ch) else spell(ch)
 
     def _cleanup(self, text: str) -> str:
         """Brackets become pauses; anything else unreadable is dropped; tidy punctuation."""
         before = text
-        text = _RE_BRACKET.sub(", ", text)
+        text = _RE_BRACKET.sub(lambda m: "" if m.group(1) else ", ", text)
         if _RE_BAD.search(text):
             text = _RE_BAD.sub(self._bad_char, text)
         text = _RE_SP_PUNCT.sub("", text)
@@ -1146,8 +1156,8 @@ class Normalizer:
         text = _RE_PUNCT_SPACE.sub(r"\1 ", text)
         text = _RE_LEAD.sub("", text)
         text = _RE_WS.sub(" ", text).strip()
-        if self._st.changes is not None and text != before:
-            self._st.changes.append(Change("cleanup", before, text))
+        if self._st.changes is not None and " ".join(before.split()) != text:
+            self._st.changes.append(Change("cleanup", before.strip(), text))
         return text
 
     def _bad_char(self, m: re.Match) -> str:
