@@ -1,0 +1,206 @@
+"""ffmpeg plumbing: find the tools, run them with logged stderr, decode any file to numpy."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import struct
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Iterator, Sequence
+
+import numpy as np
+
+from broadcast.errors import EnvironmentProblem, ProductionError
+
+log = logging.getLogger("broadcast.ffmpeg")
+
+_INSTALL_HINT = (
+    "Cài ffmpeg rồi chạy lại: 'make setup' (tự cài), hoặc 'sudo apt-get install ffmpeg' "
+    "trên Debian/Ubuntu; trên Windows tải ffmpeg tại https://ffmpeg.org/download.html, "
+    "giải nén và thêm thư mục bin vào biến PATH."
+)
+
+#: Seconds of audio per block when decoding through a pipe.
+_READ_BLOCK_S = 5.0
+
+
+@lru_cache(maxsize=None)
+def _which(tool: str) -> str:
+    env = os.environ.get(f"BROADCAST_{tool.upper()}")
+    if env and Path(env).is_file():
+        return env
+    found = shutil.which(tool)
+    if not found:
+        raise EnvironmentProblem(
+            f"không tìm thấy chương trình '{tool}' trên máy này (cần để xử lý âm thanh).",
+            hint=_INSTALL_HINT,
+        )
+    return found
+
+
+def find_ffmpeg() -> str:
+    """Path of ffmpeg ($BROADCAST_FFMPEG or PATH); EnvironmentProblem (exit 2) if missing."""
+    return _which("ffmpeg")
+
+
+def find_ffprobe() -> str:
+    """Path of ffprobe ($BROADCAST_FFPROBE or PATH); EnvironmentProblem (exit 2) if missing."""
+    return _which("ffprobe")
+
+
+def setup_pydub() -> None:
+    """Point pydub at the ffmpeg found here, once and explicitly (PATH differs under schedulers)."""
+    from pydub import AudioSegment  # noqa: PLC0415 - pydub is only needed by production
+
+    ffmpeg = find_ffmpeg()
+    if AudioSegment.converter != ffmpeg:
+        AudioSegment.converter = ffmpeg
+        AudioSegment.ffmpeg = ffmpeg  # older pydub attribute, harmless
+        try:
+            AudioSegment.ffprobe = find_ffprobe()
+        except EnvironmentProblem:
+            pass
+
+
+class FfmpegError(ProductionError):
+    """An ffmpeg call failed; `stderr` holds what ffmpeg said."""
+
+    def __init__(self, message: str, *, stderr: str = "", **kw) -> None:
+        super().__init__(message, **kw)
+        self.stderr = stderr
+
+
+def _tail(text: str, lines: int = 6) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def run_ffmpeg(
+    args: Sequence[str],
+    *,
+    what: str,
+    file: str | Path | None = None,
+    input: bytes | None = None,
+) -> subprocess.CompletedProcess:
+    """Run `ffmpeg args…`; stderr is logged at DEBUG and carried in the error on failure.
+
+    `what` is a short Vietnamese description of the job for the error message.
+    """
+    cmd = [find_ffmpeg(), "-hide_banner", "-nostdin", *args]
+    log.debug("chạy: %s", " ".join(cmd))
+    proc = subprocess.run(cmd, input=input, capture_output=True)
+    stderr = proc.stderr.decode("utf-8", "replace")
+    if stderr.strip():
+        log.debug("ffmpeg stderr:\n%s", stderr.rstrip())
+    if proc.returncode != 0:
+        raise FfmpegError(
+            f"ffmpeg không {what} được (mã lỗi {proc.returncode}): {_tail(stderr, 2) or 'không rõ lý do'}",
+            file=file,
+            stderr=stderr,
+            hint="Chạy lại với -v để xem toàn bộ thông báo của ffmpeg.",
+        )
+    return proc
+
+
+def _read_wav_header(fh: IO[bytes]) -> tuple[int, int]:
+    """Parse the WAV header ffmpeg writes to a pipe; return (rate, channels)."""
+    head = fh.read(12)
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        raise ValueError("no RIFF header")
+    rate = channels = 0
+    while True:
+        hdr = fh.read(8)
+        if len(hdr) < 8:
+            raise ValueError("no data chunk")
+        cid, size = hdr[:4], struct.unpack("<I", hdr[4:])[0]
+        if cid == b"data":
+            return rate, channels
+        body = fh.read(size + (size & 1))
+        if cid == b"fmt ":
+            channels, rate = struct.unpack("<HI", body[2:8])
+
+
+def stream_decode(
+    path: str | Path,
+    *,
+    rate: int | None = None,
+    mono: bool = False,
+    block_s: float = _READ_BLOCK_S,
+    what: str = "tệp âm thanh",
+) -> Iterator[tuple[int, int, np.ndarray]]:
+    """Decode `path` through an ffmpeg pipe, yielding (rate, channels, float32 block) tuples.
+
+    Blocks are (frames, channels) arrays of about `block_s` seconds, so memory stays bounded
+    whatever the file's length. `rate` resamples with soxr inside ffmpeg; `mono` downmixes.
+    Raises ProductionError naming the file (ffmpeg's stderr logged at DEBUG) if it cannot be
+    decoded or holds no audio.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ProductionError(f"không tìm thấy tệp âm thanh: {path.name}.", file=path)
+    args = [find_ffmpeg(), "-hide_banner", "-nostdin", "-v", "error", "-i", str(path), "-vn"]
+    if mono:
+        args += ["-ac", "1"]
+    if rate:
+        args += ["-af", f"aresample={rate}:resampler=soxr:precision=24"]
+    args += ["-c:a", "pcm_f32le", "-f", "wav", "pipe:1"]
+    log.debug("chạy: %s", " ".join(args))
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    frames = 0
+    try:
+        try:
+            sr, ch = _read_wav_header(proc.stdout)  # type: ignore[arg-type]
+        except ValueError:
+            sr = ch = 0
+        if sr and ch:
+            nbytes = int(block_s * sr) * ch * 4
+            while True:
+                buf = proc.stdout.read(nbytes)  # type: ignore[union-attr]
+                if not buf:
+                    break
+                usable = len(buf) - len(buf) % (4 * ch)
+                block = np.frombuffer(buf[:usable], dtype="<f4").reshape(-1, ch)
+                frames += len(block)
+                yield sr, ch, block
+    finally:
+        if proc.stdout:
+            proc.stdout.close()
+        stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+        if proc.stderr:
+            proc.stderr.close()
+        code = proc.wait()
+    if stderr.strip():
+        log.debug("ffmpeg stderr (%s):\n%s", path.name, stderr.rstrip())
+    if code != 0 or frames == 0:
+        reason = _tail(stderr, 2) or "tệp không có âm thanh"
+        raise FfmpegError(
+            f"không đọc được {what} '{path.name}': tệp bị hỏng hoặc không phải tệp âm thanh ({reason}).",
+            file=path,
+            stderr=stderr,
+            hint="Thay bằng tệp MP3/WAV/OGG còn tốt, hoặc xóa tệp này. "
+            "Chạy lại với -v để xem toàn bộ thông báo của ffmpeg.",
+        )
+
+
+def decode(path: str | Path, rate: int, *, mono: bool = True, what: str = "tệp âm thanh") -> np.ndarray:
+    """Decode any audio file to float32 at `rate` Hz: shape (n,) if mono else (n, channels)."""
+    blocks = [b for _, _, b in stream_decode(path, rate=rate, mono=mono, block_s=30.0, what=what)]
+    out = np.concatenate(blocks) if len(blocks) > 1 else blocks[0].copy()
+    return out[:, 0].copy() if mono else out
+
+
+def probe_duration(path: str | Path) -> float:
+    """Duration in seconds reported by ffprobe (container metadata, not decoded)."""
+    proc = subprocess.run(
+        [find_ffprobe(), "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    try:
+        return float(proc.stdout.strip())
+    except ValueError:
+        raise FfmpegError(
+            f"ffprobe không đọc được độ dài tệp '{Path(path).name}'.", file=path, stderr=proc.stderr
+        ) from None
