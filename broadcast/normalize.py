@@ -465,6 +465,31 @@ _L = r"[^\W\d_]"
 _NUM = r"\d+(?:[.,]\d+)*"
 
 
+def _trie_regex(keys: Iterable[str]) -> str:
+    """A regex matching any of `keys`, longest first, built as a character trie."""
+    trie: dict = {}
+    for key in keys:
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alts = [
+            (r"\s+" if ch == " " else re.escape(ch)) + build(child)
+            for ch, child in sorted(node.items())
+            if ch
+        ]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return f"(?:{body})?"
+        return body
+
+    return build(trie) or "(?!)"
+
+
 def _alternation(words: Iterable[str], flags_ci: bool = False) -> str:
     words = sorted(set(words), key=len, reverse=True)
     alt = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
@@ -583,7 +608,8 @@ _RE_NUMBER = re.compile(rf"(?<![\d.,]){_NUM}")
 _RE_SLASH = re.compile(rf"\s*/\s*(?=({_PER_WORDS})(?!\w))|\s*/\s*")
 _RE_DASH_SPACED = re.compile(r"\s+[-–—]+\s+|\s+[-–—]+(?=\w)|(?<=\w)[-–—]+\s+")
 _RE_DASH_TIGHT = re.compile(r"(?<=\w)[-–—](?=\w)|[-–—]")
-_RE_CAPS = re.compile(rf"(?<!\w)(?=\w*{_UP}{_UP})[^\W\d_]+(?!\w)")
+_RE_CAPS = re.compile(rf"(?<!\w)[^\W\d_]*{_UP}{_UP}[^\W\d_]*(?!\w)")
+_HAS_CAPS = re.compile(f"{_UP}{_UP}").search
 _RE_LETTER = re.compile(r"(?<![\w'])[^\W\d_](?![\w'])")
 _RE_BRACKET = re.compile(r"(\s*[)\]}]\s*(?=[.,;:?!]|$))|[()\[\]{}]")
 _RE_SYMBOL = re.compile(
@@ -594,8 +620,11 @@ _RE_SP_PUNCT = re.compile(r"\s+(?=[.,;:?!])")
 _RE_PUNCT_RUN = re.compile(r"[.,;:?!](?:[\s.,;:?!]*[.,;:?!])?")
 _RE_PUNCT_SPACE = re.compile(r"([.,;:?!])(?=[^\W\d_])")
 _RE_LEAD = re.compile(r"^[\s.,;:?!]+")
-_RE_WS = re.compile(r"\s+")
+_RE_WS = re.compile(r"\s{2,}|[^\S ]")
+_HAS_BRACKET = re.compile(r"[()\[\]{}]").search
+_HAS_ROMAN = re.compile(r"(?<!\w)[IVXLCDM]+(?!\w)").search
 _RE_WORD = re.compile(r"[^\W\d_]+")
+_HAS_DIGIT = re.compile(r"\d").search
 _RE_SENT_END = re.compile(r"(?<=[.?!])\s+")
 _RE_CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
 
@@ -628,19 +657,15 @@ class Normalizer:
         self.lexicon: dict[str, LexiconEntry] = entries
         self._exact: dict[str, LexiconEntry] = {}
         self._folded: dict[str, LexiconEntry] = {}
-        exact_keys, ci_keys = [], []
         for key, entry in entries.items():
-            if " " in key or key == key.lower():
-                self._folded[" ".join(key.lower().split())] = entry
-                ci_keys.append(key)
+            key = " ".join(key.split())
+            if key == key.lower():
+                self._folded[key] = entry
             else:
                 self._exact[key] = entry
-                exact_keys.append(key)
-        parts = []
-        for key in sorted(exact_keys + ci_keys, key=len, reverse=True):
-            pat = re.escape(key).replace(r"\ ", r"\s+")
-            parts.append(f"(?i:{pat})" if key in ci_keys and key not in self._exact else pat)
-        alt = "|".join(parts)
+        # One regex for the whole lexicon, as a trie: the engine follows one branch per
+        # character instead of trying every key at every position.
+        alt = f"(?:{_trie_regex(self._exact)}|(?i:{_trie_regex(self._folded)}))"
         self._re_lex = re.compile(rf"(?<!\w)(?:{alt})(?!\w)")
         self._re_once_after = re.compile(rf"\s*\(\s*({alt})\s*\)")
         self._re_once_before = re.compile(rf"(?<![\w&])({alt})\s*\(([^()]{{2,200}})\)")
@@ -828,7 +853,7 @@ class Normalizer:
 
     def _phone(self, text: str) -> str:
         """Phone and hotline numbers digit by digit, in groups separated by commas."""
-        if not any(c.isdigit() for c in text):
+        if not _HAS_DIGIT(text):
             return text
         text = self._sub("phone", _RE_PHONE_KW, self._phone_kw, text)
         return self._sub("phone", _RE_PHONE, lambda m: self._read_phone(m.group(0)), text)
@@ -863,7 +888,8 @@ class Normalizer:
         return self._sub("acronym_once", self._re_once_before, self._once_before, text)
 
     def _entry(self, token: str) -> LexiconEntry | None:
-        return self._exact.get(token) or self._folded.get(" ".join(token.lower().split()))
+        key = " ".join(token.split())
+        return self._exact.get(key) or self._folded.get(key.lower())
 
     def _entry_forms(self, entry: LexiconEntry) -> tuple[str, ...]:
         forms = self._forms.get(entry.key)
@@ -925,7 +951,7 @@ class Normalizer:
 
     def _date(self, text: str) -> str:
         """Dates: '15/7/2021', 'ngày 02/9/2021', 'tháng 4/2024', '30/4', 'tháng 01'."""
-        if not any(c.isdigit() for c in text):
+        if not _HAS_DIGIT(text):
             return text
         text = self._sub("date", _RE_DATE_FULL, self._date_full, text)
         if "/" in text:
@@ -1016,7 +1042,7 @@ class Normalizer:
 
     def _roman(self, text: str) -> str:
         """'Quý II', 'Quý I/2024', 'Khoá XX', 'lần thứ XXI', 'thế kỷ XXI', lone 'XX'."""
-        if not any(c in text for c in "IVXLCDM"):
+        if not _HAS_ROMAN(text):
             return text
         text = self._sub("roman", _RE_ROMAN_KW, self._roman_kw, text)
         return self._sub("roman", _RE_ROMAN_ALONE, self._roman_alone, text)
@@ -1057,7 +1083,7 @@ class Normalizer:
 
     def _unit(self, text: str) -> str:
         """Number + unit or currency: '98,5%', '15.000đ', '20 km', '$100'."""
-        if not any(c.isdigit() for c in text):
+        if not _HAS_DIGIT(text):
             return text
         text = self._sub(
             "unit", _RE_UNIT, lambda m: f"{read_numeral(m.group(1))} {_UNITS[m.group(2)]}", text
@@ -1071,7 +1097,7 @@ class Normalizer:
 
     def _number(self, text: str) -> str:
         """Every other number: '1.245', '98,5', '4.0', '06', '2021'."""
-        if not any(c.isdigit() for c in text):
+        if not _HAS_DIGIT(text):
             return text
         return self._sub("number", _RE_NUMBER, self._read_number_match, text)
 
@@ -1121,6 +1147,8 @@ class Normalizer:
 
     def _caps(self, text: str) -> str:
         """ALL-CAPS words are lowered; unknown acronyms are spelled (and reported)."""
+        if not _HAS_CAPS(text):
+            return text
         return self._sub("caps", _RE_CAPS, self._read_caps, text)
 
     def _read_caps(self, m: re.Match) -> str:
@@ -1148,7 +1176,8 @@ class Normalizer:
     def _cleanup(self, text: str) -> str:
         """Brackets become pauses; anything else unreadable is dropped; tidy punctuation."""
         before = text
-        text = _RE_BRACKET.sub(lambda m: "" if m.group(1) else ", ", text)
+        if _HAS_BRACKET(text):
+            text = _RE_BRACKET.sub(lambda m: "" if m.group(1) else ", ", text)
         if _RE_BAD.search(text):
             text = _RE_BAD.sub(self._bad_char, text)
         text = _RE_SP_PUNCT.sub("", text)
