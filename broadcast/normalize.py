@@ -497,9 +497,12 @@ def _alternation(words: Iterable[str], flags_ci: bool = False) -> str:
 
 
 _KW_ROMAN = _alternation(_readings()["roman_keywords"], True)
-_KW_FRACTION = re.compile(
-    r"(?<!\w)" + _alternation(_readings()["fraction_keywords"], True) + r"\s*$"
-)
+_KW_RANK = re.compile(r"(?<!\w)" + _alternation(_readings()["rank_keywords"], True) + r"\s*$")
+_KW_PART = re.compile(r"(?<!\w)" + _alternation(_readings()["part_keywords"], True) + r"\s*$")
+_PART_DENOMINATORS: dict[int, str] = {
+    int(k): str(v) for k, v in _readings()["part_denominators"].items()
+}
+_RE_PART_AFTER = re.compile(r"\s+(?:số|tổng số|diện tích|dân số)(?!\w)", re.I)
 _KW_PHONE = _alternation(_readings()["phone_keywords"], True)
 
 _UNITS: dict[str, str] = {str(k): str(v) for k, v in _data("units.yaml")["units"].items()}
@@ -587,10 +590,11 @@ _RE_DAY_MONTH = re.compile(
     rf"(?<![\w/.,]){_DAYWORD}(\d{{1,2}})/(\d{{1,2}})(?![\w/]|[.,]\d)"
 )
 _RE_MONTH = re.compile(r"(?<!\w)((?i:tháng))\s+(\d{1,2})(?![\w/]|[.,]\d)")
-_RE_FRACTION = re.compile(r"(?<=\d)\s*/\s*(?=\d)")
+_RE_FRACTION = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)*)\s*/\s*(\d+(?:[.,]\d+)*)(?![\d.,]\d)")
 _RE_TIME_H = re.compile(r"(?<![\w.,:])(\d{1,2})\s?h(?:\s?(\d{2}))?(?:'|p)?(?!\w)")
 _RE_TIME_COLON = re.compile(r"(?<![\w.,:])(\d{1,2}):(\d{2})(?![\w:]|[.,]\d)")
-_R = r"[IVXLCDM]+"
+# Roman numerals after a keyword: I, V, X, L only ("Mục C", "Phụ lục D" are letters).
+_R = r"[IVXL]+"
 _RE_ROMAN_KW = re.compile(
     rf"(?<!\w)({_KW_ROMAN})\s+({_R}(?:\s*(?:,|và|-|–|đến)\s*{_R})*)(?:\s*/\s*(\d{{4}}))?(?!\w)"
 )
@@ -859,6 +863,8 @@ class Normalizer:
         return self._sub("phone", _RE_PHONE, lambda m: self._read_phone(m.group(0)), text)
 
     def _phone_kw(self, m: re.Match) -> str:
+        if sum(c.isdigit() for c in m.group(3)) < 3:
+            return m.group(0)  # "gọi 15 lần" is a count, not a number to dial
         return f"{m.group(1)}{m.group(2)}{self._read_phone(m.group(3))}"
 
     @staticmethod
@@ -991,8 +997,10 @@ class Normalizer:
 
     def _day_month(self, m: re.Match) -> str:
         word, day, month = m.groups()
-        if not word and _KW_FRACTION.search(m.string, max(0, m.start() - 20), m.start()):
-            return m.group(0)
+        if not word:
+            fraction = self._fraction_words(m, day, month)
+            if fraction:
+                return fraction
         if not self._valid(day, month):
             return m.group(0)
         return f"{word or 'ngày'} {read_number(day)} tháng {_month(int(month))}"
@@ -1016,11 +1024,34 @@ class Normalizer:
             text = self._sub("date", _RE_DATE_DASHED, self._date_full, text)
         return self._sub("range", _RE_RANGE, " đến ", text)
 
+    @staticmethod
+    def _fraction_words(m: re.Match, a: str, b: str, default: str | None = None) -> str | None:
+        """'5/63' after 'xếp thứ' -> '5 trên 63'; '2/3 số xã' -> '2 phần ba'; else None.
+
+        Numbers stay as digits for the later rules (ordinal, time, number) to read.
+        """
+        start = max(0, m.start() - 24)
+        if _KW_RANK.search(m.string, start, m.start()):
+            return f"{a} trên {b}"
+        part = _KW_PART.search(m.string, start, m.start()) or _RE_PART_AFTER.match(
+            m.string, m.end()
+        )
+        if part or default:
+            if a.isdigit() and b.isdigit() and int(a) < int(b) and int(b) in _PART_DENOMINATORS:
+                return f"{a} phần {_PART_DENOMINATORS[int(b)]}"
+            return f"{a} trên {b}"
+        return None
+
     def _fraction(self, text: str) -> str:
         """'5/63' (not a date, not a document) -> 'năm trên sáu mươi ba'."""
         if "/" not in text:
             return text
-        return self._sub("fraction", _RE_FRACTION, " trên ", text)
+        return self._sub(
+            "fraction",
+            _RE_FRACTION,
+            lambda m: self._fraction_words(m, m.group(1), m.group(2), default="trên") or "",
+            text,
+        )
 
     def _time(self, text: str) -> str:
         """'7h30' -> 'bảy giờ ba mươi phút'; '13h00' -> 'mười ba giờ'; '7:30' too."""
@@ -1060,7 +1091,7 @@ class Normalizer:
                 words.append("và")
             else:
                 value = _roman(tok)
-                if value is None:
+                if value is None or tok == "L":
                     return m.group(0)
                 words.append(_ordinal(value) if ordinal else read_number(str(value)))
         out = f"{keyword} " + " ".join(words).replace(" ,", ",")
@@ -1070,8 +1101,19 @@ class Normalizer:
 
     @staticmethod
     def _roman_alone(m: re.Match) -> str:
-        value = _roman(m.group(0))
-        return read_number(str(value)) if value else m.group(0)
+        token = m.group(0)
+        value = _roman(token)
+        if not value:
+            return token
+        if is_vietnamese_syllable(token):
+            # "VI", "XI" inside an all-caps heading are words ("XỬ LÝ VI PHẠM").
+            before = m.string[: m.start()].split()
+            after = m.string[m.end() :].split()
+            for word in (before[-1] if before else "", after[0] if after else ""):
+                word = word.strip(".,;:?!")
+                if len(word) > 1 and word.isupper() and is_vietnamese_syllable(word):
+                    return token
+        return read_number(str(value))
 
     def _ordinal(self, text: str) -> str:
         """'thứ 1' -> 'thứ nhất', 'lần thứ 4' -> 'lần thứ tư'."""

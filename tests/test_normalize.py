@@ -32,6 +32,7 @@ REQUIRED_CATEGORIES = {
     "number", "decimal_percent", "money", "year", "date", "month", "time", "range", "dash",
     "doc_number", "doc_number_spelled", "roman", "ordinal", "lexicon", "index", "brand",
     "acronym_once", "phone", "web", "bullet", "markup", "structure", "caps", "unknown", "seed",
+    "fraction", "unit",
 }
 
 
