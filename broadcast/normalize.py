@@ -384,7 +384,7 @@ def _check_say(path: Path, line: int, key: str, say: str, what: str) -> str:
             path, line, key,
             f"{what} của '{key}' có ký tự không đọc được: {bad!r}"
             if bad else f"{what} của '{key}' trống.",
-            f"Viết {what} bằng chữ, ví dụ '{key}: Ủy ban nhân dân'; số viết bằng chữ "
+            f"Viết {what} bằng chữ, ví dụ 'UBND: Ủy ban nhân dân'; số viết bằng chữ "
             "('hai mươi'), không dùng '/', '%', chữ số.",
         )
     return say
@@ -398,7 +398,7 @@ def _entry_value(
         if value is None or not value.strip():
             raise _lex_error(
                 path, line, key, f"mục '{key}' chưa có cách đọc.",
-                f"Viết cách đọc sau dấu ':', ví dụ '{key}: Ủy ban nhân dân'.",
+                "Viết cách đọc bằng chữ sau dấu ':', ví dụ 'UBND: Ủy ban nhân dân'.",
             )
         return _check_say(path, line, key, value, "cách đọc"), ()
     if isinstance(node, yaml.MappingNode):

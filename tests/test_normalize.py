@@ -384,3 +384,37 @@ def test_seed_corpus_unreadable_tokens_are_only_real_oddities(norm):
         found.update(norm.unreadable(line))
     # 'BND' is a typo for UBND in seed 002, 'hiểunhằm' two words glued together in 004.
     assert found == {"BND", "hiểunhằm"}
+
+
+# --- docs ---------------------------------------------------------------------------
+
+
+def _doc_yaml_blocks() -> list[str]:
+    text = (REPO / "docs" / "lexicon.md").read_text(encoding="utf-8")
+    return re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+
+
+def test_doc_examples_are_valid_lexicons(tmp_path):
+    blocks = _doc_yaml_blocks()
+    assert len(blocks) >= 2
+    station = tmp_path / "lexicon.yaml"
+    station.write_text(blocks[0] + blocks[1], encoding="utf-8")
+    n = Normalizer(station)
+    assert n.normalize("ĐTN và HND xã") == "Đoàn Thanh niên và Hội Nông dân xã"
+    assert n.normalize("HTX Tân Liên") == "Hợp tác xã Tân Liên"
+    assert n.normalize("Chương trình mỗi xã một sản phẩm (OCOP) của tỉnh") == (
+        "Chương trình mỗi xã một sản phẩm của tỉnh"
+    )
+    assert n.normalize("sản phẩm OCOP") == "sản phẩm ô xê ô pê"
+
+
+def test_doc_table_matches_the_stage(norm):
+    text = (REPO / "docs" / "lexicon.md").read_text(encoding="utf-8")
+    # A few rows of the table, checked against the real stage.
+    for written, spoken in [
+        ("`98,5%`", "chín mươi tám phẩy năm phần trăm"),
+        ("`4.0`", "bốn chấm không"),
+        ("`2021`", "hai nghìn không trăm hai mươi mốt"),
+    ]:
+        assert written in text and spoken in text
+        assert norm.normalize(written.strip("`")) == spoken
