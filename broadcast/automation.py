@@ -159,12 +159,18 @@ def job_prepare(station_dir: str | Path, now: datetime) -> JobRun:
     notes = []
     # A generation that failed or waited for approval is retried every evening until done.
     missing = [m for m in months_due(station, now) if not is_scheduled(station, m)]
+    gen = None
     if missing:
         gen = job_generate(station_dir, now)
         run.months = gen.months
         notes.append(gen.detail)
     report = check_air(station, now, days=1, apply=True)
-    run.outcome = "fallback" if report.fell_back else "ok"
+    if report.fell_back:
+        run.outcome = "fallback"
+    elif gen is not None and gen.outcome in ("error", "waiting_approval"):
+        run.outcome = gen.outcome
+    else:
+        run.outcome = "ok"
     notes.append(report.render())
     run.detail = "\n".join(notes)
     return run

@@ -240,7 +240,10 @@ class ScheduledAiring:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ScheduledAiring:
         day = d["date"] if isinstance(d["date"], date) else date.fromisoformat(str(d["date"]))
-        return cls(date=day, slot=str(d["slot"]), start=str(d["start"]),
+        start = d["start"]
+        if isinstance(start, int):   # a YAML 1.1 reader may turn an unquoted 17:00 into 1020
+            start = f"{start // 60:02d}:{start % 60:02d}"
+        return cls(date=day, slot=str(d["slot"]), start=str(start),
                    items=[PlayItem.from_dict(i) for i in d.get("items") or []])
 
 
@@ -366,6 +369,13 @@ def _check_slot_lengths(station: Station, source: _Source, slot_ids: set[str]) -
 # --------------------------------------------------------------------------- daily folders
 
 
+@lru_cache(maxsize=1)
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _link_or_copy(src: Path, dst: Path) -> None:
     """Hard-link `src` to `dst` (no extra disk space), or copy when links are impossible."""
     try:
@@ -459,6 +469,8 @@ def _write_day(station: Station, day: date, plan: list[tuple[Slot, list[_Source]
     airings: list[ScheduledAiring] = []
     rows: list[tuple[Slot, int, str, PlayItem]] = []
     with atomic_dir(target) as tmp:
+        # mkdtemp makes a private (0700) folder; operators and shares must be able to read it.
+        os.chmod(tmp, 0o777 & ~_umask())
         for slot, sources in sorted(plan, key=lambda p: p[0].start):
             entries: list[tuple[str, PlayItem]] = []
             for nn, src in enumerate(sources, start=1):

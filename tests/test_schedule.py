@@ -280,6 +280,7 @@ def test_daily_folder_contents(scheduled):
         mp3 = f"{hhmm}-01-dang-ky-dat-dai-truc-tuyen-thang-04.mp3"
         assert names == sorted([mp3, f"{hhmm}.m3u8", "lich-phat-song.html"])
         assert all(n.isascii() for n in names)
+        assert folder.stat().st_mode & 0o055 == 0o055       # readable by the operators' accounts
         assert (folder / mp3).read_bytes() == prog.read_bytes()
         raw = (folder / f"{hhmm}.m3u8").read_bytes()
         assert not raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
