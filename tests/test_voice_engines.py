@@ -269,3 +269,10 @@ def test_edge_server_that_never_answers_times_out(tmp_path: Path) -> None:
         elapsed = time.monotonic() - start
     assert err.value.kind == "timeout"
     assert elapsed < 10  # bounded by the timeout (1 s here), never "forever"
+
+
+def test_silent_syllable_length_option(tmp_path: Path) -> None:
+    engine = create_engine("silent", {"syllable_s": 0.3}, 6, tmp_path)
+    engine.synthesize("một hai ba", tmp_path / "s.wav")
+    assert wav_seconds(tmp_path / "s.wav") == pytest.approx(3 * 0.3 + 0.1, abs=1e-3)
+    assert engine.cache_settings() != create_engine("silent", {}, 6, tmp_path).cache_settings()

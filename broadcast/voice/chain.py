@@ -49,9 +49,9 @@ _STATUS_DEADLINE_S = 1.5
 # one. Offline voices were measured here by benchmarks/bench_voice.py; online ones are
 # estimates, replaced by calibration after the first run with network.
 _RATES: dict[tuple[str, str], float] = {
-    ("espeak-ng", "vi"): 3.06,
-    ("espeak-ng", "vi-vn-x-central"): 3.06,
-    ("espeak-ng", "vi-vn-x-south"): 3.06,
+    ("espeak-ng", "vi"): 3.39,
+    ("espeak-ng", "vi-vn-x-central"): 3.32,
+    ("espeak-ng", "vi-vn-x-south"): 3.27,
     ("gtts", "vi"): 4.3,
     ("edge-tts", "vi-VN-HoaiMyNeural"): 4.6,
     ("edge-tts", "vi-VN-NamMinhNeural"): 4.6,
@@ -260,6 +260,8 @@ def builtin_rate(engine: Engine) -> float:
     rate = _RATES.get((engine.NAME, engine.voice_id)) or _RATES.get((engine.NAME, "*")) or 4.0
     if engine.NAME == "espeak-ng":
         rate *= getattr(engine, "speed", _ESPEAK_REFERENCE_SPEED) / _ESPEAK_REFERENCE_SPEED
+    if engine.NAME == "silent":
+        rate = 1.0 / float(getattr(engine, "syllable_s", 0.2))
     if engine.NAME == "piper" and getattr(engine, "length_scale", None):
         rate /= float(engine.length_scale)
     return rate
