@@ -231,7 +231,7 @@ def _disk_problem(exc: OSError, root: Path) -> EnvironmentProblem:
 def _no_clip(index: int, text: str, reasons: list[str], station: Station, role: str,
              allow_fallback: bool) -> VoiceError:
     why = "; ".join(reasons) or "không có bộ đọc nào"
-    if not allow_fallback and len(station.voice.main if role == "main" else station.voice.second or station.voice.main) > 1:
+    if not allow_fallback:
         return VoiceError(
             f"không đọc được câu số {index} («{_excerpt(text)}») bằng giọng chính — {why}. "
             "Đài đặt 'fallback: false' nên không dùng giọng dự phòng và không làm chương trình.",
@@ -241,12 +241,8 @@ def _no_clip(index: int, text: str, reasons: list[str], station: Station, role: 
             hint="Sửa nguyên nhân trên rồi chạy lại (các câu đã đọc được vẫn nằm trong bộ nhớ đệm), "
             "hoặc đặt 'fallback: true' để dùng giọng dự phòng.",
         )
-    if not allow_fallback:
-        prefix = "giọng chính"
-    else:
-        prefix = "mọi bộ đọc trong danh sách"
     return VoiceError(
-        f"không đọc được câu số {index} («{_excerpt(text)}») bằng {prefix} — {why}.",
+        f"không đọc được câu số {index} («{_excerpt(text)}») bằng mọi bộ đọc trong danh sách — {why}.",
         file=station.file,
         line=station.line("voice", role),
         field=f"voice.{role}",
@@ -277,14 +273,30 @@ def speaking_rate(station: Station, role: str = "main") -> float:
     chain = _chains(station).get(role) or _chains(station)["main"]
     chosen = chain[0]
     for engine in chain:
-        ok, _ = engine.check()
-        if ok:
+        if _usable_recently(engine):
             chosen = engine
             break
     measured = ClipCache(station.state_dir).measured_rate(chosen)
     if measured is not None:
         return measured[0]
     return builtin_rate(chosen)
+
+
+_recent_checks: dict[str, tuple[float, bool]] = {}
+_RECENT_CHECK_S = 60.0
+
+
+def _usable_recently(engine: Engine) -> bool:
+    """engine.check(), remembered for a minute (an estimate asks for main and second)."""
+    from broadcast.voice.cache import settings_digest  # noqa: PLC0415
+
+    key = settings_digest(engine) + repr(sorted(engine.options.items()))
+    now = time.monotonic()
+    hit = _recent_checks.get(key)
+    if hit is None or now - hit[0] > _RECENT_CHECK_S:
+        hit = (now, engine.check()[0])
+        _recent_checks[key] = hit
+    return hit[1]
 
 
 @dataclass
