@@ -33,6 +33,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time as time_module
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -55,6 +56,7 @@ RUNNING_ORDER = "lich-phat-song.html"
 _DAY_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DURATION_TOLERANCE_S = 1.5
 _LOUDNESS_TOLERANCE_LU = 1.0
+_LEFTOVER_AGE_S = 600           # temp day folders older than this are a killed run's leftovers
 _NOTICE_TITLE = "Thông báo chuyên mục Cải cách hành chính"
 
 
@@ -487,12 +489,21 @@ def _write_day(station: Station, day: date, plan: list[tuple[Slot, list[_Source]
 
 
 def _clean_leftovers(station: Station) -> None:
-    """Remove temp folders a killed run left behind (hidden names; never a visible day)."""
+    """Remove temp folders a killed run left behind (hidden names; never a visible day).
+
+    Only folders untouched for a while: a fresh one may belong to a run still working
+    (an operator's `broadcast schedule` while the daemon prepares a day).
+    """
     if not station.days_dir.is_dir():
         return
+    limit = time_module.time() - _LEFTOVER_AGE_S
     for p in station.days_dir.iterdir():
         if p.name.startswith(".") and p.is_dir() and (p.name.endswith(".tmp") or p.name.endswith(".old")):
-            shutil.rmtree(p, ignore_errors=True)
+            try:
+                if p.stat().st_mtime < limit:
+                    shutil.rmtree(p, ignore_errors=True)
+            except FileNotFoundError:
+                continue
 
 
 def _remove_day(path: Path) -> None:

@@ -241,6 +241,11 @@ def test_killed_generation_resumes_without_half_folder_or_duplicate(tmp_path, fa
     assert auto.interrupted_jobs(st) == {"generate"}
 
     # Restarted a quarter of an hour later: the month completes, produced only once.
+    # (The killed run's hidden temp folder is as old as that, so it is known to be dead.)
+    assert [p for p in st.days_dir.iterdir() if p.name.startswith(".")]
+    for p in st.days_dir.iterdir():
+        if p.name.startswith("."):
+            os.utime(p, (time.time() - 900, time.time() - 900))
     runs = auto.run_due(st, at(2026, 3, 20, 8, 20))
     gen = next(r for r in runs if r.job == "generate")
     assert gen.outcome == "ok" and gen.months == ["2026-04"]
@@ -345,3 +350,30 @@ def test_apscheduler_runs_a_missed_job_once(tmp_path, monkeypatch):
         sched.shutdown(wait=True)
     assert len(calls) == 1
     assert [r["job"] for r in auto.read_history(st) if r["event"] == "finish"] == ["prepare"]
+
+
+# --------------------------------------------------------------------------- with the real pipeline
+
+
+def test_generation_with_the_real_pipeline_and_silent_engine(tmp_path):
+    """run_due drives pipeline.make (script, check, produce, schedule) end to end."""
+    d = station_dir(tmp_path, voice={"main": [{"engine": "silent"}], "second": [], "fallback": True},
+                    automation={"auto_approve": True}, programme={"min_minutes": 1, "max_minutes": 25})
+    st = load_station(d)
+    runs = auto.run_due(st, at(2026, 11, 26, 8, 5))     # November's airings are over
+    gen = next(r for r in runs if r.job == "generate")
+    assert gen.outcome == "ok" and gen.months == ["2026-12"], gen.detail
+    assert sch.is_scheduled(st, "2026-12")
+    sched = sch.read_schedule(st, "2026-12")
+    assert len(sched.airings) == 4
+    for a in sched.airings:
+        assert (st.dir / a.items[0].file).is_file()
+    manifest = st.programme_dir("2026-12") / "manifest.json"
+    stamp = manifest.stat().st_mtime_ns
+    # Later the same day: nothing due; in the evening tomorrow is checked, nothing re-made.
+    assert auto.run_due(st, at(2026, 11, 26, 8, 20)) == []
+    (prep,) = auto.run_due(st, at(2026, 11, 26, 20, 5))
+    assert prep.job == "prepare" and prep.outcome == "ok"
+    assert manifest.stat().st_mtime_ns == stamp
+    report = sch.check_air(st, at(2026, 12, 1), days=31)
+    assert report.ready and len(report.checks) == 4
