@@ -41,16 +41,23 @@ def case_sentences() -> list[str]:
     return [written for cases in data.values() for written, _ in cases]
 
 
-def measure(normalizer: Normalizer, sentences: list[str], seconds: float) -> list[float]:
-    """Sentences per second, one figure per pass over the corpus."""
-    rates = []
+def measure(
+    normalizer: Normalizer, sentences: list[str], seconds: float
+) -> tuple[list[float], list[float]]:
+    """Sentences per CPU-second and per wall-second, one figure per pass over the corpus.
+
+    CPU time (`time.process_time`) is what one core spends on the work; wall time also
+    counts waiting for the core when other processes share the machine.
+    """
+    cpu_rates, wall_rates = [], []
     deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline or len(rates) < 3:
-        start = time.perf_counter()
+    while time.perf_counter() < deadline or len(cpu_rates) < 3:
+        wall, cpu = time.perf_counter(), time.process_time()
         for s in sentences:
             normalizer.normalize(s)
-        rates.append(len(sentences) / (time.perf_counter() - start))
-    return rates
+        cpu_rates.append(len(sentences) / max(time.process_time() - cpu, 1e-9))
+        wall_rates.append(len(sentences) / (time.perf_counter() - wall))
+    return cpu_rates, wall_rates
 
 
 def main() -> int:
@@ -70,11 +77,18 @@ def main() -> int:
     setup_ms = (time.perf_counter() - start) * 1000
     normalizer.normalize("khởi động")
 
-    rates = measure(normalizer, sentences, args.seconds)
-    best, median = max(rates), statistics.median(rates)
+    cpu_rates, wall_rates = measure(normalizer, sentences, args.seconds)
+    median = statistics.median(cpu_rates)
     print(f"corpus: {len(sentences)} {source}, mean {chars / len(sentences):.0f} chars")
     print(f"setup: {setup_ms:.1f} ms")
-    print(f"normalize: {median:,.0f} sentences/s median, {best:,.0f} best ({len(rates)} passes)")
+    print(
+        f"normalize (one core, CPU time): {median:,.0f} sentences/s median, "
+        f"{max(cpu_rates):,.0f} best ({len(cpu_rates)} passes)"
+    )
+    print(
+        f"normalize (wall clock, shared machine): {statistics.median(wall_rates):,.0f} "
+        f"sentences/s median"
+    )
     print(f"target: {TARGET:,} sentences/s -> {'OK' if median >= TARGET else 'TOO SLOW'}")
     return 0 if median >= TARGET else 1
 

@@ -548,6 +548,7 @@ _RE_MARKUP = re.compile(
     r"<(sup|sub)>.*?</\1>|</?[a-zA-Z][^<>]{0,80}>|\[\d{1,3}\]|\*+|`+|~~|\./\.|…|\.{3,}"
     r"|[\u200b-\u200d\u2060\ufeff]"
 )
+_HAS_MARKUP = re.compile(r"[<\[*`~…\u200b-\u200d\u2060\ufeff]|\.[/.]").search
 _RE_HEADING = re.compile(r"^\s*#{1,6}\s*|^\s*[-=_*]{3,}\s*$")
 _RE_SPACES_IN = re.compile(r"[\u00a0\u2002-\u200a\u202f\t]")
 _RE_BULLET = re.compile(
@@ -609,7 +610,11 @@ _RE_PREFIX_CUR = re.compile(
     rf"({'|'.join(re.escape(c) for c in _PREFIX_CUR)})\s?({_NUM})"
 )
 _RE_NUMBER = re.compile(rf"(?<![\d.,]){_NUM}")
-_RE_SLASH = re.compile(rf"\s*/\s*(?=({_PER_WORDS})(?!\w))|\s*/\s*")
+_PER_AFTER = _alternation(_data("units.yaml")["per_after"], True)
+_RE_SLASH = re.compile(
+    rf"\s*/\s*(?=({_PER_WORDS})(?!\w))|(?<!\w)({_PER_AFTER})\s*/\s*(?=[^\W\d_])|\s*/\s*"
+)
+_RE_CODE = re.compile(r"(?<![\w.])(?=[\w.]*\d)[A-Za-z\d]+(?:\.[A-Za-z\d]+){3,}(?!\w)")
 _RE_DASH_SPACED = re.compile(r"\s+[-–—]+\s+|\s+[-–—]+(?=\w)|(?<=\w)[-–—]+\s+")
 _RE_DASH_TIGHT = re.compile(r"(?<=\w)[-–—](?=\w)|[-–—]")
 _RE_CAPS = re.compile(rf"(?<!\w)[^\W\d_]*{_UP}{_UP}[^\W\d_]*(?!\w)")
@@ -621,7 +626,7 @@ _RE_SYMBOL = re.compile(
 )
 _RE_BAD = re.compile(r"[^\w\s.,;:?!]|\d|_")
 _RE_SP_PUNCT = re.compile(r"\s+(?=[.,;:?!])")
-_RE_PUNCT_RUN = re.compile(r"[.,;:?!](?:[\s.,;:?!]*[.,;:?!])?")
+_RE_PUNCT_RUN = re.compile(r"[.,;:?!](?:\s*[.,;:?!])+")
 _RE_PUNCT_SPACE = re.compile(r"([.,;:?!])(?=[^\W\d_])")
 _RE_LEAD = re.compile(r"^[\s.,;:?!]+")
 _RE_WS = re.compile(r"\s{2,}|[^\S ]")
@@ -815,7 +820,8 @@ class Normalizer:
         """NFC; drop HTML tags, footnote marks, markdown emphasis, './.', '…'."""
         text = unicodedata.normalize("NFC", text)
         text = _RE_SPACES_IN.sub(" ", text)
-        text = self._sub("markup", _RE_MARKUP, "", text)
+        if _HAS_MARKUP(text):
+            text = self._sub("markup", _RE_MARKUP, "", text)
         return self._sub("markup", _RE_HEADING, "", text)
 
     def _bullet(self, text: str) -> str:
@@ -1141,7 +1147,19 @@ class Normalizer:
         """Every other number: '1.245', '98,5', '4.0', '06', '2021'."""
         if not _HAS_DIGIT(text):
             return text
+        if "." in text:
+            text = self._sub("number", _RE_CODE, self._read_code, text)
         return self._sub("number", _RE_NUMBER, self._read_number_match, text)
+
+    @staticmethod
+    def _read_code(m: re.Match) -> str:
+        """A dotted identifier such as a procedure code '1.001234.000.00.00.H55'."""
+        code = m.group(0)
+        if _THOUSANDS.fullmatch(code):
+            return code
+        return f" {_DOT_WORD} ".join(
+            read_digits(p) if p.isdigit() else spell(p) for p in code.split(".")
+        )
 
     @staticmethod
     def _read_number_match(m: re.Match) -> str:
@@ -1165,12 +1183,20 @@ class Normalizer:
         """'&' -> 'và', '%' -> 'phần trăm'; quotes and decorations dropped."""
         return self._sub("symbol", _RE_SYMBOL, lambda m: f" {_SYMBOLS[m.group(0)]} ", text)
 
+    @staticmethod
+    def _read_slash(m: re.Match) -> str:
+        if m.group(1):
+            return f" {_PER_WORD} "
+        if m.group(2):
+            return f"{m.group(2)} {_PER_WORD} "
+        return ", "
+
     def _slash(self, text: str) -> str:
         """'đồng/tháng' -> 'đồng một tháng'; other 'a/b' -> 'a, b'."""
         if "/" not in text:
             return text
         return self._sub(
-            "slash", _RE_SLASH, lambda m: f" {_PER_WORD} " if m.group(1) else ", ", text
+            "slash", _RE_SLASH, self._read_slash, text
         )
 
     def _dash(self, text: str) -> str:
