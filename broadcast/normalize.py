@@ -575,7 +575,8 @@ _RE_DOC1 = re.compile(rf"(?<![\w/.,])(\d+[a-z]?)(?:/(\d{{4}}))?/({_CODES})-?(?![
 _RE_DOC_BLANK = re.compile(rf"(?<![\w/])/({_CODE1}(?:-{_CODE1})+)(?![\w&])")
 _DAYWORD = r"(?:(?i:(ngày|mùng|mồng))\s+)?"
 _RE_DATE_RANGE = re.compile(
-    rf"(?<![\w/.,]){_DAYWORD}(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})/(\d{{1,2}})(?:/(\d{{4}}))?(?![\w/]|[.,]\d)"
+    rf"(?<![\w/.,]){_DAYWORD}(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})/(\d{{1,2}})(?:/(\d{{4}}))?"
+    r"(?![\w/]|[.,]\d)"
 )
 _RE_DATE_FULL = re.compile(
     rf"(?<![\w/.,]){_DAYWORD}(\d{{1,2}})\s*([/.])\s*(\d{{1,2}})\s*\3\s*(\d{{4}})(?![\w/]|[.,]\d)"
@@ -602,10 +603,8 @@ _RE_ROMAN_KW = re.compile(
 _RE_ROMAN_LIST = re.compile(rf"{_R}|,|và|-|–|đến")
 _RE_ROMAN_ALONE = re.compile(r"(?<![\w-])(?=[IVX]{2,}(?!\w))X{0,3}(?:IX|IV|V?I{0,3})(?![\w-])")
 _RE_ORDINAL = re.compile(r"(?<!\w)((?i:thứ))\s+(\d+)(?![\w]|[.,/]\d)")
-_RE_UNIT = re.compile(
-    rf"(?<![\d.,])({_NUM})\s?({'|'.join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))})"
-    r"(?!\w)"
-)
+_UNIT_ALT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
+_RE_UNIT = re.compile(rf"(?<![\d.,])({_NUM})\s?({_UNIT_ALT})(?!\w)")
 _RE_PREFIX_CUR = re.compile(
     rf"({'|'.join(re.escape(c) for c in _PREFIX_CUR)})\s?({_NUM})"
 )
@@ -662,7 +661,9 @@ class Normalizer:
         self.spell_issuer = spell_issuer
         entries = dict(_builtin_entries())
         if station_lexicon is not None:
-            entries.update(read_lexicon(Path(station_lexicon)))
+            station_entries = read_lexicon(Path(station_lexicon))
+            log.debug("station lexicon %s: %d entries", station_lexicon, len(station_entries))
+            entries.update(station_entries)
         self.lexicon: dict[str, LexiconEntry] = entries
         self._exact: dict[str, LexiconEntry] = {}
         self._folded: dict[str, LexiconEntry] = {}
