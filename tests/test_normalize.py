@@ -316,6 +316,15 @@ def test_cli_spell_issuer_option():
     assert spelled.stdout == "số bảy mươi sáu en quy xê pê\n"
 
 
+def test_cli_spell_issuer_follows_station_setting(tmp_path):
+    from conftest import make_station
+
+    station = make_station(tmp_path, normalize={"spell_issuer": True})
+    assert _run([], "số 76/NQ-CP\n", station=station).stdout == "số bảy mươi sáu en quy xê pê\n"
+    off = _run(["--no-spell-issuer"], "số 76/NQ-CP\n", station=station)
+    assert off.stdout == "số bảy mươi sáu\n"
+
+
 def test_cli_uses_station_lexicon(tmp_path):
     (tmp_path / "lexicon.yaml").write_text("ĐTN: Đoàn Thanh niên\n", encoding="utf-8")
     result = _run([], "ĐTN và UBND\n", station=tmp_path)
