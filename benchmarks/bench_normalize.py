@@ -63,7 +63,7 @@ def measure(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--seeds", type=Path, default=Path("/work/shared/seeds"))
+    parser.add_argument("--seeds", type=Path, default=Path(__file__).resolve().parents[1] / "tests" / "data" / "seeds")
     args = parser.parse_args()
 
     if args.seeds.is_dir():

@@ -24,7 +24,7 @@ from broadcast.normalize import (
 
 HERE = Path(__file__).resolve().parent
 CASES = yaml.safe_load((HERE / "data" / "normalize_cases.yaml").read_text(encoding="utf-8"))
-SEEDS = Path("/work/shared/seeds")
+SEEDS = Path(__file__).parent / "data" / "seeds"
 REPO = HERE.parent
 
 # Every category the issue lists must have cases.
