@@ -311,7 +311,7 @@ def parse_body(body: str, path: Path, first_line: int) -> list[Segment]:
             continue
         if not paragraph:
             para_line = lineno
-        paragraph.append(text)
+        paragraph.append(" ".join(text.split()))
     if comment_open is not None:
         raise ScriptError(
             "chú thích mở bằng '<!--' chưa được đóng bằng '-->'.", file=path, line=comment_open,

@@ -1,0 +1,24 @@
+"""`broadcast approve`: record who approved the month's script, when, and its hash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from broadcast.cli.common import month_option, station_options
+from broadcast.config import load_station
+from broadcast.script import approve
+
+
+@click.command("approve")
+@station_options
+@month_option()
+@click.option("--by", "by", required=True, metavar="TÊN", help="Họ tên người duyệt.")
+def command(station_dir: Path, verbose: bool, month: str, by: str) -> None:
+    """Duyệt kịch bản của tháng; sửa kịch bản sau khi duyệt thì phải duyệt lại."""
+    station = load_station(station_dir)
+    script = approve(station, month, by)
+    click.echo(f"Đã duyệt kịch bản tháng {script.month}: {script.path}")
+    click.echo(f"  Người duyệt: {script.meta.get('approved_by')}, lúc {script.meta.get('approved_at')}")
+    click.echo(f"  Mã kiểm tra: {script.body_sha256[:12]}… (sửa nội dung sau khi duyệt thì phải duyệt lại)")
