@@ -778,8 +778,22 @@ def _tag(mp3: Path, plan: ProgrammePlan, station: Station, chapters: list[Manife
     """ID3v2.3 tags (title, station, programme, month, language vie, comment) + CHAP/CTOC."""
     from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, TPE2, TXXX, CTOCFlags  # noqa: PLC0415
 
+    class _ChronoID3(ID3):
+        """Writes CHAP frames in programme order (mutagen sorts frames by size; some players
+        list chapters in file order instead of following CTOC)."""
+
+        def _write(self, config):  # type: ignore[no-untyped-def]
+            try:
+                from mutagen.id3._tags import save_frame  # noqa: PLC0415
+            except ImportError:  # pragma: no cover - other mutagen versions
+                return super()._write(config)
+            frames = list(self.values())
+            rest = [f for f in frames if f.FrameID != "CHAP"]
+            chaps = sorted((f for f in frames if f.FrameID == "CHAP"), key=lambda f: f.start_time)
+            return bytearray().join(save_frame(f, config=config) for f in rest + chaps)
+
     mm, yyyy = plan.month[5:7], plan.month[:4]
-    tags = ID3()
+    tags = _ChronoID3()
     tags.add(TIT2(encoding=3, text=[plan.title]))
     tags.add(TPE1(encoding=3, text=[station.name]))
     tags.add(TPE2(encoding=3, text=[station.name]))
