@@ -38,5 +38,5 @@ def silent_station(tmp_path: Path) -> Path:
     """A copy of the example station that voices with the `silent` engine."""
     return make_station(
         tmp_path,
-        voice={"main": [{"engine": "silent"}], "second": [], "fallback": True},
+        voice={"main": [{"engine": "silent", "syllable_s": 0.3}], "second": [], "fallback": True},
     )
