@@ -7,7 +7,7 @@ already done and still valid, so a re-run resumes instead of starting over.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
@@ -84,12 +84,53 @@ def validate_month(month: str) -> str:
     return parsed.strftime("%Y-%m")
 
 
+def station_for_script(station: Station, script) -> Station:
+    """The station with the script's own `voice:` (front matter) as its main voice chain.
+
+    `voice: espeak-ng` or a list (`[piper, espeak-ng]` or `- engine: …` mappings) replaces
+    the main chain for this month only; absent or null keeps the station's chain.
+    """
+    override = script.meta.get("voice")
+    if not override:
+        return station
+    from broadcast.config import EngineSpec, known_engines
+
+    items = override if isinstance(override, list) else [override]
+    line = _front_matter_line(script.path, "voice")
+    specs = []
+    for item in items:
+        spec = dict(item) if isinstance(item, dict) else {"engine": str(item)}
+        name = str(spec.pop("engine", ""))
+        if name not in known_engines():
+            raise ScriptError(
+                f"không có bộ đọc tên '{name}' trong mục 'voice'.",
+                file=script.path,
+                line=line,
+                field="voice",
+                hint="Các bộ đọc có sẵn: " + ", ".join(known_engines()) + "; hoặc xóa mục 'voice'.",
+            )
+        specs.append(EngineSpec(name, spec, line))
+    return replace(station, voice=replace(station.voice, main=specs))
+
+
+def _front_matter_line(path: Path, key: str) -> int | None:
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    for number, text in enumerate(lines, 1):
+        if text.startswith(f"{key}:"):
+            return number
+    return None
+
+
 def build_plan(station: Station, script, *, progress: Callable[[int, int], None] | None = None):
     """Spoken form + voice for every sentence of `script`, arranged as a production plan."""
     from broadcast.normalize import Normalizer
     from broadcast.production import Event, ProgrammePlan
     from broadcast.voice import VoiceRequest, synthesize
 
+    station = station_for_script(station, script)
     normalizer = Normalizer(station.lexicon_file, spell_issuer=station.spell_issuer)
     requests: list[VoiceRequest] = []
     # Events are built with placeholders for speech; clips are filled in after synthesis.

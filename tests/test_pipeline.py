@@ -177,3 +177,20 @@ def test_offline_run_with_espeak_falls_back_quickly_and_says_so(tmp_path, monkey
     duration, lufs, peak = ffmpeg_measure(st.dir / "audio_out" / MONTH / m.file)
     assert 600 <= duration <= 900
     assert abs(lufs - st.audio.target_lufs) <= 1.0
+
+
+def test_script_voice_override_changes_the_chain_for_that_month(tmp_path):
+    from broadcast.pipeline import station_for_script
+    from broadcast.script import read_script, render_script
+
+    d = make_station(tmp_path)
+    st = load_station(d)
+    path = render_script(st, "2027-04")
+    text = path.read_text(encoding="utf-8").replace("voice: null", "voice: [espeak-ng]", 1)
+    assert "voice: [espeak-ng]" in text
+    path.write_text(text, encoding="utf-8")
+    assert [e.engine for e in station_for_script(st, read_script(path)).voice.main] == ["espeak-ng"]
+    path.write_text(text.replace("voice: [espeak-ng]", "voice: espeek"), encoding="utf-8")
+    with pytest.raises(Exception) as err:
+        station_for_script(st, read_script(path))
+    assert "espeek" in str(err.value) and "dòng" in str(err.value)
