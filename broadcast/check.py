@@ -74,6 +74,24 @@ class CheckReport:
     """Effective status: "approved" only if the approval still matches the body."""
     example_facts: bool = False
     warnings: list[str] = field(default_factory=list)
+    main_syllables: int = 0
+    second_syllables: int = 0
+    by_engine: list[tuple[str, float]] = field(default_factory=list)
+    """(engine label, estimated total seconds) for each engine of the main voice chain:
+    the network may be down on the day, so the script must fit whichever engine reads."""
+
+    @property
+    def fixed_s(self) -> float:
+        """Pauses and jingles: the part of the length that does not depend on the voice."""
+        return sum(s.pause_s + s.jingle_s for s in self.segments)
+
+    def total_with(self, main_rate: float, second_rate: float | None = None) -> float:
+        """Estimated total length if the main (and second) voice read at these rates."""
+        second_rate = second_rate or main_rate
+        return self.main_syllables / main_rate + self.second_syllables / second_rate + self.fixed_s
+
+    def _out_of_range(self) -> list[tuple[str, float]]:
+        return [(label, t) for label, t in self.by_engine if not self.min_s <= t <= self.max_s]
 
     @property
     def syllables(self) -> int:
@@ -89,10 +107,18 @@ class CheckReport:
 
     @property
     def fits(self) -> bool:
-        return self.min_s <= self.total_s <= self.max_s
+        return self.min_s <= self.total_s <= self.max_s and not self._out_of_range()
 
     def verdict(self) -> str:
         """One Vietnamese sentence: fits, too short or too long, and by how much."""
+        if self.min_s <= self.total_s <= self.max_s and self._out_of_range():
+            label, t = self._out_of_range()[0]
+            side = "quá ngắn" if t < self.min_s else "quá dài"
+            return (
+                f"CHƯA VỪA VỚI MỌI GIỌNG: giọng đang dùng đọc khoảng {self.total_s / 60:.1f} phút, "
+                f"nhưng nếu phải dùng giọng {label} thì {side} ({t / 60:.1f} phút, "
+                f"cho phép {self.min_s / 60:g}–{self.max_s / 60:g} phút)."
+            )
         total = self.total_s / 60
         lo, hi = self.min_s / 60, self.max_s / 60
         if total < lo:
@@ -124,6 +150,20 @@ class CheckReport:
             )
             + ", hoặc sửa programme.min_minutes / max_minutes trong station.yaml.",
         )
+
+
+def _by_engine(station: Any, report: CheckReport) -> list[tuple[str, float]]:
+    """The estimated total for each engine of the main chain (second voice: its first)."""
+    try:
+        from broadcast.voice import chain_rates
+
+        main = chain_rates(station, "main")
+        second = chain_rates(station, "second") if station.voice.second else []
+    except Exception as exc:  # noqa: BLE001 - an estimate must not fail on a voice problem
+        log.warning("chain rates unavailable (%s)", exc)
+        return []
+    second_rate = second[0][1] if second else None
+    return [(label, report.total_with(rate, second_rate or rate)) for label, rate in main]
 
 
 def _rates(station: Any) -> tuple[float, float, str]:
@@ -167,6 +207,7 @@ def estimate(
     """Estimate the spoken length of `script` per segment, and list unreadable tokens."""
     from broadcast.normalize import syllable_count
 
+    automatic = rate is None
     if rate is None:
         rate, auto_second, source = _rates(station)
         second_rate = second_rate or auto_second
@@ -187,6 +228,7 @@ def estimate(
     segments: list[SegmentEstimate] = []
     unreadable: list[Unreadable] = []
     seen: set[tuple[str, int]] = set()
+    role_syllables = [0, 0]  # main, second
     for index, seg in enumerate(script.segments):
         est = SegmentEstimate(seg.title, seg.line)
         if index:
@@ -203,6 +245,7 @@ def estimate(
             for i, utt in enumerate(utterances):
                 n = syllable_count(utt.text)
                 est.syllables += n
+                role_syllables[item.voice == "second"] += n
                 est.speech_s += n / item_rate
                 kind = "paragraph" if i == len(utterances) - 1 else utt.pause
                 est.pause_s += pause_of.get(kind, pauses.sentence_s)
@@ -224,7 +267,11 @@ def estimate(
         unreadable=unreadable,
         status=script.effective_status,
         example_facts=bool(script.meta.get("example_facts")),
+        main_syllables=role_syllables[0],
+        second_syllables=role_syllables[1],
     )
+    if automatic:
+        report.by_engine = _by_engine(station, report)
     if report.example_facts:
         report.warnings.append(
             "Kịch bản dùng SỐ LIỆU VÍ DỤ (example_facts: true): thay bằng số liệu thật trong "

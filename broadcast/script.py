@@ -367,7 +367,7 @@ def read_script(path: Path) -> Script:
     except FileNotFoundError:
         raise ScriptError(
             "chưa có kịch bản của tháng này.", file=path,
-            hint="Soạn kịch bản bằng lệnh: broadcast script --month YYYY-MM",
+            hint=f"Soạn kịch bản bằng lệnh: broadcast script --month {path.stem}",
         ) from None
     except UnicodeDecodeError:
         raise ScriptError(

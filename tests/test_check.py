@@ -121,3 +121,26 @@ def test_sentence_overlap_measure():
     a = parse_script(fm + "## A\nMột. Hai. Ba. Bốn.\n", Path("a"))
     b = parse_script(fm + "## A\nMột. Hai. Năm. Sáu.\n", Path("b"))
     assert sentence_overlap(a, b) == pytest.approx(0.5)
+
+
+def test_script_must_fit_with_every_engine_of_the_chain(tmp_path):
+    """A fast online voice and a slow offline fallback: the month must fit both."""
+    from broadcast.check import check_script
+    from broadcast.config import load_station
+    from broadcast.errors import ScriptError
+    from broadcast.script import render_script
+    from conftest import make_station
+
+    slow = {"engine": "silent", "syllable_s": 0.3}
+    fast = {"engine": "silent", "syllable_s": 0.12}
+    st = load_station(make_station(tmp_path, voice={"main": [slow], "second": []}))
+    render_script(st, "2027-05")
+    assert check_script(st, "2027-05").fits
+
+    st = load_station(make_station(tmp_path, voice={"main": [slow, fast], "second": []}))
+    report = check_script(st, "2027-05")
+    assert [round(t) for _, t in report.by_engine][0] == round(report.total_s)
+    assert report.by_engine[1][1] < st.min_minutes * 60 <= report.total_s
+    assert not report.fits and "CHƯA VỪA VỚI MỌI GIỌNG" in report.verdict()
+    with pytest.raises(ScriptError):
+        report.raise_if_unfit()

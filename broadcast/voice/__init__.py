@@ -50,6 +50,7 @@ def create_engine(name: str, options: dict[str, Any] | None, timeout_s: float, s
 
 from broadcast.voice.chain import (  # noqa: E402 - chain needs ENGINES defined above
     EngineStatus,
+    chain_rates,
     engine_status,
     make_engine,
     speaking_rate,
@@ -64,6 +65,7 @@ __all__ = [
     "EngineStatus",
     "VoiceRequest",
     "VoiceResult",
+    "chain_rates",
     "count_syllables",
     "create_engine",
     "engine_class",

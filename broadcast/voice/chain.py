@@ -282,6 +282,22 @@ def speaking_rate(station: Station, role: str = "main") -> float:
     return builtin_rate(chosen)
 
 
+def chain_rates(station: Station, role: str = "main") -> list[tuple[str, float]]:
+    """(engine label, syllables/s) for every engine of the role's chain, in chain order.
+
+    Whichever engine ends up reading (the network may be down on the day), the programme
+    must fit: the check stage estimates the length with each of these rates.
+    """
+    chain = _chains(station).get(role) or _chains(station)["main"]
+    cache = ClipCache(station.state_dir)
+    out = []
+    for engine in chain:
+        measured = cache.measured_rate(engine)
+        rate = measured[0] if measured is not None else builtin_rate(engine)
+        out.append((f"{engine.NAME} ({engine.voice_id})", rate))
+    return out
+
+
 _recent_checks: dict[str, tuple[float, bool]] = {}
 _RECENT_CHECK_S = 60.0
 
