@@ -54,10 +54,11 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the group and map errors to messages and exit codes."""
-    verbose = "-v" in (argv if argv is not None else sys.argv[1:])
+    args = argv if argv is not None else sys.argv[1:]
+    verbose = "-v" in args or "--verbose" in args
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
+        format="%(levelname)s %(name)s: %(message)s" if verbose else "Cảnh báo: %(message)s",
     )
     try:
         cli.main(args=argv, prog_name="broadcast", standalone_mode=False)
