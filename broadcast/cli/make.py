@@ -33,9 +33,12 @@ def summary(result: MakeResult, station_dir: Path) -> str:
         voices = ", ".join(f"{name} ({count} câu)" for name, count in m.engines.items())
         state = "GIỌNG DỰ PHÒNG (không có mạng hoặc giọng chính lỗi)" if m.degraded else "giọng chính"
         lines.append(f"  Giọng đọc:  {voices} — {state}")
-        lines.append(
-            f"  Câu đọc mới: {m.clips_synthesized}, lấy lại từ bộ nhớ đệm: {m.clips_cached}"
-        )
+        if result.produced:
+            lines.append(
+                f"  Câu đọc mới: {m.clips_synthesized}, lấy lại từ bộ nhớ đệm: {m.clips_cached}"
+            )
+        else:
+            lines.append("  Âm thanh đã dựng trước đó vẫn đúng với kịch bản: dùng lại, không dựng lại.")
     if result.scheduled:
         first, last = result.days[0], result.days[-1]
         lines.append(

@@ -21,6 +21,8 @@ def command(station_dir: Path, verbose: bool, month: str, force: bool) -> None:
     station = load_station(station_dir)
     month = validate_month(month)
     reporter = Reporter(lambda text: click.echo(text, err=True))
-    manifest, _ = produce_month(station, month, force=force, reporter=reporter)
-    result = MakeResult(month=month, script=station.script_path(month), manifest=manifest)
+    manifest, produced = produce_month(station, month, force=force, reporter=reporter)
+    result = MakeResult(
+        month=month, script=station.script_path(month), manifest=manifest, produced=produced
+    )
     click.echo(summary(result, station.dir))
