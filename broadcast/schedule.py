@@ -378,6 +378,21 @@ def _umask() -> int:
     return mask
 
 
+def _same_audio(a: Path, b: Path) -> bool:
+    """True if `a` and `b` hold the same audio: the same hard-linked file, or equal bytes.
+
+    Size and duration are not enough: a programme re-made after a one-word edit usually has
+    the same length and (CBR MP3) the same size, and production replaces the MP3 by rename,
+    so a day folder's hard link keeps the old audio until the month is scheduled again.
+    """
+    import filecmp  # noqa: PLC0415
+
+    try:
+        return os.path.samefile(a, b) or filecmp.cmp(a, b, shallow=False)
+    except OSError:
+        return False
+
+
 def _link_or_copy(src: Path, dst: Path) -> None:
     """Hard-link `src` to `dst` (no extra disk space), or copy when links are impossible."""
     try:
@@ -617,11 +632,10 @@ def is_scheduled(station: Station, month: str) -> bool:
     programme = station.programme_dir(month) / manifest.file
     if not programme.exists():
         return False
-    size = programme.stat().st_size
     for a in sched.airings:
         for item in a.items:
             p = station.dir / item.file
-            if not p.exists() or p.stat().st_size != size or abs(item.duration_s - manifest.duration_s) > 0.05:
+            if abs(item.duration_s - manifest.duration_s) > 0.05 or not _same_audio(p, programme):
                 return False
     return True
 
@@ -882,7 +896,7 @@ def _file_problems(station: Station, airing: ScheduledAiring, source: _Source | 
                 problems.append(
                     f"tệp {item.file} dài {_mmss(length)}, khác chương trình ({_mmss(source.duration_s)})."
                 )
-            elif path.stat().st_size != source.path.stat().st_size:
+            elif source.month is not None and not _same_audio(path, source.path):
                 problems.append(f"tệp {item.file} khác tệp chương trình hiện tại (cần xếp lịch lại).")
     return problems
 

@@ -520,3 +520,24 @@ def test_day_without_airing_and_on_a_holiday(scheduled):
     st, _, _ = scheduled
     text = sch.render_day(st, date(2026, 4, 30), sch.day_running_order(st, date(2026, 4, 30)))
     assert "Ngày Chiến thắng" in text and "Không có chuyên mục" in text
+
+
+def test_a_reproduced_programme_of_the_same_length_is_noticed_in_the_day_folders(scheduled):
+    """Re-produced after a one-word edit: same duration and byte size, different audio.
+
+    The day folders still hold the old file until the month is re-scheduled; check-air
+    must see that (and repair it), and the month must not count as scheduled.
+    """
+    st, sched, prog = scheduled
+    old = prog.read_bytes()
+    new = write_programme(st, "2026-04", seconds=4.0, freq=880, script=False)
+    assert new.stat().st_size == len(old) and new.read_bytes() != old
+    assert not sch.is_scheduled(st, "2026-04")
+    a = sched.airings[0]
+    when = datetime.combine(a.date, datetime.min.time())
+    report = sch.check_air(st, when, days=0, apply=False)
+    assert not report.ready
+    assert (st.dir / a.items[0].file).read_bytes() == old        # a dry run changes nothing
+    report = sch.check_air(st, when, days=0)
+    assert report.checks[0].repaired
+    assert (st.dir / a.items[0].file).read_bytes() == new.read_bytes()
