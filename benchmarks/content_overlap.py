@@ -22,6 +22,11 @@ from broadcast.config import load_station  # noqa: E402
 from broadcast.script import parse_script, render_text  # noqa: E402
 
 
+def _month_script(station, month):
+    text, _meta = render_text(station, month)
+    return parse_script(text, Path(f"scripts/{month}.md")), station
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--station", default=str(Path(__file__).resolve().parents[1]))
@@ -31,7 +36,13 @@ def main() -> None:
     station = load_station(args.station)
     extra = [float(r) for r in args.rates.split(",") if r.strip()]
     scripts = {}
-    header = f"{'month':8} {'topic':28} {'syll':>5} {'min':>6}" + "".join(f" {'@' + format(r, 'g'):>7}" for r in extra)
+    first = estimate(*_month_script(station, f"{args.year}-01"))
+    chain = [label for label, _ in first.by_engine]
+    header = (
+        f"{'month':8} {'topic':28} {'syll':>5} {'min':>6}"
+        + "".join(f" {label[:18]:>18}" for label in chain)
+        + "".join(f" {'@' + format(r, 'g'):>7}" for r in extra)
+    )
     print(header)
     worst_fit = []
     for m in range(1, 13):
@@ -41,6 +52,7 @@ def main() -> None:
         scripts[month] = script
         report = estimate(script, station)
         row = f"{month:8} {script.topic:28} {report.syllables:5d} {report.minutes:6.2f}"
+        row += "".join(f" {total / 60:18.2f}" for _, total in report.by_engine)
         for r in extra:
             rep = estimate(script, station, rate=r, second_rate=r, rate_source="--rates")
             row += f" {rep.minutes:7.2f}"
@@ -49,7 +61,8 @@ def main() -> None:
         if not report.fits:
             worst_fit.append((month, report.rate, report.minutes))
         print(row)
-    print(f"rate used: {report.rate:.2f} syllables/s ({report.rate_source})")
+    print(f"rate used: {report.rate:.2f} syllables/s ({report.rate_source}); "
+          "per-engine columns: minutes if that engine of the voice chain reads")
     pairs = []
     for a, b in itertools.combinations(sorted(scripts), 2):
         pairs.append((sentence_overlap(scripts[a], scripts[b]), a, b))
