@@ -12,7 +12,13 @@ import sys
 
 import click
 
+from broadcast.cli import _click_vi
 from broadcast.errors import BroadcastError
+
+_click_vi.install()
+
+# click prints these in usage lines ("broadcast make [OPTIONS]").
+OPTIONS_METAVAR = "[TÙY_CHỌN]"
 
 # One module per command, in the order `broadcast --help` lists them. Each module exposes
 # `command`, a click.Command.
@@ -44,10 +50,25 @@ class _Group(click.Group):
         if module_name not in _COMMANDS:
             return None
         module = importlib.import_module(f"broadcast.cli.{module_name}")
+        _vietnamese_metavars(module.command)
         return module.command
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+def _vietnamese_metavars(command: click.Command) -> None:
+    """Usage lines in Vietnamese: `[TÙY_CHỌN]` instead of `[OPTIONS]`, also in subgroups."""
+    command.options_metavar = OPTIONS_METAVAR
+    if isinstance(command, click.Group):
+        command.subcommand_metavar = "LỆNH [THAM_SỐ]..."
+        for sub in command.commands.values():
+            _vietnamese_metavars(sub)
+
+
+@click.group(
+    cls=_Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    options_metavar=OPTIONS_METAVAR,
+    subcommand_metavar="LỆNH [THAM_SỐ]...",
+)
 def cli() -> None:
     """Chương trình phát thanh cải cách hành chính hằng tháng cho đài truyền thanh cơ sở."""
 

@@ -22,6 +22,7 @@ def station_options(func: Callable) -> Callable:
         "--station",
         "station_dir",
         type=click.Path(file_okay=False, path_type=Path),
+        metavar="THƯ_MỤC",
         default=_default_station,
         show_default="thư mục hiện tại hoặc $BROADCAST_STATION",
         help="Thư mục của đài (chứa station.yaml).",

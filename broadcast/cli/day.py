@@ -12,17 +12,32 @@ from broadcast.config import load_station
 from broadcast.schedule import TZ, day_running_order, render_day
 
 
+def parse_day(text: str) -> date:
+    """A date as staff write it: 2026-12-05 or 05/12/2026 (day first, as in Vietnam)."""
+    text = text.strip()
+    unified = text.replace("-", "/").replace(".", "/")
+    for fmt in ("%Y/%m/%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(unified, fmt).date()
+        except ValueError:
+            continue
+    raise click.BadParameter(
+        f"'{text}'; viết dạng NĂM-THÁNG-NGÀY (2026-12-05) hoặc NGÀY/THÁNG/NĂM (05/12/2026).",
+        param_hint="NGÀY",
+    )
+
+
 @click.command("day")
 @station_options
-@click.argument("day", required=False, metavar="[YYYY-MM-DD]")
+@click.argument("day", required=False, metavar="[NGÀY]")
 def command(station_dir: Path, verbose: bool, day: str | None) -> None:
-    """In lịch phát của một ngày (mặc định: hôm nay)."""
+    """In lịch phát của một ngày (mặc định: hôm nay).
+
+    NGÀY viết dạng 2026-12-05 hoặc 05/12/2026.
+    """
     station = load_station(station_dir)
     if day:
-        try:
-            when = date.fromisoformat(day)
-        except ValueError:
-            raise click.BadParameter(f"'{day}' không phải ngày hợp lệ; viết dạng 2026-12-05", param_hint="NGÀY") from None
+        when = parse_day(day)
     else:
         when = datetime.now(TZ).date()
     click.echo(render_day(station, when, day_running_order(station, when)))

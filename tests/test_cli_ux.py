@@ -1,0 +1,71 @@
+"""What a user sees from the command line: Vietnamese help and usage errors, dates as staff write them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from broadcast.cli import main
+
+from conftest import make_station
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_top_level_help_is_vietnamese(capsys):
+    code, out, _ = _run(capsys, "--help")
+    assert code == 0
+    assert "Cách dùng: broadcast [TÙY_CHỌN] LỆNH" in out
+    assert "Tùy chọn:" in out and "Các lệnh:" in out
+    assert "Xem hướng dẫn này rồi thoát." in out
+    for english in ("Usage:", "Options:", "Commands:", "Show this message"):
+        assert english not in out
+
+
+def test_command_help_names_the_station_folder_in_vietnamese(capsys):
+    code, out, _ = _run(capsys, "day", "--help")
+    assert code == 0
+    assert "--station THƯ_MỤC" in out
+    assert "mặc định" in out and "default" not in out
+
+
+def test_missing_option_is_a_vietnamese_usage_error_with_exit_1(capsys, tmp_path):
+    code, _, err = _run(capsys, "approve", "--station", str(tmp_path), "--month", "2027-02")
+    assert code == 1
+    assert "Lỗi: Thiếu tùy chọn '--by'." in err
+    assert "Xem hướng dẫn: broadcast approve -h" in err
+    assert "Error" not in err and "Missing" not in err
+
+
+def test_unknown_command_and_bad_number_are_explained(capsys):
+    code, _, err = _run(capsys, "mak")
+    assert code == 1 and "Không có lệnh 'mak'" in err
+    code, _, err = _run(capsys, "check-air", "--days", "x")
+    assert code == 1 and "'x' không phải là một số" in err
+    code, _, err = _run(capsys, "make", "--month")
+    assert code == 1 and "Tùy chọn --month cần đi kèm một giá trị." in err
+
+
+@pytest.mark.parametrize("written", ["2027-02-11", "11/02/2027", "11/2/2027", "2027-2-11", "11.02.2027"])
+def test_day_accepts_dates_as_staff_write_them(capsys, tmp_path, written):
+    station = make_station(tmp_path)
+    code, out, _ = _run(capsys, "day", written, "--station", str(station))
+    assert code == 0
+    assert "ngày 11/02/2027" in out
+
+
+def test_day_rejects_an_impossible_date_with_both_forms_in_the_hint(capsys, tmp_path):
+    station = make_station(tmp_path)
+    code, _, err = _run(capsys, "day", "31/02/2027", "--station", str(station))
+    assert code == 1
+    assert "'31/02/2027'" in err and "2026-12-05" in err and "05/12/2026" in err
+    assert "Traceback" not in err
