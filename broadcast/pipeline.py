@@ -181,14 +181,19 @@ def build_plan(station: Station, script, *, progress: Callable[[int, int], None]
 
 def is_stale(station: Station, script, manifest) -> bool:
     """True if the produced programme no longer matches the script or the audio settings."""
+    from broadcast.production import read_settings_fingerprint, settings_fingerprint
+
     if manifest is None:
         return True
     audio = station.audio
+    made_with = read_settings_fingerprint(station.programme_dir(script.month))
     return (
         manifest.script_sha256 != script.body_sha256
         or manifest.bitrate_kbps != audio.bitrate_kbps
         or manifest.sample_rate != audio.sample_rate
         or abs(manifest.loudness_lufs - audio.target_lufs) > 1.0
+        # every other setting that changes the sound: target, pauses, voice chain, lexicon…
+        or made_with != settings_fingerprint(station_for_script(station, script))
     )
 
 
@@ -207,7 +212,9 @@ def produce_month(
         return existing, False
     plan = build_plan(station, script, progress=reporter.counter("Đọc câu"))
     reporter.say("      Dựng và chuẩn hóa âm thanh…")
-    return produce(plan, station), True
+    # The station as this month voices it (front-matter `voice:`), so the settings
+    # fingerprint written next to the manifest covers the script's own voice too.
+    return produce(plan, station_for_script(station, script)), True
 
 
 def make(

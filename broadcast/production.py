@@ -51,11 +51,15 @@ __all__ = [
     "read_manifest",
     "measure_file",
     "MANIFEST_NAME",
+    "settings_fingerprint",
+    "read_settings_fingerprint",
 ]
 
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.json"
+#: Next to the manifest: the fingerprint of the settings the programme was made with.
+SETTINGS_NAME = ".settings.sha256"
 #: Bump when the per-clip processing changes: prepared copies are then rebuilt.
 _PREP_VERSION = 1
 _PREP_MAGIC = b"BCP1"
@@ -168,6 +172,53 @@ def read_manifest(month_dir: Path) -> Manifest | None:
         return Manifest.from_dict(json.loads(path.read_text("utf-8")))
     except (ValueError, TypeError) as exc:
         log.warning("manifest.json hỏng, coi như chưa có chương trình: %s (%s)", path, exc)
+        return None
+
+
+def settings_fingerprint(station: Station) -> str:
+    """sha256 of every station setting that changes the produced audio (not the script).
+
+    Audio settings (target, peak, pauses, bed, filters…), the voice chains, the lexicon and
+    the station's own jingles, and the station's names (ID3 tags, file name). The pipeline
+    re-produces a month whose programme was made with another fingerprint.
+    """
+    def _file_sha256(path: Path) -> str | None:
+        try:
+            with open(path, "rb") as fh:
+                return hashlib.file_digest(fh, "sha256").hexdigest()
+        except OSError:
+            return None
+
+    def chain(specs: list[Any]) -> list[Any]:
+        return [[s.engine, sorted((str(k), str(v)) for k, v in (s.options or {}).items())] for s in specs]
+
+    jingles = {}
+    for name in jingles_mod.JINGLE_NAMES:
+        own = jingles_mod.station_file(station.jingles_dir, name)
+        if own is not None:
+            jingles[name] = [own.name, _file_sha256(own)]
+    lexicon = station.lexicon_file
+    blob = {
+        "prep": _PREP_VERSION,
+        "audio": asdict(station.audio),
+        "voice": {
+            "main": chain(station.voice.main),
+            "second": chain(station.voice.second),
+            "fallback": station.voice.fallback,
+        },
+        "lexicon": _file_sha256(lexicon) if lexicon is not None else None,
+        "spell_issuer": station.spell_issuer,
+        "jingles": jingles,
+        "names": [station.name, station.slug, station.programme_title],
+    }
+    return hashlib.sha256(json.dumps(blob, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def read_settings_fingerprint(month_dir: Path) -> str | None:
+    """The settings fingerprint a produced month was made with, or None if unknown."""
+    try:
+        return (Path(month_dir) / SETTINGS_NAME).read_text("ascii").strip() or None
+    except (OSError, ValueError):
         return None
 
 
@@ -941,6 +992,7 @@ def produce(plan: ProgrammePlan, station: Station, out_dir: Path | None = None) 
             clips_cached=int(getattr(voice, "cached", 0) or 0),
             segments=segments,
         )
+        atomic_write_text(tmp / SETTINGS_NAME, settings_fingerprint(station) + "\n")
         atomic_write_text(tmp / MANIFEST_NAME, json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2) + "\n")
     log.info("đã xuất %s: %.1f s, %.2f LUFS, %.2f dBTP", out_dir / mp3_name, duration, lufs, tp)
     return manifest

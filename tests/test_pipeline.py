@@ -194,3 +194,25 @@ def test_script_voice_override_changes_the_chain_for_that_month(tmp_path):
     with pytest.raises(Exception) as err:
         station_for_script(st, read_script(path))
     assert "espeek" in str(err.value) and "dòng" in str(err.value)
+
+
+def test_changed_audio_or_voice_settings_make_the_programme_stale(made):
+    """A station that changes its loudness target (even by half a LU), its pauses or its
+    voice gets a new programme from `make`; unchanged settings keep the old one."""
+    from dataclasses import replace
+
+    from broadcast.config import EngineSpec
+    from broadcast.pipeline import is_stale
+    from broadcast.production import read_manifest
+    from broadcast.script import read_script
+
+    st, _, _ = made
+    script = read_script(st.script_path(MONTH))
+    manifest = read_manifest(st.programme_dir(MONTH))
+    assert not is_stale(st, script, manifest)
+    assert not is_stale(load_station(st.dir), script, manifest)
+    assert is_stale(replace(st, audio=replace(st.audio, target_lufs=st.audio.target_lufs - 0.5)), script, manifest)
+    pauses = replace(st.audio.pauses, sentence_s=st.audio.pauses.sentence_s + 0.3)
+    assert is_stale(replace(st, audio=replace(st.audio, pauses=pauses)), script, manifest)
+    voice = replace(st.voice, main=[EngineSpec("espeak-ng", {"voice": "vi"})])
+    assert is_stale(replace(st, voice=voice), script, manifest)
