@@ -69,3 +69,26 @@ def test_day_rejects_an_impossible_date_with_both_forms_in_the_hint(capsys, tmp_
     assert code == 1
     assert "'31/02/2027'" in err and "2026-12-05" in err and "05/12/2026" in err
     assert "Traceback" not in err
+
+
+def test_daemon_run_due_reports_each_job_once_in_vietnamese(capsys, tmp_path, monkeypatch):
+    import logging
+
+    from broadcast import automation
+    from broadcast.automation import JobRun
+
+    station = make_station(tmp_path)
+
+    def fake_run_due(st, now):
+        detail = "tháng 2027-03: đã dựng nhưng kịch bản CHƯA ĐƯỢC DUYỆT."
+        # What run_job does: log the outcome (the CLI must not print it a second time).
+        logging.getLogger("broadcast.automation").warning("generate: waiting_approval — %s", detail)
+        return [JobRun("generate", now.isoformat(), None, outcome="waiting_approval", detail=detail)]
+
+    monkeypatch.setattr("broadcast.cli.daemon.run_due", fake_run_due)
+    assert automation.JOBS  # the real module is importable
+    code, out, err = _run(capsys, "daemon", "--run-due", "--now", "2027-02-20T08:05", "--station", str(station))
+    assert code == 1
+    assert "[Làm chương trình tháng sau] CHỜ DUYỆT (waiting_approval)" in out
+    assert (out + err).count("CHƯA ĐƯỢC DUYỆT") == 1
+    assert "automation.log" in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -11,6 +12,28 @@ from broadcast.automation import run_daemon, run_due
 from broadcast.cli.check_air import parse_now
 from broadcast.cli.common import station_options
 from broadcast.config import load_station
+
+
+# How a run is shown to the operator; the English codes stay in automation.log (docs/operators.md).
+JOB_NAMES = {
+    "generate": "Làm chương trình tháng sau",
+    "prepare": "Chuẩn bị thư mục phát ngày mai",
+}
+OUTCOMES = {
+    "ok": "xong",
+    "skipped": "không có việc phải làm",
+    "waiting_approval": "CHỜ DUYỆT",
+    "fallback": "PHẢI PHÁT THAY",
+    "error": "LỖI",
+}
+NEEDS_ATTENTION = ("error", "fallback", "waiting_approval")
+
+
+def describe(job: str, outcome: str, detail: str) -> str:
+    """One job run in Vietnamese, with the log's outcome code so the two can be matched."""
+    name = JOB_NAMES.get(job, job)
+    said = OUTCOMES.get(outcome, outcome)
+    return f"[{name}] {said} ({outcome}): {detail}"
 
 
 @click.command("daemon")
@@ -29,12 +52,20 @@ def command(station_dir: Path, verbose: bool, run_due_flag: bool, now_text: str 
                    f"Nhật ký: {station.state_dir / 'automation.log'}", err=True)
         run_daemon(station)
         return
-    runs = run_due(station, parse_now(now_text))
+    now = parse_now(now_text)
+    # Each run is printed below; its log line (also in automation.log) would say it twice.
+    auto_log = logging.getLogger("broadcast.automation")
+    level = auto_log.level
+    if not verbose:
+        auto_log.setLevel(logging.CRITICAL)
+    try:
+        runs = run_due(station, now)
+    finally:
+        auto_log.setLevel(level)
     if not runs:
         click.echo("Không có việc nào đến hạn.")
-    bad = False
     for run in runs:
-        click.echo(f"[{run.job}] {run.outcome}: {run.detail}")
-        bad = bad or run.outcome in ("error", "fallback", "waiting_approval")
-    if bad:
+        click.echo(describe(run.job, run.outcome, run.detail))
+    if any(run.outcome in NEEDS_ATTENTION for run in runs):
+        click.echo(f"Cần xem lại (nhật ký: {station.state_dir / 'automation.log'}).", err=True)
         sys.exit(1)
