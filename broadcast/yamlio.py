@@ -58,6 +58,14 @@ def load_yaml(path: str | Path, *, text: str | None = None) -> Located:
                 file=path,
                 hint="Lưu lại tệp với bảng mã UTF-8 (trong Notepad: Save As… > Encoding: UTF-8).",
             ) from None
+        except IsADirectoryError:
+            raise ConfigError("đây là một thư mục, không phải tệp YAML.", file=path) from None
+        except OSError as exc:
+            raise ConfigError(
+                f"không đọc được tệp ({exc.strerror or exc}).",
+                file=path,
+                hint="Kiểm tra quyền đọc tệp (tệp có đang mở ở chương trình khác không?).",
+            ) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -68,6 +76,13 @@ def load_yaml(path: str | Path, *, text: str | None = None) -> Located:
             file=path,
             line=mark.line + 1 if mark else None,
             hint="Kiểm tra dấu hai chấm, thụt lề bằng dấu cách (không dùng Tab) và dấu ngoặc kép.",
+        ) from None
+    except yaml.YAMLError as exc:  # e.g. ReaderError: a control character pasted into the file
+        raise ConfigError(
+            f"tệp có ký tự không hợp lệ, không đọc được ({exc}).",
+            file=path,
+            line=text.count("\n", 0, getattr(exc, "position", 0) or 0) + 1 if getattr(exc, "position", None) is not None else None,
+            hint="Xóa ký tự lạ (thường do dán từ Word/Excel) rồi lưu lại tệp dạng UTF-8.",
         ) from None
     lines: dict[Key, int] = {}
     if node is not None:

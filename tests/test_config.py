@@ -114,3 +114,22 @@ def test_init_creates_a_station_that_loads(tmp_path, capsys):
     assert "Đã tạo đài mới" in capsys.readouterr().out
     st = load_station(tmp_path / "xa-moi")
     assert (tmp_path / "xa-moi" / "scripts").is_dir() and st.slots
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["a: \x07b\n", None],   # a control character (yaml ReaderError); a folder where a file should be
+)
+def test_unreadable_yaml_files_are_user_errors_naming_the_file(tmp_path, content):
+    from broadcast.errors import BroadcastError
+    from broadcast.yamlio import load_yaml
+
+    path = tmp_path / "facts" / "2027-02.yaml"
+    path.parent.mkdir()
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(BroadcastError) as err:
+        load_yaml(path)
+    assert "2027-02.yaml" in str(err.value)
