@@ -92,3 +92,16 @@ def test_daemon_run_due_reports_each_job_once_in_vietnamese(capsys, tmp_path, mo
     assert "[Làm chương trình tháng sau] CHỜ DUYỆT (waiting_approval)" in out
     assert (out + err).count("CHƯA ĐƯỢC DUYỆT") == 1
     assert "automation.log" in err
+
+
+def test_init_makes_a_real_station_with_the_facts_guide(capsys, tmp_path):
+    from broadcast.config import load_station
+
+    target = tmp_path / "xa-tan-lien"
+    code, out, _ = _run(capsys, "init", str(target))
+    assert code == 0
+    assert load_station(target).example is False
+    assert (target / "facts" / "README.md").read_text(encoding="utf-8").startswith("# Số liệu")
+    assert "station.yaml" in out and "facts/README.md" in out
+    code, _, err = _run(capsys, "init", str(target))
+    assert code == 1 and "không ghi đè" in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import click
 from broadcast.errors import ConfigError
 
 # What a new station gets from the example (the repository root doubles as the example).
-_EXAMPLE_FILES = ("station.yaml",)
+_EXAMPLE_FILES = ("station.yaml", "facts/README.md")
+_EXAMPLE_FLAG = re.compile(r"^(\s*example:\s*)true\b.*$", re.MULTILINE)
 _FOLDERS = ("scripts", "schedules", "audio_out", "facts", "jingles")
 
 
@@ -36,9 +38,18 @@ def command(directory: Path) -> None:
     for folder in _FOLDERS:
         (target / folder).mkdir(parents=True, exist_ok=True)
     for name in _EXAMPLE_FILES:
-        shutil.copy2(source / name, target / name)
+        if (source / name).exists():
+            shutil.copy2(source / name, target / name)
+    # A new station is a real one: its figures are not examples.
+    station_file = target / "station.yaml"
+    text = station_file.read_text(encoding="utf-8")
+    station_file.write_text(
+        _EXAMPLE_FLAG.sub(r"\g<1>false                               # đài thật", text, count=1),
+        encoding="utf-8",
+    )
     click.echo(
         f"Đã tạo đài mới ở {target}.\n"
-        "Việc tiếp theo: sửa station.yaml (tên đài, giờ phát, giọng đọc, số điện thoại), "
+        "Việc tiếp theo: sửa station.yaml (tên đài, giờ phát, giọng đọc, số điện thoại — "
+        "hiện vẫn là của đài mẫu Đức Phổ); điền số liệu của tháng theo facts/README.md; "
         "rồi chạy 'broadcast make --station " + str(directory) + "'."
     )
