@@ -169,8 +169,19 @@ def read_manifest(month_dir: Path) -> Manifest | None:
     if not path.is_file():
         return None
     try:
-        return Manifest.from_dict(json.loads(path.read_text("utf-8")))
-    except (ValueError, TypeError) as exc:
+        data = json.loads(path.read_text("utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("không phải một bảng khóa–giá trị")
+        m = Manifest.from_dict(data)
+        # The fields every reader computes with must be there and be numbers/strings.
+        for name in ("duration_s", "loudness_lufs", "true_peak_dbtp"):
+            setattr(m, name, float(getattr(m, name)))
+        for name in ("sample_rate", "channels", "bitrate_kbps"):
+            setattr(m, name, int(getattr(m, name)))
+        if not all(isinstance(getattr(m, k), str) and getattr(m, k) for k in ("month", "file", "script_sha256")):
+            raise ValueError("thiếu month/file/script_sha256")
+        return m
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
         log.warning("manifest.json hỏng, coi như chưa có chương trình: %s (%s)", path, exc)
         return None
 

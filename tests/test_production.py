@@ -330,3 +330,14 @@ def test_second_run_reuses_prepared_clips(tmp_path: Path) -> None:
     assert sorted((st.state_dir / "prepared").rglob("*.pcm")) == prepared
     assert [p.stat().st_mtime_ns for p in prepared] == stamps
     assert abs(m2.loudness_lufs + 16) <= 0.5
+
+
+@pytest.mark.parametrize(
+    "text", ['[1, 2]', '{"month": "2027-02"}', '{"segments": [1]}', '{"segments": "abc"}', "not json"]
+)
+def test_a_corrupt_manifest_counts_as_no_programme(tmp_path, text):
+    """A hand-edited or truncated manifest.json never crashes a reader: the month is re-made."""
+    from broadcast.production import read_manifest
+
+    (tmp_path / "manifest.json").write_text(text, encoding="utf-8")
+    assert read_manifest(tmp_path) is None
