@@ -105,3 +105,17 @@ def test_init_makes_a_real_station_with_the_facts_guide(capsys, tmp_path):
     assert "station.yaml" in out and "facts/README.md" in out
     code, _, err = _run(capsys, "init", str(target))
     assert code == 1 and "không ghi đè" in err
+
+
+def test_produce_says_a_draft_is_for_listening_only(capsys, tmp_path, monkeypatch):
+    station = make_station(tmp_path)
+    code, _, _ = _run(capsys, "script", "--month", "2027-02", "--station", str(station))
+    assert code == 0
+    monkeypatch.setattr("broadcast.cli.produce.produce_month", lambda *a, **k: (None, False))
+    code, out, _ = _run(capsys, "produce", "--month", "2027-02", "--station", str(station))
+    assert code == 0
+    assert "CHƯA ĐƯỢC DUYỆT" in out and "broadcast approve --month 2027-02" in out
+    code, _, _ = _run(capsys, "approve", "--month", "2027-02", "--by", "Nguyễn Văn A", "--station", str(station))
+    assert code == 0
+    code, out, _ = _run(capsys, "produce", "--month", "2027-02", "--station", str(station))
+    assert "CHƯA ĐƯỢC DUYỆT" not in out

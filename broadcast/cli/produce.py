@@ -10,6 +10,7 @@ from broadcast.cli.common import month_option, station_options
 from broadcast.cli.make import summary
 from broadcast.config import load_station
 from broadcast.pipeline import MakeResult, Reporter, produce_month, validate_month
+from broadcast.script import read_script
 
 
 @click.command("produce")
@@ -25,4 +26,9 @@ def command(station_dir: Path, verbose: bool, month: str, force: bool) -> None:
     result = MakeResult(
         month=month, script=station.script_path(month), manifest=manifest, produced=produced
     )
+    if not read_script(result.script).approved:
+        result.notes.append(
+            "kịch bản CHƯA ĐƯỢC DUYỆT: tệp này chỉ để nghe thử, chưa được xếp lịch phát. "
+            f"Duyệt: broadcast approve --month {month} --by TÊN, rồi broadcast make --month {month}."
+        )
     click.echo(summary(result, station.dir))
