@@ -214,10 +214,24 @@ def _state_path(station: Station) -> Path:
 
 
 def _load_state(station: Station) -> dict[str, str]:
+    """The last fire time handled per job; a damaged file counts as no state (logged)."""
+    path = _state_path(station)
     try:
-        return json.loads(_state_path(station).read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
         return {}
+    except (OSError, ValueError) as exc:
+        log.warning("tệp trạng thái tự động hỏng, bỏ qua: %s (%s)", path, exc)
+        return {}
+    state: dict[str, str] = {}
+    for job, value in (data.items() if isinstance(data, dict) else []):
+        try:
+            datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            log.warning("tệp trạng thái tự động: giá trị hỏng cho %s (%r), bỏ qua", job, value)
+            continue
+        state[str(job)] = value
+    return state
 
 
 def _save_state(station: Station, state: dict[str, str]) -> None:

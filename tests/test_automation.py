@@ -377,3 +377,16 @@ def test_generation_with_the_real_pipeline_and_silent_engine(tmp_path):
     assert manifest.stat().st_mtime_ns == stamp
     report = sch.check_air(st, at(2026, 12, 1), days=31)
     assert report.ready and len(report.checks) == 4
+
+
+@pytest.mark.parametrize("text", ["[1]", '{"generate": 5}', '{"prepare": "yesterday"}', "{broken"])
+def test_a_corrupt_state_file_is_treated_as_no_state(tmp_path, fake_make, text):
+    """A damaged automation-state.json must not stop the daemon: jobs of the last month run."""
+    st = load_station(station_dir(tmp_path, automation={"auto_approve": True}))
+    st.state_dir.mkdir(parents=True, exist_ok=True)
+    (st.state_dir / "automation-state.json").write_text(text, encoding="utf-8")
+    runs = auto.run_due(st, at(2026, 3, 20, 9, 0))
+    assert [r.job for r in runs] == ["generate", "prepare"]
+    assert json.loads((st.state_dir / "automation-state.json").read_text(encoding="utf-8"))["generate"].startswith(
+        "2026-03-20T08:00"
+    )
