@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+
+from broadcast.errors import EnvironmentProblem
 
 
 def _file_mode() -> int:
@@ -17,11 +20,32 @@ def _file_mode() -> int:
     return 0o666 & ~umask
 
 
+def disk_error(exc: OSError, path: str | Path) -> EnvironmentProblem:
+    """A failed write as a Vietnamese EnvironmentProblem (exit 2) naming the file and the cause."""
+    where = exc.filename or path
+    if exc.errno == errno.ENOSPC or exc.errno == getattr(errno, "EDQUOT", -1):
+        return EnvironmentProblem("ổ đĩa đầy, không ghi được.", file=where, hint="Giải phóng dung lượng ổ đĩa rồi chạy lại.")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return EnvironmentProblem(
+            "không có quyền ghi.",
+            file=where,
+            hint="Kiểm tra quyền ghi thư mục của đài, và tệp không bị mở/khóa bởi chương trình khác.",
+        )
+    if exc.errno == errno.EROFS:
+        return EnvironmentProblem("ổ đĩa chỉ cho đọc, không ghi được.", file=where, hint="Chọn thư mục đài trên ổ ghi được.")
+    return EnvironmentProblem(
+        f"không ghi được ({exc.strerror or exc}).", file=where, hint="Kiểm tra ổ đĩa và quyền ghi rồi chạy lại."
+    )
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     """Write `data` to `path` through a temp file in the same folder and a rename."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise disk_error(exc, path) from exc
     try:
         os.chmod(tmp, _file_mode())
         with os.fdopen(fd, "wb") as fh:
@@ -29,8 +53,10 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise disk_error(exc, path) from exc
         raise
 
 
@@ -47,14 +73,19 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     only a complete file ever appears under the final name.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    tmp_path.chmod(_file_mode())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+        os.close(fd)
+        tmp_path = Path(tmp)
+        tmp_path.chmod(_file_mode())
+    except OSError as exc:
+        raise disk_error(exc, path) from exc
     try:
         yield tmp_path
         os.replace(tmp_path, path)
+    except OSError as exc:
+        raise disk_error(exc, path) from exc
     finally:
         tmp_path.unlink(missing_ok=True)
 
@@ -67,8 +98,11 @@ def atomic_dir(path: str | Path) -> Iterator[Path]:
     place, so at every moment `path` is either the old complete folder or the new one.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    except OSError as exc:
+        raise disk_error(exc, path) from exc
     # mkdtemp makes the folder 0700; give it the permissions a plain mkdir would have, so
     # operators on other accounts or a network share can read it.
     umask = os.umask(0)
@@ -82,9 +116,16 @@ def atomic_dir(path: str | Path) -> Iterator[Path]:
             if old.exists():
                 shutil.rmtree(old)
             os.replace(path, old)
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except OSError:
+            if old is not None:
+                os.replace(old, path)  # put the previous complete folder back
+            raise
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        raise disk_error(exc, path) from exc
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -44,3 +44,30 @@ def test_failed_file_write_leaves_nothing(tmp_path):
             p.write_bytes(b"half")
             raise ValueError("encoder failed")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_disk_full_or_no_permission_is_an_environment_problem(tmp_path, monkeypatch):
+    """A full disk or a read-only folder reaches the user as exit 2 with a Vietnamese hint,
+    never as a raw OSError, and leaves nothing half-written."""
+    import errno
+
+    from broadcast.errors import EnvironmentProblem
+
+    def full(_fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(EnvironmentProblem) as err:
+        atomic_write_text(tmp_path / "schedules" / "2027-01.yaml", "x")
+    assert err.value.exit_code == 2 and "đầy" in str(err.value) and "2027-01.yaml" in str(err.value)
+    assert [p.name for p in (tmp_path / "schedules").iterdir()] == []
+    monkeypatch.undo()
+
+    target = tmp_path / "2027-01-05"
+    with atomic_dir(target) as tmp:
+        (tmp / "a.mp3").write_text("old")
+    with pytest.raises(EnvironmentProblem) as err:
+        with atomic_dir(target) as tmp:
+            raise PermissionError(errno.EACCES, "Permission denied", str(tmp / "b.mp3"))
+    assert err.value.exit_code == 2 and "quyền" in str(err.value)
+    assert (target / "a.mp3").read_text() == "old"

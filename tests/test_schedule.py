@@ -20,7 +20,7 @@ import yaml
 from broadcast import schedule as sch
 from broadcast.cli import main
 from broadcast.config import load_station
-from broadcast.errors import ScheduleError
+from broadcast.errors import EnvironmentProblem, ScheduleError
 
 from conftest import make_station
 
@@ -365,7 +365,7 @@ def test_a_failure_half_way_leaves_no_half_folder_and_the_previous_one_intact(tm
         real(src, dst)
 
     monkeypatch.setattr(sch, "_link_or_copy", flaky)
-    with pytest.raises(OSError):
+    with pytest.raises(EnvironmentProblem):
         sch.schedule_month(st, "2026-03")
     # Days 1-2 were replaced whole, day 3 is still the old one, nothing half-made anywhere.
     now = {p.relative_to(st.days_dir): p.read_bytes() for p in st.days_dir.rglob("*") if p.is_file()}
@@ -380,7 +380,7 @@ def test_a_failure_half_way_leaves_no_half_folder_and_the_previous_one_intact(tm
     st2 = load_station(station_dir(tmp_path / "fresh"))
     write_programme(st2, "2026-03")
     calls["n"] = 0
-    with pytest.raises(OSError):
+    with pytest.raises(EnvironmentProblem):
         sch.schedule_month(st2, "2026-03")
     for folder in st2.days_dir.iterdir():
         assert not folder.name.startswith(".")
