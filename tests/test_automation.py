@@ -27,7 +27,7 @@ from broadcast import schedule as sch
 from broadcast.config import load_station
 from broadcast.errors import AutomationError
 
-from test_schedule import manifest_reader, run_cli, station_dir, write_programme, write_script  # noqa: F401
+from conftest import run_cli, station_dir, write_programme, write_script
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
@@ -186,15 +186,6 @@ sys.path.insert(0, {tests!r})
 from broadcast import automation as auto, schedule as sch
 from broadcast.config import load_station
 import test_automation as ta
-import test_schedule as ts
-
-try:
-    import broadcast.production  # noqa: F401
-except ImportError:
-    import json, types
-    sch._read_manifest = lambda st, m: (
-        types.SimpleNamespace(**json.loads((st.programme_dir(m) / "manifest.json").read_text("utf-8")))
-        if (st.programme_dir(m) / "manifest.json").exists() else None)
 
 real = sch._link_or_copy
 calls = [0]

@@ -12,119 +12,15 @@ import shutil
 import subprocess
 from datetime import date, datetime
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import yaml
 
 from broadcast import schedule as sch
-from broadcast.cli import main
 from broadcast.config import load_station
 from broadcast.errors import EnvironmentProblem, ScheduleError
 
-from conftest import make_station
-
-_TONE_CACHE: dict[float, bytes] = {}
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def tone_mp3(path: Path, seconds: float = 4.0, freq: int = 440) -> Path:
-    """A short real MP3 (mono 44.1 kHz, 128 kb/s) made by ffmpeg."""
-    key = (seconds, freq)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if key not in _TONE_CACHE:
-        tmp = path.with_suffix(".tmp.mp3")
-        subprocess.run(
-            ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
-             "-i", f"sine=frequency={freq}:duration={seconds}", "-ar", "44100", "-ac", "1",
-             "-b:a", "128k", str(tmp)],
-            check=True,
-        )
-        _TONE_CACHE[key] = tmp.read_bytes()
-        tmp.unlink()
-    # Written by rename, as production writes (day folders hard-link the programme).
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(_TONE_CACHE[key])
-    tmp.replace(path)
-    return path
-
-
-def station_dir(tmp_path: Path, **overrides) -> Path:
-    """The example station, voiced offline (espeak-ng) so the standing notice is real speech."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    overrides.setdefault("voice", {"main": [{"engine": "espeak-ng", "voice": "vi"}], "second": [], "fallback": True})
-    return make_station(tmp_path, **overrides)
-
-
-def write_script(st, month: str, *, approved: bool = True, title: str | None = None) -> Path:
-    """scripts/YYYY-MM.md with a body; approval recorded with the body's real hash."""
-    from broadcast.script import body_hash
-
-    title = title or f"Đăng ký đất đai trực tuyến tháng {month[5:]}"
-    body = f"\n## Mở đầu\nKính chào bà con, đây là chuyên mục tháng {month}.\n"
-    meta = {
-        "month": month, "topic": "dat-dai", "title": title,
-        "status": "approved" if approved else "draft",
-        "approved_by": "Nguyễn Văn A" if approved else None,
-        "approved_at": "2026-01-01T08:00:00" if approved else None,
-        "approved_sha256": body_hash(body) if approved else None,
-    }
-    path = st.script_path(month)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + body,
-                    encoding="utf-8")
-    return path
-
-
-def write_programme(st, month: str, *, seconds: float = 4.0, duration_s: float | None = None,
-                    lufs: float | None = None, approved: bool = True, freq: int = 440,
-                    script: bool = True) -> Path:
-    """A produced programme: MP3 + manifest.json (DESIGN §5) + its script."""
-    from broadcast.script import read_script
-
-    if script:
-        write_script(st, month, approved=approved)
-    sc = read_script(st.script_path(month))
-    folder = st.programme_dir(month)
-    name = f"{st.slug}-{month}.mp3"
-    tone_mp3(folder / name, seconds, freq)
-    manifest = {
-        "month": month, "title": sc.title, "file": name,
-        "duration_s": duration_s if duration_s is not None else seconds,
-        "loudness_lufs": st.audio.target_lufs if lufs is None else lufs,
-        "true_peak_dbtp": -1.5, "sample_rate": 44100, "channels": 1, "bitrate_kbps": 128,
-        "script_sha256": sc.body_sha256, "degraded": False, "engines": {"silent": 1},
-        "clips_synthesized": 1, "clips_cached": 0,
-        "segments": [{"title": "Mở đầu", "kind": "speech", "start_s": 0.0, "end_s": seconds,
-                      "engine": "silent", "voice": "silent"}],
-    }
-    (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-    return folder / name
-
-
-@pytest.fixture(autouse=True)
-def manifest_reader(monkeypatch):
-    """Use production.read_manifest; until that module exists, read manifest.json directly."""
-    try:
-        import broadcast.production  # noqa: F401
-    except ImportError:
-        def read(station, month):
-            path = station.programme_dir(month) / "manifest.json"
-            return SimpleNamespace(**json.loads(path.read_text("utf-8"))) if path.exists() else None
-
-        monkeypatch.setattr(sch, "_read_manifest", read)
-
-
-def run_cli(args: list[str]) -> int:
-    """Run `broadcast ARGS` in process; return its exit code."""
-    try:
-        main(args)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-    return 0
-
+from conftest import make_station, run_cli, station_dir, tone_mp3, write_programme, write_script  # noqa: F401
 
 def days_in(st, month: str) -> list[str]:
     if not st.days_dir.is_dir():
