@@ -116,8 +116,8 @@ class ManifestSegment:
     kind: str  #: "speech" (a whole script segment, = one chapter) | "jingle"
     start_s: float
     end_s: float
-    engine: str | None = None  #: speech: engine of most clips; jingle: "builtin" | "station"
-    voice: str | None = None  #: speech: voice of most clips; jingle: the jingle's file name
+    engine: str | None = None  #: speech: engines used, most clips first ("gtts, espeak-ng"); jingle: "builtin" | "station"
+    voice: str | None = None  #: speech: voices used, most clips first ("vi, vi-vn-x-central"); jingle: file name
 
     def __getitem__(self, key: str) -> Any:  # dict-style access for readers of the JSON
         return getattr(self, key)
@@ -891,8 +891,9 @@ def _tag(mp3: Path, plan: ProgrammePlan, station: Station, chapters: list[Manife
 # --- the stage --------------------------------------------------------------------------
 
 
-def _majority(values: list[str]) -> str | None:
-    return Counter(values).most_common(1)[0][0] if values else None
+def _all_used(values: list[str]) -> str | None:
+    """Every distinct value, most used first: "vi, vi-vn-x-central" for a Q&A segment."""
+    return ", ".join(v for v, _ in Counter(values).most_common()) if values else None
 
 
 def _duration_error(seconds: float, station: Station, month: str, planned: bool) -> ProductionError:
@@ -1028,8 +1029,8 @@ def _segments(plan: ProgrammePlan, tl: _Timeline, duration: float) -> list[Manif
                 kind="speech",
                 start_s=round(start, 3),
                 end_s=round(max(start, min(end, duration)), 3),
-                engine=_majority([str(c.engine) for c in clips]),
-                voice=_majority([str(c.voice) for c in clips]),
+                engine=_all_used([str(c.engine) for c in clips]),
+                voice=_all_used([str(c.voice) for c in clips]),
             )
         )
     for name, s, e, src in tl.jingle_spans:

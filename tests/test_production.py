@@ -341,3 +341,25 @@ def test_a_corrupt_manifest_counts_as_no_programme(tmp_path, text):
 
     (tmp_path / "manifest.json").write_text(text, encoding="utf-8")
     assert read_manifest(tmp_path) is None
+
+
+def test_a_segment_read_by_two_voices_names_both_in_the_manifest(tmp_path):
+    """Q&A: the main voice asks, the second answers; the manifest names both voices."""
+    from types import SimpleNamespace
+
+    from broadcast.production import _segments
+
+    ask, answer = clip(tmp_path / "q.wav", voice="vi"), clip(tmp_path / "a.wav", voice="vi-vn-x-central")
+    events = [
+        Event(kind="speech", segment=0, clip=ask),
+        Event(kind="speech", segment=1, clip=ask),
+        Event(kind="speech", segment=1, clip=answer),
+        Event(kind="speech", segment=1, clip=ask),
+    ]
+    plan = ProgrammePlan("2026-12", "T", ["Mở đầu", "Hỏi đáp"], events, "f" * 64, None)
+    tl = SimpleNamespace(rate=100, seg_starts=[0, 500], jingle_spans=[])
+    segs = _segments(plan, tl, 10.0)
+    assert [(s.title, s.engine, s.voice) for s in segs] == [
+        ("Mở đầu", "espeak-ng", "vi"),
+        ("Hỏi đáp", "espeak-ng", "vi, vi-vn-x-central"),
+    ]
