@@ -216,3 +216,32 @@ def test_changed_audio_or_voice_settings_make_the_programme_stale(made):
     assert is_stale(replace(st, audio=replace(st.audio, pauses=pauses)), script, manifest)
     voice = replace(st.voice, main=[EngineSpec("espeak-ng", {"voice": "vi"})])
     assert is_stale(replace(st, voice=voice), script, manifest)
+
+
+def test_one_sentence_edit_and_reapproval_reproduces_from_cache_and_reschedules(made):
+    """The everyday correction: one sentence edited, approved again, `make` once more."""
+    import os
+    from datetime import datetime, time
+
+    from broadcast import schedule as sch
+    from broadcast.script import approve, read_script
+
+    st, first, _ = made
+    path = st.script_path(MONTH)
+    text = path.read_text(encoding="utf-8")
+    assert "Kính thưa" in text
+    path.write_text(text.replace("Kính thưa", "Kính chào", 1), encoding="utf-8")
+    assert not read_script(path).approved                      # the edit returns it to draft
+    approve(st, MONTH, by="Nguyễn Văn B")
+    result = make(st, MONTH, progress=Reporter())
+    m = result.manifest
+    assert result.produced and result.scheduled
+    assert m.script_sha256 == read_script(path).body_sha256 != first.manifest.script_sha256
+    assert 1 <= m.clips_synthesized <= 2 and m.clips_cached >= 20 * m.clips_synthesized
+    programme = st.programme_dir(MONTH) / m.file
+    for day in result.days:
+        mp3 = next((st.days_dir / day.isoformat()).glob("*.mp3"))
+        assert os.path.samefile(mp3, programme)
+    first_day = result.days[0]
+    report = sch.check_air(st, datetime.combine(first_day, time(0, 1)), days=0, apply=False)
+    assert report.ready
