@@ -5,6 +5,7 @@ Every validation error names the file, the line and the field, in Vietnamese, wi
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -145,6 +146,7 @@ class Station:
     airing: Airing
     automation: Automation
     spell_issuer: bool = False
+    province: str = ""
     source: Located | None = None
 
     # Paths of the station folder (DESIGN §2).
@@ -264,8 +266,10 @@ class _Reader:
 
     def number(self, *path: Any, lo: float, hi: float, integer: bool = False) -> float:
         value = self.get(*path)
+        if value is None:
+            raise self.fail(path, "thiếu giá trị: mục này phải là một số.", f"Ví dụ: {path[-1]}: {hi if hi < 100 else lo:g}")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(path, f"phải là một số (nhận được: {value!r}).", f"Ví dụ: {lo:g}")
+            raise self.fail(path, f"phải là một số (nhận được: {value!r}).", f"Ví dụ: {path[-1]}: {hi if hi < 100 else lo:g}")
         if not lo <= value <= hi:
             raise self.fail(path, f"giá trị {value:g} nằm ngoài khoảng cho phép {lo:g}–{hi:g}.")
         if integer and int(value) != value:
@@ -281,8 +285,12 @@ class _Reader:
     def clock(self, *path: Any) -> time:
         value = self.get(*path)
         if isinstance(value, int) and not isinstance(value, bool):
-            # YAML 1.1 reads an unquoted 06:00 as a sexagesimal integer (360).
-            value = f"{value // 60:02d}:{value % 60:02d}"
+            written = self.src.raw.get(tuple(path), "")
+            if ":" in written:
+                # YAML 1.1 reads an unquoted 6:00 as a sexagesimal integer (360).
+                value = f"{value // 60:02d}:{value % 60:02d}"
+            else:
+                value = written or str(value)  # "6" or "600": not a time; refuse below
         m = _TIME.match(str(value or "").strip())
         if not m:
             raise self.fail(
@@ -344,6 +352,31 @@ class _Reader:
         return specs
 
 
+_SLOT_KEYS = {"id": 0, "name": 0, "start": 0, "length_min": 0, "weekdays": 0}
+# Sections whose nested mappings are checked key by key (voice chains carry engine options).
+_OPEN_SECTIONS = ("voice",)
+
+
+def _refuse_unknown_keys(src: Located, path: tuple, given: Any, allowed: dict) -> None:
+    """A misspelled key would silently fall back to its default: name it, suggest the right one."""
+    if not isinstance(given, dict) or path[0] in _OPEN_SECTIONS:
+        return
+    for key, value in given.items():
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), [str(k) for k in allowed], n=1, cutoff=0.6)
+            hint = f"Có phải ý bạn là '{close[0]}'?" if close else ""
+            hint += (" " if hint else "") + "Các mục hợp lệ ở đây: " + ", ".join(map(str, allowed)) + "."
+            raise ConfigError(
+                f"không có mục tên '{key}'.",
+                file=src.file,
+                line=src.line(*path, key),
+                field=".".join(str(p) for p in (*path, key)),
+                hint=hint,
+            )
+        if isinstance(allowed[key], dict) and allowed[key]:
+            _refuse_unknown_keys(src, (*path, key), value, allowed[key])
+
+
 def known_engines() -> tuple[str, ...]:
     """Engine names from the voice registry (or the documented list before it loads)."""
     try:
@@ -383,6 +416,10 @@ def load_station(directory: str | Path = ".") -> Station:
     for name, default in defaults.items():
         if isinstance(default, dict):
             r.section(name)
+            _refuse_unknown_keys(src, (name,), src.data.get(name), default)
+    for i, slot in enumerate(src.data.get("slots") or []):
+        if isinstance(slot, dict):
+            _refuse_unknown_keys(src, ("slots", i), slot, _SLOT_KEYS)
 
     slug = r.text("station", "slug", required=True)
     if not _SLUG.match(slug):
@@ -446,6 +483,7 @@ def load_station(directory: str | Path = ".") -> Station:
         airing=airing,
         automation=automation,
         spell_issuer=r.flag("normalize", "spell_issuer"),
+        province=r.text("station", "province"),
         source=src,
     )
 

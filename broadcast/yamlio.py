@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 import yaml
 
 from broadcast.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 Key = tuple  # a path into the document: ("slots", 0, "start")
 
@@ -20,6 +23,8 @@ class Located:
     data: Any
     file: Path
     lines: dict[Key, int] = field(default_factory=dict)
+    raw: dict[Key, str] = field(default_factory=dict)
+    """The scalar text as written in the file (e.g. `6:00` before YAML made it 360)."""
 
     def line(self, *path: Any) -> int | None:
         """Line of the deepest known prefix of `path` (a missing key: its parent's line)."""
@@ -31,17 +36,19 @@ class Located:
         return self.lines.get((), None)
 
 
-def _walk(node: yaml.Node, path: Key, lines: dict[Key, int]) -> None:
+def _walk(node: yaml.Node, path: Key, lines: dict[Key, int], raw: dict[Key, str]) -> None:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value
             lines[path + (key,)] = key_node.start_mark.line + 1
-            _walk(value_node, path + (key,), lines)
+            _walk(value_node, path + (key,), lines, raw)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             lines[path + (i,)] = item.start_mark.line + 1
-            _walk(item, path + (i,), lines)
+            _walk(item, path + (i,), lines, raw)
+    elif isinstance(node, yaml.ScalarNode):
+        raw[path] = node.value
 
 
 def load_yaml(path: str | Path, *, text: str | None = None) -> Located:
@@ -71,11 +78,13 @@ def load_yaml(path: str | Path, *, text: str | None = None) -> Located:
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
+        log.debug("YAML error in %s: %s", path, exc)
         raise ConfigError(
-            f"sai cú pháp YAML ({exc.problem}).",
+            "sai cách viết (cú pháp YAML) ở dòng này hoặc dòng ngay trên.",
             file=path,
             line=mark.line + 1 if mark else None,
-            hint="Kiểm tra dấu hai chấm, thụt lề bằng dấu cách (không dùng Tab) và dấu ngoặc kép.",
+            hint="Kiểm tra dấu hai chấm sau tên mục, thụt lề bằng dấu cách (không dùng Tab), "
+            "và đóng đủ dấu ngoặc kép, ngoặc vuông.",
         ) from None
     except yaml.YAMLError as exc:  # e.g. ReaderError: a control character pasted into the file
         raise ConfigError(
@@ -85,9 +94,10 @@ def load_yaml(path: str | Path, *, text: str | None = None) -> Located:
             hint="Xóa ký tự lạ (thường do dán từ Word/Excel) rồi lưu lại tệp dạng UTF-8.",
         ) from None
     lines: dict[Key, int] = {}
+    raw: dict[Key, str] = {}
     if node is not None:
-        _walk(node, (), lines)
-    return Located(data=data, file=path, lines=lines)
+        _walk(node, (), lines, raw)
+    return Located(data=data, file=path, lines=lines, raw=raw)
 
 
 def deep_merge(base: Any, override: Any) -> Any:

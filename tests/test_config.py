@@ -133,3 +133,38 @@ def test_unreadable_yaml_files_are_user_errors_naming_the_file(tmp_path, content
     with pytest.raises(BroadcastError) as err:
         load_yaml(path)
     assert "2027-02.yaml" in str(err.value)
+
+
+@pytest.mark.parametrize("written", ["6", "600"])
+def test_a_bare_number_is_not_taken_for_a_time(tmp_path, written):
+    d = _example_with(tmp_path, 'start: "06:00"', f"start: {written}")
+    with pytest.raises(ConfigError) as err:
+        load_station(d)
+    assert err.value.field == "slots.0.start" and "HH:MM" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "old, new, field, suggestion",
+    [
+        ("  per_month: 4", "  per_moth: 4", "airing.per_moth", "per_month"),
+        ("    length_min: 30\n    weekdays: [T2, T3, T4, T5, T6, T7, CN]\n  - id: chieu",
+         "    lenght_min: 30\n    weekdays: [T2, T3, T4, T5, T6, T7, CN]\n  - id: chieu",
+         "slots.0.lenght_min", "length_min"),
+        ("  hotline:", "  hotlin:", "contacts.hotlin", "hotline"),
+    ],
+)
+def test_misspelled_keys_are_named_with_a_suggestion(tmp_path, old, new, field, suggestion):
+    d = _example_with(tmp_path, old, new)
+    with pytest.raises(ConfigError) as err:
+        load_station(d)
+    assert err.value.field == field
+    assert f"'{suggestion}'" in str(err.value)
+    assert err.value.line == _line_of(d / "station.yaml", new.split(":")[0].strip() + ":")
+
+
+def test_yaml_syntax_error_is_explained_in_vietnamese(tmp_path):
+    d = _example_with(tmp_path, "  per_month: 4", "  per_month 4")
+    with pytest.raises(ConfigError) as err:
+        load_station(d)
+    text = str(err.value)
+    assert "dòng ngay trên" in text and "expected" not in text

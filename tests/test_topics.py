@@ -151,7 +151,12 @@ def test_provincial_references_only_for_that_province(station):
     assert any("Quảng Ngãi" in r for r in t.for_template(station)["legal"])
     station.contacts = {"hotline": "1"}
     station.name, station.locality, station.authority = "Đài xã Tân Liên", "xã Tân Liên", "UBND xã Tân Liên"
+    station.province = "Quảng Trị"
     assert not any("Quảng Ngãi" in r for r in t.for_template(station)["legal"])
+    station.province = ""  # no province set: guessed from name, place and contacts
+    assert not any("Quảng Ngãi" in r for r in t.for_template(station)["legal"])
+    station.contacts = {"portal": "dichvucong.quangngai.gov.vn"}
+    assert any("Quảng Ngãi" in r for r in t.for_template(station)["legal"])
 
 
 def test_facts_loading_and_validation(station):
