@@ -160,7 +160,7 @@ def _by_engine(station: Any, report: CheckReport) -> list[tuple[str, float]]:
         main = chain_rates(station, "main")
         second = chain_rates(station, "second") if station.voice.second else []
     except Exception as exc:  # noqa: BLE001 - an estimate must not fail on a voice problem
-        log.warning("chain rates unavailable (%s)", exc)
+        log.warning("không tính được tốc độ đọc của từng giọng (%s)", exc)
         return []
     second_rate = second[0][1] if second else None
     return [(label, report.total_with(rate, second_rate or rate)) for label, rate in main]
@@ -175,7 +175,7 @@ def _rates(station: Any) -> tuple[float, float, str]:
         main = float(speaking_rate(station, "main"))
         second = float(speaking_rate(station, "second")) if station.voice.second else main
     except Exception as exc:  # noqa: BLE001 - an estimate must not fail on a voice problem
-        log.warning("speaking rate unavailable (%s); using %.2f", exc, FALLBACK_RATE)
+        log.warning("không tính được tốc độ đọc (%s); dùng %.2f âm tiết/giây", exc, FALLBACK_RATE)
         return FALLBACK_RATE, FALLBACK_RATE, "hằng số đo trên espeak-ng"
     return main, second, "tốc độ đọc của giọng đang dùng"
 

@@ -440,7 +440,7 @@ _HTML = """<!DOCTYPE html>
 {rows}
 </tbody>
 </table>
-<p class="foot">Phát các tệp theo đúng thứ tự tên tệp (hoặc mở danh sách phát HHMM.m3u8 của từng buổi).
+<p class="foot">Phát các tệp theo đúng thứ tự tên tệp (hoặc mở danh sách phát .m3u8 mang giờ của buổi, ví dụ 0600.m3u8 là buổi 6 giờ 00).
 Thời lượng ghi theo phút:giây. Lập lúc {made}.</p>
 <div class="sign"><span>Người trực máy: ..................................</span><span>Ký tên: ....................</span></div>
 </body>
@@ -575,12 +575,16 @@ def schedule_month(station: Station, month: str, *, now: datetime | None = None)
     why = approval_problem(station, month, manifest)
     if why:
         who = "Lãnh đạo đơn vị (hoặc người được giao duyệt nội dung)"
-        raise ScheduleError(
-            f"không xếp lịch phát: {why}",
-            file=station.script_path(month),
-            hint=f"{who} nghe lại chương trình rồi chạy: broadcast approve --month {month} --by \"Họ tên\"; "
-            f"sau đó chạy 'broadcast make --month {month}'.",
-        )
+        if not station.script_path(month).exists():
+            hint = f"Soạn và dựng chương trình trước: broadcast make --month {month}"
+        elif manifest is None:
+            hint = f"Dựng chương trình trước: broadcast make --month {month}"
+        else:
+            hint = (
+                f"{who} nghe lại chương trình rồi chạy: broadcast approve --month {month} --by \"Họ tên\"; "
+                f"sau đó chạy 'broadcast make --month {month}'."
+            )
+        raise ScheduleError(f"không xếp lịch phát: {why}", file=station.script_path(month), hint=hint)
     source, problems = _programme_source(station, month)
     if source is None:
         raise ScheduleError(
@@ -751,7 +755,7 @@ def _notice_speech(station: Station, text: str, out_dir: Path) -> Path:
         )
         return Path(synthesize([VoiceRequest(text=text)], offline).clips[0].path)
     except Exception as exc:  # noqa: BLE001 - the notice must be made whatever the voice stage does
-        log.warning("voice stage could not make the notice (%s); calling espeak-ng directly", exc)
+        log.warning("không đọc được thông báo thay thế bằng giọng của đài (%s); dùng espeak-ng trực tiếp", exc)
     wav = out_dir / "notice.wav"
     cmd = ["espeak-ng", "-v", "vi", "-s", "150", "-w", str(wav), text]
     cmd_log.debug("%s", " ".join(cmd[:-1]))
@@ -913,7 +917,7 @@ def _last_good_programme(station: Station, before: str, slot_min: float) -> _Sou
         try:
             src, problems = _programme_source(station, m)
         except Exception as exc:  # noqa: BLE001 - a broken old month must not stop the fallback search
-            log.warning("skipping %s as fallback: %s", m, exc)
+            log.info("bỏ qua tháng %s khi tìm chương trình thay thế: %s", m, exc)
             continue
         if src is not None and src.duration_s <= slot_min * 60 + 0.5:
             return src
@@ -985,7 +989,7 @@ def check_air(station: Station, now: datetime, days: int = 1, *, apply: bool = T
             c.substitute_title = sub.title
             plan.append((slot, [sub]))
         if any(c.substitute for _, c, _ in triples):
-            log.warning("day %s not ready; substitutes: %s", day, [c.substitute for _, c, _ in triples])
+            log.info("ngày %s chưa sẵn sàng; phát thay: %s", day, [c.substitute for _, c, _ in triples])
         if apply:
             warning = None
             if any(c.substitute for _, c, _ in triples):

@@ -437,3 +437,16 @@ def test_a_reproduced_programme_of_the_same_length_is_noticed_in_the_day_folders
     report = sch.check_air(st, when, days=0)
     assert report.checks[0].repaired
     assert (st.dir / a.items[0].file).read_bytes() == new.read_bytes()
+
+
+def test_scheduling_a_month_with_no_script_says_to_make_it(tmp_path):
+    from broadcast.config import load_station
+    from broadcast.errors import ScheduleError
+    from broadcast.schedule import schedule_month
+    from conftest import make_station
+
+    st = load_station(make_station(tmp_path))
+    with pytest.raises(ScheduleError) as err:
+        schedule_month(st, "2027-06")
+    assert "broadcast make --month 2027-06" in str(err.value)
+    assert "approve" not in str(err.value)
