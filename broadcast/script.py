@@ -374,7 +374,18 @@ def read_script(path: Path) -> Script:
             "tệp kịch bản không phải văn bản UTF-8.", file=path,
             hint="Lưu lại tệp với bảng mã UTF-8 (Notepad: Save As… > Encoding: UTF-8).",
         ) from None
-    return parse_script(text, path)
+    script = parse_script(text, path)
+    if _MONTH.match(path.stem) and script.month != path.stem:
+        # Usually last month's script copied and not updated: it would air the wrong month.
+        fm_text = split_front_matter(text, path)[0]
+        raise ScriptError(
+            f"tệp {path.name} ghi 'month: {script.month}' — không khớp với tên tệp.",
+            file=path,
+            line=_fm_line(fm_text, "month"),
+            field="month",
+            hint=f"Sửa thành month: {path.stem} (hoặc đổi tên tệp cho đúng tháng).",
+        )
+    return script
 
 
 # --------------------------------------------------------------------------- front matter

@@ -256,3 +256,17 @@ def test_template_sandbox_blocks_unsafe_access(station):
     (tdir / "closing.md.j2").write_text("## K\n{{ station.__class__.__mro__ }}\n", encoding="utf-8")
     with pytest.raises(ScriptError):
         render_script(station, "2027-02")
+
+
+def test_a_copied_script_with_the_wrong_month_is_refused(tmp_path):
+    from broadcast.config import load_station
+    from conftest import make_station
+
+    st = load_station(make_station(tmp_path))
+    path = render_script(st, "2027-02")
+    copy = path.with_name("2027-03.md")
+    copy.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ScriptError) as err:
+        read_script(copy)
+    line = next(i for i, t in enumerate(copy.read_text(encoding="utf-8").splitlines(), 1) if t.startswith("month:"))
+    assert err.value.line == line and "month: 2027-03" in str(err.value)
