@@ -210,6 +210,9 @@ def produce_month(
     if not force and not is_stale(station, script, existing):
         reporter.say("      Chương trình đã có và còn đúng với kịch bản: dùng lại.")
         return existing, False
+    from broadcast.audiotools import find_ffmpeg
+
+    find_ffmpeg()  # a missing ffmpeg fails now, not after minutes of synthesis
     plan = build_plan(station, script, progress=reporter.counter("Đọc câu"))
     reporter.say("      Dựng và chuẩn hóa âm thanh…")
     # The station as this month voices it (front-matter `voice:`), so the settings

@@ -119,3 +119,21 @@ def test_produce_says_a_draft_is_for_listening_only(capsys, tmp_path, monkeypatc
     assert code == 0
     code, out, _ = _run(capsys, "produce", "--month", "2027-02", "--station", str(station))
     assert "CHƯA ĐƯỢC DUYỆT" not in out
+
+
+def test_an_unexpected_os_error_is_a_sentence_and_exit_2(tmp_path, capsys, monkeypatch):
+    import broadcast.cli.make as make_cmd
+    from broadcast.cli import main
+    from conftest import make_station
+
+    d = make_station(tmp_path)
+
+    def locked(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(d / "audio_out" / "x.mp3"))
+
+    monkeypatch.setattr(make_cmd, "make", locked)
+    with pytest.raises(SystemExit) as ex:
+        main(["make", "--station", str(d), "--month", "2027-01"])
+    err = capsys.readouterr().err
+    assert ex.value.code == 2
+    assert "x.mp3" in err and "Traceback" not in err and "Cách sửa" in err

@@ -161,6 +161,7 @@ def test_missing_ffmpeg_is_exit_2_with_install_hint(tmp_path, capsys, monkeypatc
     assert ex.value.code == 2
     assert "ffmpeg" in err and "cài" in err.lower()
     assert not (d / "audio_out" / "2027-01" / "manifest.json").exists()
+    assert not (d / ".broadcast" / "tts").exists()  # failed before any synthesis
     monkeypatch.undo()
     audiotools._which.cache_clear()
 

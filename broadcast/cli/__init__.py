@@ -94,6 +94,19 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(1 if exc.exit_code == 2 else exc.exit_code)
+    except OSError as exc:
+        # Last resort: the stages turn the OS errors they expect into BroadcastError; anything
+        # else (a file locked by another program, a vanished USB stick) still gets a sentence.
+        if verbose:
+            logging.exception("chi tiết lỗi")
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        click.echo(
+            f"Lỗi hệ thống khi đọc/ghi tệp{where}: {exc.strerror or exc}.\n"
+            "  Cách sửa: kiểm tra ổ đĩa còn chỗ trống, quyền ghi thư mục, và tệp không bị "
+            "chương trình khác đang mở; chạy lại lệnh với -v để xem chi tiết.",
+            err=True,
+        )
+        sys.exit(2)
     except KeyboardInterrupt:
         click.echo("Đã dừng (Ctrl+C). Các tệp đã làm xong vẫn còn nguyên.", err=True)
         sys.exit(130)
