@@ -231,6 +231,18 @@ def _strip_inline(text: str) -> str:
     return text.replace("**", "").replace("__", "").strip()
 
 
+_SINGLE_BRACKET = re.compile(r"^\[([^\[\]]+)\]$")
+
+
+def _is_cue(inner: str, path: Path, line: int) -> bool:
+    """True if `inner` names a cue (so `[inner]` was meant as `[[inner]]`)."""
+    try:
+        parse_cue(inner, path, line)
+    except ScriptError:
+        return False
+    return True
+
+
 def parse_body(body: str, path: Path, first_line: int) -> list[Segment]:
     """Parse the body into segments (see docs/script-format.md)."""
     segments: list[Segment] = []
@@ -303,6 +315,13 @@ def parse_body(body: str, path: Path, first_line: int) -> list[Segment]:
             raise ScriptError(
                 "tín hiệu [[…]] phải nằm riêng trên một dòng.", file=path, line=lineno,
                 hint="Tách tín hiệu xuống một dòng riêng. " + _CUE_HINT,
+            )
+        single = _SINGLE_BRACKET.match(stripped)
+        if single and _is_cue(single.group(1).strip(), path, lineno):
+            raise ScriptError(
+                f"'{stripped}' chỉ có một cặp ngoặc vuông nên sẽ bị ĐỌC THÀNH LỜI.",
+                file=path, line=lineno,
+                hint=f"Viết tín hiệu với hai cặp ngoặc vuông: [[{single.group(1).strip()}]].",
             )
         if _LIST_MARK.match(stripped):
             flush()  # each list item is its own paragraph

@@ -270,3 +270,12 @@ def test_a_copied_script_with_the_wrong_month_is_refused(tmp_path):
         read_script(copy)
     line = next(i for i, t in enumerate(copy.read_text(encoding="utf-8").splitlines(), 1) if t.startswith("month:"))
     assert err.value.line == line and "month: 2027-03" in str(err.value)
+
+
+def test_a_cue_in_single_brackets_is_refused_not_read_aloud():
+    text = "---\nmonth: 2027-02\nstatus: draft\n---\n## Mở đầu\n[nhạc hiệu]\nXin chào.\n[Ghi chú của phóng viên]\n"
+    with pytest.raises(ScriptError) as err:
+        parse_script(text, Path("scripts/2027-02.md"))
+    assert err.value.line == 6 and "[[nhạc hiệu]]" in str(err.value)
+    ok = parse_script(text.replace("[nhạc hiệu]", "[[nhạc hiệu]]"), Path("scripts/2027-02.md"))
+    assert [i.cue for i in ok.segments[0].items if i.kind == "cue"] == ["intro"]
