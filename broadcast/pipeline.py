@@ -197,6 +197,14 @@ def is_stale(station: Station, script, manifest) -> bool:
     )
 
 
+def _preferred_voice_back(station: Station, script) -> bool:
+    """The network only improves the voice: a degraded programme is re-voiced when it can be."""
+    from broadcast.voice import primary_usable
+
+    usable, _reason = primary_usable(station_for_script(station, script))
+    return usable
+
+
 def produce_month(
     station: Station, month: str, *, force: bool = False, reporter: Reporter | None = None
 ):
@@ -208,8 +216,10 @@ def produce_month(
     script = read_script(station.script_path(month))
     existing = read_manifest(station.programme_dir(month))
     if not force and not is_stale(station, script, existing):
-        reporter.say("      Chương trình đã có và còn đúng với kịch bản: dùng lại.")
-        return existing, False
+        if not (existing.degraded and _preferred_voice_back(station, script)):
+            reporter.say("      Chương trình đã có và còn đúng với kịch bản: dùng lại.")
+            return existing, False
+        reporter.say("      Giọng đọc chính đã dùng được trở lại: đọc lại bằng giọng chính.")
     from broadcast.audiotools import find_ffmpeg
 
     find_ffmpeg()  # a missing ffmpeg fails now, not after minutes of synthesis

@@ -246,3 +246,30 @@ def test_one_sentence_edit_and_reapproval_reproduces_from_cache_and_reschedules(
     first_day = result.days[0]
     report = sch.check_air(st, datetime.combine(first_day, time(0, 1)), days=0, apply=False)
     assert report.ready
+
+
+@pytest.mark.slow
+def test_a_degraded_programme_is_revoiced_when_the_network_is_back(tmp_path, monkeypatch):
+    """Offline first: the fallback voice airs; the next run upgrades to the preferred voice."""
+    from test_voice_fakes import FakeGoogle, make_mp3, refused_url
+
+    d = make_station(
+        tmp_path,
+        programme={"min_minutes": 1, "max_minutes": 28},
+        voice={"main": [{"engine": "gtts"}, {"engine": "silent", "syllable_s": 0.3}],
+               "second": [], "timeout_s": 1},
+    )
+    st = load_station(d)
+    monkeypatch.setenv("BROADCAST_GTTS_URL", refused_url())
+    first = make(st, "2027-01", auto_approve=True, progress=Reporter())
+    assert first.manifest.degraded is True and set(first.manifest.engines) == {"silent"}
+
+    still_down = make(st, "2027-01", progress=Reporter())
+    assert still_down.produced is False
+
+    with FakeGoogle(make_mp3(tmp_path / "tone.mp3", seconds=1.5)) as google:
+        monkeypatch.setenv("BROADCAST_GTTS_URL", google.url)
+        back = make(st, "2027-01", progress=Reporter())
+    assert back.produced is True and back.scheduled is True
+    assert back.manifest.degraded is False and set(back.manifest.engines) == {"gtts"}
+    assert google.texts  # the preferred engine really read the script

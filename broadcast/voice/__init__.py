@@ -53,6 +53,7 @@ from broadcast.voice.chain import (  # noqa: E402 - chain needs ENGINES defined 
     chain_rates,
     engine_status,
     make_engine,
+    primary_usable,
     speaking_rate,
     synthesize,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "engine_class",
     "engine_status",
     "make_engine",
+    "primary_usable",
     "speaking_rate",
     "synthesize",
 ]

@@ -282,6 +282,14 @@ def speaking_rate(station: Station, role: str = "main") -> float:
     return builtin_rate(chosen)
 
 
+def primary_usable(station: Station, role: str = "main") -> tuple[bool, str]:
+    """Is the first engine of the role's chain usable here and now (network, model, binary)?
+
+    A programme voiced by a fallback engine is re-voiced once the preferred one is back.
+    """
+    return _chains(station)[role][0].check()
+
+
 def chain_rates(station: Station, role: str = "main") -> list[tuple[str, float]]:
     """(engine label, syllables/s) for every engine of the role's chain, in chain order.
 
