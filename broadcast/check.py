@@ -289,7 +289,7 @@ def estimate(
 
 def check_script(station: Any, month: str) -> CheckReport:
     """Read the month's script and estimate it (see estimate())."""
-    from broadcast.topics import validate_month
+    from broadcast.config import validate_month
 
     month = validate_month(month)
     return estimate(read_script(station.script_path(month)), station)

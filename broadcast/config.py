@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from broadcast.errors import ConfigError
+from broadcast.errors import ConfigError, ScriptError
 from broadcast.yamlio import Located, deep_merge, load_yaml
 
 STATION_FILE = "station.yaml"
@@ -375,6 +375,19 @@ def _refuse_unknown_keys(src: Located, path: tuple, given: Any, allowed: dict) -
             )
         if isinstance(allowed[key], dict) and allowed[key]:
             _refuse_unknown_keys(src, (*path, key), value, allowed[key])
+
+
+_MONTH_ARG = re.compile(r"^(\d{4})-(0?[1-9]|1[0-2])$")
+
+
+def validate_month(month: str) -> str:
+    """A `--month` value as YYYY-MM ("2027-1" -> "2027-01"); ScriptError in Vietnamese if wrong."""
+    m = _MONTH_ARG.match(str(month or "").strip())
+    if not m or not 2000 <= int(m.group(1)) <= 2100:
+        raise ScriptError(
+            f"tháng không hợp lệ: {month!r}.", field="--month", hint="Viết dạng YYYY-MM, ví dụ 2026-12."
+        )
+    return f"{m.group(1)}-{int(m.group(2)):02d}"
 
 
 def known_engines() -> tuple[str, ...]:

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
-from broadcast.config import Station
+from broadcast.config import Station, validate_month
 from broadcast.errors import ScriptError
 
 log = logging.getLogger(__name__)
@@ -69,19 +69,6 @@ def next_month(today: date) -> str:
     """The month after `today`, as YYYY-MM."""
     year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
     return f"{year:04d}-{month:02d}"
-
-
-def validate_month(month: str) -> str:
-    """Check a YYYY-MM string; a wrong one is a user error in Vietnamese."""
-    try:
-        parsed = datetime.strptime(month, "%Y-%m")
-    except (TypeError, ValueError):
-        raise ScriptError(
-            f"tháng không hợp lệ: {month!r}.", field="--month", hint="Viết dạng YYYY-MM, ví dụ 2026-12."
-        ) from None
-    if not 2000 <= parsed.year <= 2100:
-        raise ScriptError(f"năm {parsed.year} nằm ngoài khoảng 2000–2100.", field="--month")
-    return parsed.strftime("%Y-%m")
 
 
 def station_for_script(station: Station, script) -> Station:

@@ -623,7 +623,7 @@ def _next_topic(station: Any, month: str) -> dict[str, Any] | None:
 
 def render_text(station: Any, month: str, *, now: datetime | None = None) -> tuple[str, dict[str, Any]]:
     """Render the month's whole script text (front matter + body) without writing it."""
-    from broadcast.topics import validate_month
+    from broadcast.config import validate_month
 
     month = validate_month(month)
     context = build_context(station, month)
@@ -716,7 +716,7 @@ def render_script(station: Any, month: str, *, force: bool = False, now: datetim
 
 def approve(station: Any, month: str, by: str, now: datetime | None = None) -> Script:
     """Record who approved the month's script, when, and the body hash it approved."""
-    from broadcast.topics import validate_month
+    from broadcast.config import validate_month
 
     month = validate_month(month)
     by = (by or "").strip()

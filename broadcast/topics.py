@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -20,8 +19,10 @@ from typing import Any
 
 import yaml
 
-from broadcast.errors import ConfigError, ScriptError
+from broadcast.config import validate_month
+from broadcast.errors import ConfigError
 from broadcast.fsutil import atomic_write_text
+from broadcast.script import fold
 from broadcast.yamlio import Located, load_yaml
 
 log = logging.getLogger(__name__)
@@ -66,21 +67,6 @@ _FACT_META = {
 }
 
 
-def validate_month(month: str) -> str:
-    """Check a YYYY-MM string (ScriptError in Vietnamese if wrong)."""
-    m = _MONTH.match(str(month or "").strip())
-    if not m or not 2000 <= int(m.group(1)) <= 2100:
-        raise ScriptError(
-            f"tháng không hợp lệ: {month!r}.", field="--month", hint="Viết dạng YYYY-MM, ví dụ 2026-12."
-        )
-    return m.group(0)
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in text if unicodedata.category(c) != "Mn").lower()
-
-
 # --------------------------------------------------------------------------- topics
 
 
@@ -106,14 +92,14 @@ class LegalRef:
         """National references apply everywhere; provincial ones only to that province."""
         if not self.province:
             return True
-        wanted = _fold(self.province).replace(" ", "")
+        wanted = fold(self.province).replace(" ", "")
         own = getattr(station, "province", "") or ""
         if own:
-            return _fold(own).replace(" ", "") == wanted
+            return fold(own).replace(" ", "") == wanted
         hay = " ".join(
             [station.name, station.locality, station.authority, *(station.contacts or {}).values()]
         )
-        return wanted in _fold(hay).replace(" ", "")
+        return wanted in fold(hay).replace(" ", "")
 
 
 @dataclass

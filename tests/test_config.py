@@ -168,3 +168,19 @@ def test_yaml_syntax_error_is_explained_in_vietnamese(tmp_path):
         load_station(d)
     text = str(err.value)
     assert "dòng ngay trên" in text and "expected" not in text
+
+
+@pytest.mark.parametrize("given, expected", [("2027-01", "2027-01"), ("2027-1", "2027-01"), (" 2027-02 ", "2027-02")])
+def test_month_argument_is_read_the_same_by_every_command(given, expected):
+    from broadcast.config import validate_month
+
+    assert validate_month(given) == expected
+
+
+@pytest.mark.parametrize("bad", ["2027-13", "2027-00", "1999-05", "202701", "", None])
+def test_wrong_month_argument_is_a_user_error(bad):
+    from broadcast.config import validate_month
+    from broadcast.errors import ScriptError
+
+    with pytest.raises(ScriptError, match="YYYY-MM"):
+        validate_month(bad)

@@ -8,8 +8,8 @@ import click
 
 from broadcast.cli.common import month_option, station_options
 from broadcast.cli.make import summary
-from broadcast.config import load_station
-from broadcast.pipeline import MakeResult, Reporter, produce_month, validate_month
+from broadcast.config import load_station, validate_month
+from broadcast.pipeline import MakeResult, Reporter, produce_month
 from broadcast.script import read_script
 
 
