@@ -26,7 +26,8 @@ sys.path.insert(0, str(REPO / "tests"))
 from conftest import make_station  # noqa: E402
 
 from broadcast.config import load_station  # noqa: E402
-from broadcast.voice import VoiceRequest, count_syllables, create_engine, synthesize  # noqa: E402
+from broadcast.normalize import syllable_count  # noqa: E402
+from broadcast.voice import VoiceRequest, create_engine, synthesize  # noqa: E402
 
 SEEDS = [REPO.parent / "shared" / "seeds", Path("/work/shared/seeds")]
 ENGLISH = [
@@ -84,7 +85,7 @@ def programme(utterances: list[str], minutes: float, rate: float) -> list[str]:
         if syllables >= target:
             break
         out.append(u)
-        syllables += count_syllables(u)
+        syllables += syllable_count(u)
     return out
 
 
@@ -116,7 +117,7 @@ def rate_of(engine_name: str, options: dict, texts: list[str], tmp: Path, englis
         syl = sum(len(re.findall(r"[aeiouy]+", w.lower().rstrip("e")) or [1]) for t in texts for w in t.split())
         return (f"  {engine.describe():<30} {syl / seconds:5.2f} syllables/s (≈, English; {words / seconds:.2f} words/s)"
                 f"  {seconds:6.1f} s audio in {wall:5.2f} s (RTF {wall / seconds:.3f}, incl. model load)")
-    syl = sum(count_syllables(t) for t in texts)
+    syl = sum(syllable_count(t) for t in texts)
     return (f"  {engine.describe():<30} {syl / seconds:5.2f} syllables/s"
             f"  {seconds:6.1f} s audio in {wall:5.2f} s (RTF {wall / seconds:.3f})")
 
@@ -129,7 +130,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-voice-"))
     try:
         texts = programme(utterances, args.minutes, rate=3.45)
-        print(f"Programme: {len(texts)} utterances, {sum(count_syllables(t) for t in texts)} syllables "
+        print(f"Programme: {len(texts)} utterances, {sum(syllable_count(t) for t in texts)} syllables "
               f"(target {args.minutes:g} min with espeak-ng vi at 150 wpm)")
         st = station(tmp / "espeak", [{"engine": "espeak-ng", "voice": "vi"}])
         base = run("full synthesis (empty cache)", texts, st)

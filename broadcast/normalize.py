@@ -1281,6 +1281,14 @@ class Normalizer:
 # ---------------------------------------------------------------------------------------
 
 
+_RE_TOKEN = re.compile(r"\w+")
+
+
 def syllable_count(spoken: str) -> int:
-    """Number of spoken syllables (words separated by spaces, punctuation excluded)."""
-    return len(_RE_WORD.findall(spoken))
+    """Number of spoken syllables (words separated by spaces, punctuation excluded).
+
+    Vietnamese writes each syllable as a word. Used by the check stage to estimate length
+    and by the voice cache to measure speaking rates, so both count alike. (A digit run in
+    text that was never normalised counts as one word.)
+    """
+    return len(_RE_TOKEN.findall(spoken))

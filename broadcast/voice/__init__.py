@@ -17,7 +17,6 @@ from broadcast.voice.base import (
     EngineError,
     VoiceRequest,
     VoiceResult,
-    count_syllables,
 )
 from broadcast.voice.edge_engine import EdgeEngine
 from broadcast.voice.espeak_engine import EspeakEngine
@@ -67,7 +66,6 @@ __all__ = [
     "VoiceRequest",
     "VoiceResult",
     "chain_rates",
-    "count_syllables",
     "create_engine",
     "engine_class",
     "engine_status",

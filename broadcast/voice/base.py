@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import socket
 import time
 from dataclasses import dataclass
@@ -16,8 +15,6 @@ from broadcast.errors import ConfigError
 KINDS = ("network", "rate_limit", "timeout", "model_missing", "binary_missing", "bad_output", "other")
 # Failures that will repeat for every clip of this run: stop trying the engine at once.
 FATAL_KINDS = frozenset({"network", "rate_limit", "timeout", "model_missing", "binary_missing"})
-
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 class EngineError(Exception):
@@ -127,11 +124,6 @@ class Engine:
     def describe(self) -> str:
         """`engine/voice` for messages and logs."""
         return f"{self.NAME}/{self.voice_id}"
-
-
-def count_syllables(text: str) -> int:
-    """Vietnamese syllables are written as separate words: count the word tokens."""
-    return len(_WORD.findall(text))
 
 
 def tcp_probe(host: str, port: int, timeout_s: float) -> tuple[bool, str]:

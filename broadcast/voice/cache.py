@@ -28,7 +28,8 @@ from typing import Callable, Iterator
 from filelock import FileLock
 
 from broadcast.fsutil import atomic_write_text
-from broadcast.voice.base import BadOutput, Engine, count_syllables
+from broadcast.normalize import syllable_count
+from broadcast.voice.base import BadOutput, Engine
 
 log = logging.getLogger("broadcast.voice.cache")
 
@@ -146,7 +147,7 @@ class ClipCache:
                     "voice": engine.voice_id,
                     "settings": engine.cache_settings(),
                     "text": text,
-                    "syllables": count_syllables(text),
+                    "syllables": syllable_count(text),
                     "duration_s": round(duration, 4),
                     "bytes": size,
                     "created": time.strftime("%Y-%m-%dT%H:%M:%S"),

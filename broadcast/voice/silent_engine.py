@@ -6,7 +6,8 @@ import wave
 from pathlib import Path
 from typing import Any
 
-from broadcast.voice.base import Engine, count_syllables
+from broadcast.normalize import syllable_count
+from broadcast.voice.base import Engine
 
 SAMPLE_RATE = 22050
 SECONDS_PER_SYLLABLE = 0.2
@@ -15,7 +16,7 @@ PADDING_S = 0.1
 
 def silent_duration(text: str, syllable_s: float = SECONDS_PER_SYLLABLE) -> float:
     """Length of the silence made for `text`: 0.2 s (or `syllable_s`) per syllable + 0.1 s."""
-    return count_syllables(text) * syllable_s + PADDING_S
+    return syllable_count(text) * syllable_s + PADDING_S
 
 
 class SilentEngine(Engine):
