@@ -92,7 +92,8 @@ def _month_bounds(month: str) -> tuple[int, int, list[date]]:
     return y, m, days
 
 
-def _mmss(seconds: float) -> str:
+def mmss(seconds: float) -> str:
+    """Seconds as zero-padded "MM:SS" (rounded to the second), as printed for operators."""
     m, s = divmod(int(round(seconds)), 60)
     return f"{m:02d}:{s:02d}"
 
@@ -359,7 +360,7 @@ def _check_slot_lengths(station: Station, source: _Source, slot_ids: set[str]) -
     for i, slot in enumerate(station.slots):
         if slot.id in slot_ids and source.duration_s > slot.length_min * 60 + 0.5:
             raise ScheduleError(
-                f"chương trình dài {_mmss(source.duration_s)} (phút:giây), vượt quá buổi phát "
+                f"chương trình dài {mmss(source.duration_s)} (phút:giây), vượt quá buổi phát "
                 f"'{slot.id}' ({slot.name}) chỉ có {slot.length_min:g} phút.",
                 file=station.file,
                 line=station.line("slots", i, "length_min"),
@@ -458,7 +459,7 @@ def _running_order_html(station: Station, day: date, rows: list[tuple[Slot, int,
             f"<td class=\"num\">{slot.start:%H:%M}</td>"
             f"<td class=\"num\">{nn}</td>"
             f"<td>{html.escape(item.title)}</td>"
-            f"<td class=\"num\">{_mmss(item.duration_s)}</td>"
+            f"<td class=\"num\">{mmss(item.duration_s)}</td>"
             f"<td class=\"file\">{html.escape(name)}</td>"
             "</tr>"
         )
@@ -555,7 +556,7 @@ def _ics(station: Station, sched: MonthSchedule, now: datetime) -> bytes:
         ev.add("dtstart", start)
         ev.add("dtend", start + timedelta(seconds=round(length)))
         ev.add("summary", f"Phát: {a.items[0].title}" if a.items else "Phát chuyên mục CCHC")
-        files = "\n".join(f"{i.file} ({_mmss(i.duration_s)})" for i in a.items)
+        files = "\n".join(f"{i.file} ({mmss(i.duration_s)})" for i in a.items)
         ev.add("description", f"{slot.name} {a.start}.\nTệp phát:\n{files}")
         ev.add("location", station.name)
         cal.add_component(ev)
@@ -725,11 +726,11 @@ def render_day(station: Station, day: date, items: list[RunningItem]) -> str:
             lines.append(f"{it.start}  {it.slot_name}")
         flag = "" if it.present else "  [THIẾU TỆP]"
         sub = "  [PHÁT THAY]" if it.substitute else ""
-        lines.append(f"   {it.order}. {it.title}  ({_mmss(it.duration_s)}){sub}{flag}")
+        lines.append(f"   {it.order}. {it.title}  ({mmss(it.duration_s)}){sub}{flag}")
         lines.append(f"      tệp: {it.file}")
     total = sum(i.duration_s for i in items)
     lines.append("")
-    lines.append(f"Tổng thời lượng: {_mmss(total)} (phút:giây). In tờ lịch: {RUNNING_ORDER} trong thư mục ngày.")
+    lines.append(f"Tổng thời lượng: {mmss(total)} (phút:giây). In tờ lịch: {RUNNING_ORDER} trong thư mục ngày.")
     return "\n".join(lines)
 
 
@@ -898,7 +899,7 @@ def _file_problems(station: Station, airing: ScheduledAiring, source: _Source | 
         if source is not None:
             if abs(length - source.duration_s) > _DURATION_TOLERANCE_S:
                 problems.append(
-                    f"tệp {item.file} dài {_mmss(length)}, khác chương trình ({_mmss(source.duration_s)})."
+                    f"tệp {item.file} dài {mmss(length)}, khác chương trình ({mmss(source.duration_s)})."
                 )
             elif source.month is not None and not _same_audio(path, source.path):
                 problems.append(f"tệp {item.file} khác tệp chương trình hiện tại (cần xếp lịch lại).")
