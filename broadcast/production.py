@@ -594,11 +594,13 @@ def _decode_clip(path: Path, rate: int) -> np.ndarray:
 @dataclass
 class _Item:
     start: int
-    frames: int
     piece: _Prepared
     gain: float = 1.0
     fade_out: int = 0  # samples faded out at the end (jingle crossfading into speech)
-    kind: str = "speech"
+
+    @property
+    def frames(self) -> int:
+        return self.piece.frames
 
     @property
     def end(self) -> int:
@@ -662,7 +664,7 @@ def _plan(
                 overlap = min(xfade, prev_jingle.frames // 2)
                 start = prev_jingle.end - overlap
                 prev_jingle.fade_out = overlap
-            items.append(_Item(start, piece.frames, piece, _db(ev.gain_db)))
+            items.append(_Item(start, piece, _db(ev.gain_db)))
             cursor = max(cursor, start + piece.frames)
             pending = int(pauses.get(ev.pause_after, 0.0) * rate)
             prev_jingle = None
@@ -674,7 +676,7 @@ def _plan(
             name = ev.jingle or "stinger"
             piece = jingle[name]
             start = cursor + pending
-            item = _Item(start, piece.frames, piece, kind="jingle")
+            item = _Item(start, piece)
             items.append(item)
             spans.append((name, start, item.end, sources[name]))
             cursor, pending, prev_jingle = item.end, 0, item
