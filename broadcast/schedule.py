@@ -65,10 +65,10 @@ _NOTICE_TITLE = "Thông báo chuyên mục Cải cách hành chính"
 
 def slugify(text: str, max_len: int = 48) -> str:
     """ASCII file-name form of a Vietnamese title: no diacritics (đ -> d), lower case, '-'."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.encode("ascii", "ignore").decode("ascii").lower()
+    from broadcast.script import fold  # noqa: PLC0415 - stage import
+
+    # NFKC first so compatibility characters (², ½, ﬁ) keep their ASCII digits and letters.
+    text = fold(unicodedata.normalize("NFKC", text)).encode("ascii", "ignore").decode("ascii")
     text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     if len(text) > max_len:
         cut = text[:max_len]
