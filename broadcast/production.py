@@ -469,8 +469,7 @@ class _Preparer:
         self.audio = a
         self.rate = a.sample_rate
         self.dir = station.state_dir / "prepared"
-        self.master_ceiling = _db(a.true_peak_dbtp - _MP3_MARGIN_DB)
-        self.clip_ceiling = self.master_ceiling * _db(-_CLIP_HEADROOM_DB)
+        self.clip_ceiling = _db(a.true_peak_dbtp - _MP3_MARGIN_DB) * _db(-_CLIP_HEADROOM_DB)
         self.settings = {
             "v": _PREP_VERSION,
             "rate": self.rate,
@@ -480,7 +479,6 @@ class _Preparer:
             "presence": a.presence_db,
             "comp": a.compression,
         }
-        self.made = 0
 
     def _path(self, kind: str, source_key: str) -> Path:
         key = hashlib.sha256(json.dumps([kind, source_key, self.settings], sort_keys=True).encode()).hexdigest()
@@ -515,7 +513,6 @@ class _Preparer:
             for i, p in enumerate(out):
                 if p is None:
                     out[i] = out[first[keys[i]]]
-            self.made += len(todo)
         return out  # type: ignore[return-value]
 
     def _make_speech(self, path: Path, dest: Path) -> _Prepared:
@@ -539,7 +536,6 @@ class _Preparer:
         x = self._filters(x, presence=False)
         target = self.audio.target_lufs + (0.0 if bed else _JINGLE_LU)
         x = _normalise(x, self.rate, target, self.clip_ceiling, src.path.name)
-        self.made += 1
         return _write_prepared(dest, x, self.rate)
 
 
@@ -784,7 +780,6 @@ class _Renderer:
 
 def _encode(
     renderer: _Renderer,
-    tl: _Timeline,
     audio: AudioSettings,
     trim_db: float,
     ceiling: float,
@@ -959,7 +954,7 @@ def produce(plan: ProgrammePlan, station: Station, out_dir: Path | None = None) 
         mp3 = tmp / mp3_name
         wav = tmp / f"{station.slug}-{plan.month}.wav" if audio.wav else None
         for attempt in range(2):
-            limited = _encode(_Renderer(tl, audio, bed), tl, audio, trim_db, _db(ceiling_db), mp3, wav)
+            limited = _encode(_Renderer(tl, audio, bed), audio, trim_db, _db(ceiling_db), mp3, wav)
             duration, lufs, tp = measure_file(mp3)
             log.info(
                 "lần %d: %.2f LUFS, đỉnh %.2f dBTP, %.1f s (giới hạn %d mẫu)", attempt + 1, lufs, tp, duration, limited
