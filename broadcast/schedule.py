@@ -564,6 +564,29 @@ def _ics(station: Station, sched: MonthSchedule, now: datetime) -> bytes:
     return cal.to_ical()
 
 
+def _not_schedulable(station: Station, month: str, problems: list[str]) -> ScheduleError:
+    """The error for a month whose programme may not air: approval problems first, with the fix."""
+    manifest = _read_manifest(station, month)
+    why = approval_problem(station, month, manifest)
+    if why is None:
+        return ScheduleError(
+            "không xếp lịch phát: " + " ".join(problems),
+            file=station.programme_dir(month) / "manifest.json",
+            hint=f"Dựng lại chương trình: broadcast make --month {month}",
+        )
+    who = "Lãnh đạo đơn vị (hoặc người được giao duyệt nội dung)"
+    if not station.script_path(month).exists():
+        hint = f"Soạn và dựng chương trình trước: broadcast make --month {month}"
+    elif manifest is None:
+        hint = f"Dựng chương trình trước: broadcast make --month {month}"
+    else:
+        hint = (
+            f"{who} nghe lại chương trình rồi chạy: broadcast approve --month {month} --by \"Họ tên\"; "
+            f"sau đó chạy 'broadcast make --month {month}'."
+        )
+    return ScheduleError(f"không xếp lịch phát: {why}", file=station.script_path(month), hint=hint)
+
+
 def schedule_month(station: Station, month: str, *, now: datetime | None = None) -> MonthSchedule:
     """Write schedules/YYYY-MM.yaml and .ics and the month's daily folders; return the schedule.
 
@@ -572,27 +595,9 @@ def schedule_month(station: Station, month: str, *, now: datetime | None = None)
     """
     now = _local(now or datetime.now(TZ))
     _month_bounds(month)
-    manifest = _read_manifest(station, month)
-    why = approval_problem(station, month, manifest)
-    if why:
-        who = "Lãnh đạo đơn vị (hoặc người được giao duyệt nội dung)"
-        if not station.script_path(month).exists():
-            hint = f"Soạn và dựng chương trình trước: broadcast make --month {month}"
-        elif manifest is None:
-            hint = f"Dựng chương trình trước: broadcast make --month {month}"
-        else:
-            hint = (
-                f"{who} nghe lại chương trình rồi chạy: broadcast approve --month {month} --by \"Họ tên\"; "
-                f"sau đó chạy 'broadcast make --month {month}'."
-            )
-        raise ScheduleError(f"không xếp lịch phát: {why}", file=station.script_path(month), hint=hint)
     source, problems = _programme_source(station, month)
     if source is None:
-        raise ScheduleError(
-            "không xếp lịch phát: " + " ".join(problems),
-            file=station.programme_dir(month) / "manifest.json",
-            hint=f"Dựng lại chương trình: broadcast make --month {month}",
-        )
+        raise _not_schedulable(station, month, problems)
     cal = month_calendar(station, month)
     _check_slot_lengths(station, source, {s for _, s in cal.airings})
 
@@ -945,8 +950,7 @@ def check_air(station: Station, now: datetime, days: int = 1, *, apply: bool = T
         notes: list[str] = []
         if not scheduled and source is not None and apply and airings:
             try:
-                schedule_month(station, month, now=now)
-                airings, scheduled = _expected_airings(station, month)
+                airings, scheduled = schedule_month(station, month, now=now).airings, True
                 notes.append(f"tháng {month} chưa được xếp lịch: đã xếp lịch và chuẩn bị thư mục.")
             except ScheduleError as exc:
                 problems = problems + [exc.message]
