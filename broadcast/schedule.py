@@ -779,6 +779,8 @@ def standing_notice(station: Station) -> _Source:
     """The short standing CCHC notice, made once with espeak-ng and cached under .broadcast/."""
     from mutagen.mp3 import MP3  # noqa: PLC0415
 
+    from broadcast.audiotools import run_ffmpeg  # noqa: PLC0415 - numpy; only the notice needs it
+
     text = _NOTICE_TEXT.format(
         name=station.name, one_stop=station.contacts.get("one_stop") or "Bộ phận Một cửa của địa phương"
     )
@@ -789,20 +791,12 @@ def standing_notice(station: Station) -> _Source:
         with tempfile.TemporaryDirectory() as tmp:
             speech = _notice_speech(station, text, Path(tmp))
             with atomic_path(path) as out:
-                cmd = [
-                    "ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", str(speech),
-                    "-af", f"loudnorm=I={a.target_lufs}:TP={a.true_peak_dbtp - 1}:LRA=11",
-                    "-ar", str(a.sample_rate), "-ac", "1", "-b:a", f"{a.bitrate_kbps}k", "-f", "mp3", str(out),
-                ]
-                cmd_log.debug("%s", " ".join(cmd))
-                try:
-                    subprocess.run(cmd, check=True, capture_output=True, timeout=120)
-                except FileNotFoundError:
-                    raise EnvironmentProblem("không tìm thấy ffmpeg.", hint="Cài ffmpeg rồi chạy lại.") from None
-                except subprocess.CalledProcessError as exc:
-                    raise EnvironmentProblem(
-                        "ffmpeg không tạo được thông báo dự phòng: " + exc.stderr.decode("utf-8", "replace")[-400:]
-                    ) from None
+                run_ffmpeg(
+                    ["-loglevel", "error", "-y", "-i", str(speech),
+                     "-af", f"loudnorm=I={a.target_lufs}:TP={a.true_peak_dbtp - 1}:LRA=11",
+                     "-ar", str(a.sample_rate), "-ac", "1", "-b:a", f"{a.bitrate_kbps}k", "-f", "mp3", str(out)],
+                    what="tạo thông báo dự phòng", file=path,
+                )
     return _Source(path=path, title=_NOTICE_TITLE, duration_s=float(MP3(path).info.length), month=None)
 
 
