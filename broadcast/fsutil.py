@@ -13,11 +13,15 @@ from typing import Iterator
 from broadcast.errors import EnvironmentProblem
 
 
-def _file_mode() -> int:
-    """The mode a plain open() would give a new file (mkstemp's 0600 hides it from others)."""
+def _umask() -> int:
     umask = os.umask(0)
     os.umask(umask)
-    return 0o666 & ~umask
+    return umask
+
+
+def _file_mode() -> int:
+    """The mode a plain open() would give a new file (mkstemp's 0600 hides it from others)."""
+    return 0o666 & ~_umask()
 
 
 def disk_error(exc: OSError, path: str | Path) -> EnvironmentProblem:
@@ -105,9 +109,7 @@ def atomic_dir(path: str | Path) -> Iterator[Path]:
         raise disk_error(exc, path) from exc
     # mkdtemp makes the folder 0700; give it the permissions a plain mkdir would have, so
     # operators on other accounts or a network share can read it.
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o777 & ~umask)
+    tmp.chmod(0o777 & ~_umask())
     try:
         yield tmp
         old = None

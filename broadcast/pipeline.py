@@ -83,7 +83,7 @@ def station_for_script(station: Station, script) -> Station:
     from broadcast.config import EngineSpec, known_engines
 
     items = override if isinstance(override, list) else [override]
-    line = _front_matter_line(script.path, "voice")
+    line = script.meta_lines.get("voice")
     specs = []
     for item in items:
         spec = dict(item) if isinstance(item, dict) else {"engine": str(item)}
@@ -98,17 +98,6 @@ def station_for_script(station: Station, script) -> Station:
             )
         specs.append(EngineSpec(name, spec, line))
     return replace(station, voice=replace(station.voice, main=specs))
-
-
-def _front_matter_line(path: Path, key: str) -> int | None:
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return None
-    for number, text in enumerate(lines, 1):
-        if text.startswith(f"{key}:"):
-            return number
-    return None
 
 
 def build_plan(station: Station, script, *, progress: Callable[[int, int], None] | None = None):
@@ -172,14 +161,10 @@ def is_stale(station: Station, script, manifest) -> bool:
 
     if manifest is None:
         return True
-    audio = station.audio
     made_with = read_settings_fingerprint(station.programme_dir(script.month))
     return (
         manifest.script_sha256 != script.body_sha256
-        or manifest.bitrate_kbps != audio.bitrate_kbps
-        or manifest.sample_rate != audio.sample_rate
-        or abs(manifest.loudness_lufs - audio.target_lufs) > 1.0
-        # every other setting that changes the sound: target, pauses, voice chain, lexicon…
+        # every setting that changes the sound: audio targets and format, pauses, voices…
         or made_with != settings_fingerprint(station_for_script(station, script))
     )
 

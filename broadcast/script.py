@@ -115,6 +115,8 @@ class Script:
     segments: list[Segment]
     body_sha256: str
     """sha256 of the body (everything after the front matter), see body_hash()."""
+    meta_lines: dict[str, int] = field(default_factory=dict)
+    """File line of each front-matter key, for errors that point at it."""
 
     @property
     def approved(self) -> bool:
@@ -192,11 +194,13 @@ def _parse_front_matter(fm_text: str, path: Path) -> dict:
     return meta
 
 
-def _fm_line(fm_text: str, key: str) -> int:
+def _fm_lines(fm_text: str) -> dict[str, int]:
+    """File line of each top-level front-matter key (the opening '---' is line 1)."""
+    lines: dict[str, int] = {}
     for i, ln in enumerate(fm_text.split("\n")):
-        if ln.split(":", 1)[0].strip() == key:
-            return i + 2
-    return 1
+        if ln and not ln[0].isspace() and ":" in ln:
+            lines.setdefault(ln.split(":", 1)[0].strip(), i + 2)
+    return lines
 
 
 def parse_cue(inner: str, path: Path, line: int) -> tuple[str, Any]:
@@ -346,17 +350,18 @@ def parse_script(text: str, path: Path) -> Script:
     path = Path(path)
     fm_text, body, first = split_front_matter(text, path)
     meta = _parse_front_matter(fm_text, path)
+    meta_lines = _fm_lines(fm_text)
     month = meta.get("month")
     month = str(month) if month is not None else ""
     if not _MONTH.match(month):
         raise ScriptError(
-            f"tháng '{month}' không hợp lệ.", file=path, line=_fm_line(fm_text, "month"),
+            f"tháng '{month}' không hợp lệ.", file=path, line=meta_lines.get("month", 1),
             field="month", hint='Viết dạng month: "2026-12".',
         )
     status = str(meta.get("status") or "draft").strip().lower()
     if status not in STATUSES:
         raise ScriptError(
-            f"trạng thái '{status}' không hợp lệ.", file=path, line=_fm_line(fm_text, "status"),
+            f"trạng thái '{status}' không hợp lệ.", file=path, line=meta_lines.get("status", 1),
             field="status", hint="Chỉ dùng 'draft' (bản nháp) hoặc 'approved' (đã duyệt; "
             "nên dùng lệnh broadcast approve).",
         )
@@ -375,6 +380,7 @@ def parse_script(text: str, path: Path) -> Script:
         meta=meta,
         segments=segments,
         body_sha256=body_hash(body),
+        meta_lines=meta_lines,
     )
 
 
@@ -396,11 +402,10 @@ def read_script(path: Path) -> Script:
     script = parse_script(text, path)
     if _MONTH.match(path.stem) and script.month != path.stem:
         # Usually last month's script copied and not updated: it would air the wrong month.
-        fm_text = split_front_matter(text, path)[0]
         raise ScriptError(
             f"tệp {path.name} ghi 'month: {script.month}' — không khớp với tên tệp.",
             file=path,
-            line=_fm_line(fm_text, "month"),
+            line=script.meta_lines.get("month"),
             field="month",
             hint=f"Sửa thành month: {path.stem} (hoặc đổi tên tệp cho đúng tháng).",
         )
