@@ -7,6 +7,8 @@ import os
 import shutil
 import struct
 import subprocess
+import tempfile
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Iterator, Sequence
@@ -22,6 +24,7 @@ _INSTALL_HINT = (
     "trên Debian/Ubuntu; trên Windows tải ffmpeg tại https://ffmpeg.org/download.html, "
     "giải nén và thêm thư mục bin vào biến PATH."
 )
+_RERUN_HINT = "Chạy lại với -v để xem toàn bộ thông báo của ffmpeg."
 
 #: Seconds of audio per block when decoding through a pipe.
 _READ_BLOCK_S = 5.0
@@ -91,17 +94,55 @@ def run_ffmpeg(
     cmd = [find_ffmpeg(), "-hide_banner", "-nostdin", *args]
     log.debug("chạy: %s", " ".join(cmd))
     proc = subprocess.run(cmd, input=input, capture_output=True)
-    stderr = proc.stderr.decode("utf-8", "replace")
+    _check(proc.returncode, proc.stderr.decode("utf-8", "replace"), what=what, file=file, hint=_RERUN_HINT)
+    return proc
+
+
+@contextmanager
+def ffmpeg_writer(
+    args: Sequence[str],
+    *,
+    what: str,
+    file: str | Path | None = None,
+    hint: str = _RERUN_HINT,
+) -> Iterator[IO[bytes]]:
+    """Run `ffmpeg args…` reading from stdin (`pipe:0`); yields the pipe to write into.
+
+    Leaving the block closes the pipe and waits for ffmpeg. Its stderr goes to a temporary
+    file (so it cannot fill a pipe), is logged at DEBUG and carried in FfmpegError if ffmpeg
+    fails; a pipe broken because ffmpeg stopped early is reported as that failure.
+    """
+    cmd = [find_ffmpeg(), "-hide_banner", "-nostdin", *args]
+    log.debug("chạy: %s", " ".join(cmd))
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=err)
+        assert proc.stdin is not None
+        try:
+            yield proc.stdin
+        except BrokenPipeError:
+            pass  # ffmpeg exited early: its return code and stderr say why
+        finally:
+            try:
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass
+            code = proc.wait()
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    _check(code, stderr, what=what, file=file, hint=hint)
+
+
+def _check(code: int, stderr: str, *, what: str, file: str | Path | None, hint: str) -> None:
+    """Log ffmpeg's stderr at DEBUG; FfmpegError naming the job if it exited with an error."""
     if stderr.strip():
         log.debug("ffmpeg stderr:\n%s", stderr.rstrip())
-    if proc.returncode != 0:
+    if code != 0:
         raise FfmpegError(
-            f"ffmpeg không {what} được (mã lỗi {proc.returncode}): {_tail(stderr, 2) or 'không rõ lý do'}",
+            f"ffmpeg không {what} được (mã lỗi {code}): {_tail(stderr, 2) or 'không rõ lý do'}",
             file=file,
             stderr=stderr,
-            hint="Chạy lại với -v để xem toàn bộ thông báo của ffmpeg.",
+            hint=hint,
         )
-    return proc
 
 
 def _read_wav_header(fh: IO[bytes]) -> tuple[int, int]:

@@ -20,8 +20,6 @@ import logging
 import math
 import os
 import struct
-import subprocess
-import tempfile
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -33,7 +31,7 @@ from scipy import signal
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from broadcast import jingles as jingles_mod
-from broadcast.audiotools import find_ffmpeg, setup_pydub
+from broadcast.audiotools import ffmpeg_writer, find_ffmpeg, setup_pydub
 from broadcast.errors import ProductionError
 from broadcast.fsutil import atomic_dir, atomic_path, atomic_write_text
 from broadcast.loudness import Meter, integrated_loudness, measure_file as _measure, sample_true_peaks
@@ -789,44 +787,22 @@ def _encode(
     """Trim, limit and pipe the programme into one ffmpeg/LAME process; returns limited samples."""
     rate = audio.sample_rate
     scale = _lame_scale(audio.bitrate_kbps)
-    args = [find_ffmpeg(), "-hide_banner", "-nostdin", "-v", "error", "-y"]
-    args += ["-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"]
+    args = ["-v", "error", "-y", "-f", "f32le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"]
     args += ["-map", "0:a", "-c:a", "libmp3lame", "-b:a", f"{audio.bitrate_kbps}k", "-ar", str(rate), "-ac", "1"]
     args += ["-map_metadata", "-1", "-id3v2_version", "0", "-write_id3v1", "0", "-f", "mp3", str(mp3)]
     if wav is not None:
         args += ["-map", "0:a", "-filter:a", f"volume={scale:.6f}", "-c:a", "pcm_s16le", "-f", "wav", str(wav)]
-    logging.getLogger("broadcast.ffmpeg").debug("chạy: %s", " ".join(args))
     limiter = _StreamLimiter(rate, ceiling)
     gain = np.float32(_db(trim_db))
     out_gain = np.float32(1.0 / scale)  # compensates LAME's input scaling
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(args, stdin=subprocess.PIPE, stderr=err)
-        assert proc.stdin is not None
-        try:
-            for block in renderer.blocks(int(_BLOCK_S * rate)):
-                block *= gain
-                y = limiter.process(block)
-                proc.stdin.write((y * out_gain).astype("<f4").tobytes())
-            y = limiter.process(np.zeros(0, np.float32), final=True)
-            proc.stdin.write((y * out_gain).astype("<f4").tobytes())
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass
-        finally:
-            code = proc.wait()
-        err.seek(0)
-        stderr = err.read().decode("utf-8", "replace")
-    if stderr.strip():
-        logging.getLogger("broadcast.ffmpeg").debug("ffmpeg stderr:\n%s", stderr.rstrip())
-    if code != 0:
-        from broadcast.audiotools import FfmpegError  # noqa: PLC0415
-
-        raise FfmpegError(
-            f"ffmpeg không xuất được tệp MP3 (mã lỗi {code}): {stderr.strip().splitlines()[-1] if stderr.strip() else 'không rõ lý do'}",
-            file=mp3,
-            stderr=stderr,
-            hint="Kiểm tra ổ đĩa còn chỗ trống và ffmpeg có bộ mã hóa libmp3lame. Chạy lại với -v để xem chi tiết.",
-        )
+    hint = "Kiểm tra ổ đĩa còn chỗ trống và ffmpeg có bộ mã hóa libmp3lame. Chạy lại với -v để xem chi tiết."
+    with ffmpeg_writer(args, what="xuất tệp MP3", file=mp3, hint=hint) as pipe:
+        for block in renderer.blocks(int(_BLOCK_S * rate)):
+            block *= gain
+            y = limiter.process(block)
+            pipe.write((y * out_gain).astype("<f4").tobytes())
+        y = limiter.process(np.zeros(0, np.float32), final=True)
+        pipe.write((y * out_gain).astype("<f4").tobytes())
     return limiter.limited
 
 
