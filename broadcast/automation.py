@@ -121,9 +121,13 @@ def job_generate(station_dir: str | Path, now: datetime) -> JobRun:
     """Make every month due by `now` that is not yet produced and scheduled."""
     now = _local(now)
     station = load_station(station_dir)
+    return _generate(station, now, months_due(station, now))
+
+
+def _generate(station: Station, now: datetime, months: list[str]) -> JobRun:
     run = JobRun("generate", now.isoformat(), None)
     done, waiting, failed, notes = [], [], [], []
-    for month in months_due(station, now):
+    for month in months:
         if is_scheduled(station, month):
             notes.append(f"tháng {month} đã có chương trình và lịch phát: bỏ qua.")
             continue
@@ -158,10 +162,10 @@ def job_prepare(station_dir: str | Path, now: datetime) -> JobRun:
     run = JobRun("prepare", now.isoformat(), None)
     notes = []
     # A generation that failed or waited for approval is retried every evening until done.
-    missing = [m for m in months_due(station, now) if not is_scheduled(station, m)]
+    due = months_due(station, now)
     gen = None
-    if missing:
-        gen = job_generate(station_dir, now)
+    if not all(is_scheduled(station, m) for m in due):
+        gen = _generate(station, now, due)
         run.months = gen.months
         notes.append(gen.detail)
     report = check_air(station, now, days=1, apply=True)
@@ -322,6 +326,12 @@ def run_job(station: Station, job: str, now: datetime, fire: datetime | None = N
     return run
 
 
+def _due_fire(state: dict[str, str], job: str, trigger: Any, now: datetime) -> datetime | None:
+    """The latest fire of `job` after the one the state says was handled (or a month back)."""
+    since = datetime.fromisoformat(state[job]) if job in state else now - _LOOKBACK
+    return last_fire(trigger, since, now)
+
+
 def _run_due_locked(station: Station, now: datetime) -> list[JobRun]:
     now = _local(now)
     state = _load_state(station)
@@ -329,8 +339,7 @@ def _run_due_locked(station: Station, now: datetime) -> list[JobRun]:
     interrupted = interrupted_jobs(station)
     runs = []
     for job in JOBS:
-        since = datetime.fromisoformat(state[job]) if job in state else now - _LOOKBACK
-        fire = last_fire(triggers[job], since, now)
+        fire = _due_fire(state, job, triggers[job], now)
         if fire is None and job not in interrupted:
             continue
         runs.append(run_job(station, job, now, fire))
@@ -353,13 +362,10 @@ def _scheduled(station_dir: str, job: str) -> None:
     """What APScheduler calls: run the job at the real time and record the fire it covers."""
     station = load_station(station_dir)
     now = datetime.now(TZ)
-    trigger = _triggers(station)[job]
     state = _load_state(station)
-    since = datetime.fromisoformat(state[job]) if job in state else now - _LOOKBACK
-    fire = last_fire(trigger, since, now)
+    fire = _due_fire(state, job, _triggers(station)[job], now)
     run_job(station, job, now, fire)
-    if fire is not None:
-        state = _load_state(station)
+    if fire is not None:   # the daemon's lock and single worker: nothing else wrote the state
         state[job] = fire.isoformat()
         _save_state(station, state)
 
