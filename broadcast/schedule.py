@@ -372,13 +372,6 @@ def _check_slot_lengths(station: Station, source: _Source, slot_ids: set[str]) -
 # --------------------------------------------------------------------------- daily folders
 
 
-@lru_cache(maxsize=1)
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def _same_audio(a: Path, b: Path) -> bool:
     """True if `a` and `b` hold the same audio: the same hard-linked file, or equal bytes.
 
@@ -486,9 +479,7 @@ def _write_day(station: Station, day: date, plan: list[tuple[Slot, list[_Source]
     rel_dir = target.relative_to(station.dir).as_posix()
     airings: list[ScheduledAiring] = []
     rows: list[tuple[Slot, int, str, PlayItem]] = []
-    with atomic_dir(target) as tmp:
-        # mkdtemp makes a private (0700) folder; operators and shares must be able to read it.
-        os.chmod(tmp, 0o777 & ~_umask())
+    with atomic_dir(target) as tmp:   # readable by the operators' accounts (atomic_dir sets the mode)
         for slot, sources in sorted(plan, key=lambda p: p[0].start):
             entries: list[tuple[str, PlayItem]] = []
             for nn, src in enumerate(sources, start=1):
