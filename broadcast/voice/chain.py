@@ -34,7 +34,7 @@ from broadcast.voice.base import (
     VoiceRequest,
     VoiceResult,
 )
-from broadcast.voice.cache import ClipCache
+from broadcast.voice.cache import ClipCache, settings_digest
 
 if TYPE_CHECKING:
     from broadcast.config import EngineSpec, Station
@@ -263,6 +263,18 @@ def builtin_rate(engine: Engine) -> float:
     return rate
 
 
+def _role_chain(station: Station, role: str) -> list[Engine]:
+    """The role's engine chain (the main chain for an unknown role)."""
+    chains = _chains(station)
+    return chains.get(role) or chains["main"]
+
+
+def _rate(cache: ClipCache, engine: Engine) -> float:
+    """Syllables/s measured on the engine's cached clips when there are enough, else built in."""
+    measured = cache.measured_rate(engine)
+    return measured[0] if measured is not None else builtin_rate(engine)
+
+
 def speaking_rate(station: Station, role: str = "main") -> float:
     """Syllables per second of the station's first usable engine+voice for `role`.
 
@@ -270,16 +282,9 @@ def speaking_rate(station: Station, role: str = "main") -> float:
     enough of them (20 clips, 60 s), else from the built-in table. If no engine of the chain
     is usable right now, the first one is assumed.
     """
-    chain = _chains(station).get(role) or _chains(station)["main"]
-    chosen = chain[0]
-    for engine in chain:
-        if _usable_recently(engine):
-            chosen = engine
-            break
-    measured = ClipCache(station.state_dir).measured_rate(chosen)
-    if measured is not None:
-        return measured[0]
-    return builtin_rate(chosen)
+    chain = _role_chain(station, role)
+    chosen = next((engine for engine in chain if _usable_recently(engine)), chain[0])
+    return _rate(ClipCache(station.state_dir), chosen)
 
 
 def primary_usable(station: Station, role: str = "main") -> tuple[bool, str]:
@@ -296,14 +301,8 @@ def chain_rates(station: Station, role: str = "main") -> list[tuple[str, float]]
     Whichever engine ends up reading (the network may be down on the day), the programme
     must fit: the check stage estimates the length with each of these rates.
     """
-    chain = _chains(station).get(role) or _chains(station)["main"]
     cache = ClipCache(station.state_dir)
-    out = []
-    for engine in chain:
-        measured = cache.measured_rate(engine)
-        rate = measured[0] if measured is not None else builtin_rate(engine)
-        out.append((f"{engine.NAME} ({engine.voice_id})", rate))
-    return out
+    return [(f"{engine.NAME} ({engine.voice_id})", _rate(cache, engine)) for engine in _role_chain(station, role)]
 
 
 _recent_checks: dict[str, tuple[float, bool]] = {}
@@ -312,8 +311,6 @@ _RECENT_CHECK_S = 60.0
 
 def _usable_recently(engine: Engine) -> bool:
     """engine.check(), remembered for a minute (an estimate asks for main and second)."""
-    from broadcast.voice.cache import settings_digest  # noqa: PLC0415
-
     key = settings_digest(engine) + repr(sorted(engine.options.items()))
     now = time.monotonic()
     hit = _recent_checks.get(key)
