@@ -25,6 +25,7 @@ CRLF line endings (Windows players and consoles read them; Linux players ignore 
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import html
 import logging
@@ -44,7 +45,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from broadcast.config import WEEKDAY_NAMES_VI, EngineSpec, Slot, Station
+from broadcast.config import WEEKDAY_NAMES_VI, EngineSpec, Slot, Station, validate_month
 from broadcast.errors import EnvironmentProblem, ScheduleError
 from broadcast.fsutil import atomic_dir, atomic_path, atomic_write_bytes, atomic_write_text
 
@@ -77,19 +78,9 @@ def slugify(text: str, max_len: int = 48) -> str:
 
 
 def _month_bounds(month: str) -> tuple[int, int, list[date]]:
-    try:
-        y, m = (int(p) for p in month.split("-"))
-        first = date(y, m, 1)
-    except (ValueError, TypeError):
-        raise ScheduleError(
-            f"tháng không hợp lệ: {month!r}.", field="--month", hint="Viết dạng YYYY-MM, ví dụ 2026-12."
-        ) from None
-    days = []
-    d = first
-    while d.month == m:
-        days.append(d)
-        d += timedelta(days=1)
-    return y, m, days
+    """Year, month and every day of a month already checked by validate_month."""
+    y, m = int(month[:4]), int(month[5:7])
+    return y, m, [date(y, m, d) for d in range(1, calendar.monthrange(y, m)[1] + 1)]
 
 
 def mmss(seconds: float) -> str:
@@ -141,6 +132,7 @@ class MonthCalendar:
 
 def month_calendar(station: Station, month: str) -> MonthCalendar:
     """The month's airings from station.yaml and the holiday calendar (rule: module doc)."""
+    month = validate_month(month)
     year, mon, days = _month_bounds(month)
     air = station.airing
     chosen = [station.slot(s) for s in (air.slots or [s.id for s in station.slots])]
@@ -585,7 +577,7 @@ def schedule_month(station: Station, month: str, *, now: datetime | None = None)
     are removed; the others are replaced whole under the same file names.
     """
     now = _local(now or datetime.now(TZ))
-    _month_bounds(month)
+    month = validate_month(month)
     source, problems = _programme_source(station, month)
     if source is None:
         raise _not_schedulable(station, month, problems)
