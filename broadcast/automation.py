@@ -35,7 +35,7 @@ import os
 import threading
 import uuid
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -44,6 +44,7 @@ from contextlib import contextmanager
 from broadcast.config import Station, load_station
 from broadcast.errors import AutomationError, BroadcastError
 from broadcast.fsutil import atomic_write_text
+from broadcast.pipeline import next_month
 from broadcast.schedule import TZ, _local, check_air, is_scheduled, month_calendar
 
 log = logging.getLogger(__name__)
@@ -74,13 +75,6 @@ class JobRun:
 
 
 # --------------------------------------------------------------------------- pipeline hooks
-
-
-def next_month(today: date) -> str:
-    """The month after `today` (the pipeline's definition)."""
-    from broadcast.pipeline import next_month as _next  # noqa: PLC0415
-
-    return _next(today)
 
 
 def make_programme(station: Station, month: str, now: datetime) -> Any:
