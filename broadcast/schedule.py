@@ -122,7 +122,6 @@ class MonthCalendar:
     regular_days: list[date]            # eligible days (from_day, weekdays, no holiday/day off)
     airings: list[tuple[date, str]]     # (date, slot id), chronological
     skipped: dict[date, str]            # eligible-looking days left out, with the reason
-    extra_days: list[date] = field(default_factory=list)
 
     @property
     def holidays_skipped(self) -> list[date]:
@@ -193,7 +192,7 @@ def month_calendar(station: Station, month: str) -> MonthCalendar:
             )
         airings.append((d, slot.id))
     airings.sort(key=lambda a: (a[0], station.slot(a[1]).start))
-    return MonthCalendar(month=month, regular_days=regular, airings=airings, skipped=skipped, extra_days=extra)
+    return MonthCalendar(month=month, regular_days=regular, airings=airings, skipped=skipped)
 
 
 # --------------------------------------------------------------------------- schedule data
