@@ -13,10 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
-import shutil
-import subprocess
 import tempfile
 import time
 import wave
@@ -27,11 +24,10 @@ from typing import Callable, Iterator
 
 from filelock import FileLock
 
+from broadcast.errors import EnvironmentProblem
 from broadcast.fsutil import atomic_write_text
 from broadcast.normalize import syllable_count
 from broadcast.voice.base import BadOutput, Engine
-
-log = logging.getLogger("broadcast.voice.cache")
 
 CALIBRATION_MIN_CLIPS = 20      # clips needed before measured durations replace the table
 CALIBRATION_MIN_SECONDS = 60.0  # and at least this much speech
@@ -70,15 +66,23 @@ def measure_duration(path: Path) -> float:
                 return w.getnframes() / rate if rate else 0.0
         except (wave.Error, EOFError) as exc:
             raise BadOutput(f"tệp âm thanh hỏng: {exc}") from None
-    ffmpeg = shutil.which("ffmpeg")
-    if ffmpeg:
-        # Decoding counts every frame: exact even for concatenated MP3 pieces.
-        cmd = [ffmpeg, "-v", "error", "-nostdin", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", "16000", "-"]
-        log.debug("run: %s", " ".join(cmd))
-        proc = subprocess.run(cmd, capture_output=True, check=False)
-        if proc.returncode != 0:
-            raise BadOutput("tệp âm thanh hỏng: " + proc.stderr.decode("utf-8", "replace").strip()[-300:])
-        return len(proc.stdout) / 2 / 16000
+    from broadcast.audiotools import FfmpegError, find_ffmpeg, run_ffmpeg  # noqa: PLC0415 - numpy
+
+    try:
+        find_ffmpeg()
+    except EnvironmentProblem:
+        return _container_length(path)
+    # Decoding counts every frame: exact even for concatenated MP3 pieces.
+    args = ["-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", "16000", "-"]
+    try:
+        proc = run_ffmpeg(args, what="đọc độ dài tệp âm thanh", file=path)
+    except FfmpegError as exc:
+        raise BadOutput("tệp âm thanh hỏng: " + exc.stderr.strip()[-300:]) from None
+    return len(proc.stdout) / 2 / 16000
+
+
+def _container_length(path: Path) -> float:
+    """Duration from the file's own header (no ffmpeg on this machine)."""
     from mutagen import File as MutagenFile  # noqa: PLC0415
 
     info = MutagenFile(str(path))
