@@ -681,7 +681,7 @@ def day_running_order(station: Station, day: date) -> list[RunningItem]:
                     date=day, slot=slot.id if slot else pl.stem, slot_name=slot.name if slot else pl.stem,
                     start=f"{pl.stem[:2]}:{pl.stem[2:]}", order=order, title=title, duration_s=secs,
                     file=name, present=(folder / name).exists(),
-                    substitute=bool(planned) and name not in planned_names or not planned,
+                    substitute=name not in planned_names,   # no schedule: everything is a substitute
                 ))
         return items
     for a in planned:
@@ -952,7 +952,7 @@ def check_air(station: Station, now: datetime, days: int = 1, *, apply: bool = T
 
     notice: _Source | None = None
     for day, triples in sorted(by_day.items()):
-        if all(c.ok and not c.repaired for _, c, _ in triples) or not triples:
+        if all(c.ok and not c.repaired for _, c, _ in triples):
             continue
         plan: list[tuple[Slot, list[_Source]]] = []
         for a, c, source in triples:
