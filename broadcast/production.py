@@ -117,9 +117,6 @@ class ManifestSegment:
     engine: str | None = None  #: speech: engines used, most clips first ("gtts, espeak-ng"); jingle: "builtin" | "station"
     voice: str | None = None  #: speech: voices used, most clips first ("vi, vi-vn-x-central"); jingle: file name
 
-    def __getitem__(self, key: str) -> Any:  # dict-style access for readers of the JSON
-        return getattr(self, key)
-
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
