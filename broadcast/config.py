@@ -184,8 +184,9 @@ class Station:
 
     @property
     def lexicon_file(self) -> Path | None:
-        p = self.dir / "lexicon.yaml"
-        return p if p.exists() else None
+        from broadcast.normalize import load_lexicon  # noqa: PLC0415 - heavy, only when needed
+
+        return load_lexicon(self.dir)
 
     def script_path(self, month: str) -> Path:
         return self.scripts_dir / f"{month}.md"
