@@ -15,7 +15,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from broadcast.normalize import Normalizer  # noqa: E402
+from broadcast.spoken import Normalizer  # noqa: E402
 
 TARGET = 5000
 _CASES = REPO / "tests" / "data" / "normalize_cases.yaml"

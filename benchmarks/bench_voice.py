@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO / "tests"))
 from conftest import make_station  # noqa: E402
 
 from broadcast.config import load_station  # noqa: E402
-from broadcast.normalize import syllable_count  # noqa: E402
+from broadcast.spoken import syllable_count  # noqa: E402
 from broadcast.voice import VoiceRequest, create_engine, synthesize  # noqa: E402
 
 SEEDS = [REPO.parent / "shared" / "seeds", Path("/work/shared/seeds")]
@@ -57,7 +57,7 @@ def seed_sentences() -> list[str]:
 def spoken(sentences: list[str]) -> list[str]:
     """Spoken-form utterances (normalize stage) or the raw sentences if it is missing."""
     try:
-        from broadcast.normalize import Normalizer
+        from broadcast.spoken import Normalizer
     except ImportError:
         return sentences
     normalizer = Normalizer()

@@ -181,7 +181,7 @@ def _rates(station: Any) -> tuple[float, float, str]:
 
 
 def _normalizer(station: Any):
-    from broadcast.normalize import Normalizer
+    from broadcast.spoken import Normalizer
 
     return Normalizer(station.lexicon_file, spell_issuer=getattr(station, "spell_issuer", False))
 
@@ -205,7 +205,7 @@ def estimate(
     rate_source: str | None = None,
 ) -> CheckReport:
     """Estimate the spoken length of `script` per segment, and list unreadable tokens."""
-    from broadcast.normalize import syllable_count
+    from broadcast.spoken import syllable_count
 
     automatic = rate is None
     if rate is None:

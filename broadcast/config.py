@@ -184,7 +184,7 @@ class Station:
 
     @property
     def lexicon_file(self) -> Path | None:
-        from broadcast.normalize import load_lexicon  # noqa: PLC0415 - heavy, only when needed
+        from broadcast.spoken import load_lexicon  # noqa: PLC0415 - heavy, only when needed
 
         return load_lexicon(self.dir)
 

@@ -102,7 +102,7 @@ def station_for_script(station: Station, script) -> Station:
 
 def build_plan(station: Station, script, *, progress: Callable[[int, int], None] | None = None):
     """Spoken form + voice for every sentence of `script`, arranged as a production plan."""
-    from broadcast.normalize import Normalizer
+    from broadcast.spoken import Normalizer
     from broadcast.production import Event, ProgrammePlan
     from broadcast.voice import VoiceRequest, synthesize
 

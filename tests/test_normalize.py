@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from broadcast.cli.normalize import command
 from broadcast.errors import NormalizeError
-from broadcast.normalize import (
+from broadcast.spoken import (
     BUILTIN_LEXICON,
     Change,
     Normalizer,

@@ -8,7 +8,7 @@ import click
 
 from broadcast.cli.common import station_options
 from broadcast.errors import NormalizeError
-from broadcast.normalize import Normalizer, load_lexicon
+from broadcast.spoken import Normalizer, load_lexicon
 
 
 def _station_spell_issuer(station_dir: Path) -> bool:

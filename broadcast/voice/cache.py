@@ -26,7 +26,7 @@ from filelock import FileLock
 
 from broadcast.errors import EnvironmentProblem
 from broadcast.fsutil import atomic_write_text
-from broadcast.normalize import syllable_count
+from broadcast.spoken import syllable_count
 from broadcast.voice.base import BadOutput, Engine
 
 CALIBRATION_MIN_CLIPS = 20      # clips needed before measured durations replace the table

@@ -6,7 +6,7 @@ import wave
 from pathlib import Path
 from typing import Any
 
-from broadcast.normalize import syllable_count
+from broadcast.spoken import syllable_count
 from broadcast.voice.base import Engine
 
 SAMPLE_RATE = 22050

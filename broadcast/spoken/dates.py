@@ -1,0 +1,237 @@
+"""Dates, ranges, slash ratios, times and weekdays.
+
+Which reading a written '4-7', '12.5', '6/6' or '24/7' gets depends on the words around
+it: a date word before it ("sáng", "dịp", "ngày"), a counted noun after it ("6/6 xã"), a
+rank or share word before it ("xếp thứ 5/63", "chiếm 2/3"). The word lists are data in
+`broadcast/data/normalize/readings.yaml`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from broadcast.spoken.context import Context, sub
+from broadcast.spoken.numbers import month_name, read_number
+from broadcast.spoken.tables import HAS_DIGIT, PART_DENOMINATORS, alternation, words_of
+
+_KW_RANK = re.compile(r"(?<!\w)" + alternation(words_of("rank_keywords"), True) + r"\s*$")
+_KW_PART = re.compile(r"(?<!\w)" + alternation(words_of("part_keywords"), True) + r"\s*$")
+_KW_RATIO = re.compile(r"(?<!\w)" + alternation(words_of("ratio_keywords"), True) + r"\s*$")
+_RE_PART_AFTER = re.compile(r"\s+(?:số|tổng số|diện tích|dân số)(?!\w)", re.I)
+_RE_COUNTED_AFTER = re.compile(
+    r"\s*(?:" + alternation(words_of("counted_nouns"), True) + r")(?!\w)"
+)
+_DAYWORD = r"(?:(?i:(ngày|mùng|mồng))\s+)?"
+_KW_DAY_BEFORE = alternation(words_of("date_words_add_day"), True)
+_KW_DATE_PLAIN = alternation(words_of("date_words"), True)
+
+_RE_DATE_RANGE = re.compile(
+    rf"(?<![\w/.,]){_DAYWORD}(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})/(\d{{1,2}})(?:/(\d{{4}}))?"
+    r"(?![\w/]|[.,]\d)"
+)
+_RE_DATE_FULL = re.compile(
+    rf"(?<![\w/.,]){_DAYWORD}(\d{{1,2}})\s*([/.])\s*(\d{{1,2}})\s*\3\s*(\d{{4}})(?![\w/]|[.,]\d)"
+)
+_RE_DATE_DASHED = re.compile(
+    rf"(?<![\w/.,\-]){_DAYWORD}(\d{{1,2}})(-)(\d{{1,2}})-(\d{{4}})(?![\w/\-]|[.,]\d)"
+)
+# "sáng 4-7", "chiều 12.5", "dịp 2-9", "Ngày 19 – 4", "ngày 17-9-2021".
+_RE_DATE_WORD_DASH = re.compile(
+    rf"(?<!\w)(?:({_KW_DAY_BEFORE})|({_KW_DATE_PLAIN}))\s+(\d{{1,2}})\s*([-–.])\s*(\d{{1,2}})"
+    r"(?:\s*\4\s*(\d{4}))?(?![\w/]|[.,\-–]\d)"
+)
+# "tháng 10-2015", "tháng 5.2024".
+_RE_MONTH_YEAR_DASH = re.compile(
+    r"(?<!\w)((?i:tháng))\s+(\d{1,2})\s*[-–.]\s*(\d{4})(?![\w/]|[.,\-–]\d)"
+)
+_RE_RANGE = re.compile(r"(?:(?<=\d)|(?<=\dh)|(?<=\d%))\s*[-–—]\s*(?=\d)")
+_RE_MONTH_YEAR = re.compile(
+    r"(?<![\w/.,])(?:(?i:(tháng))\s+)?(\d{1,2})/(\d{4})(?![\w/]|[.,]\d)"
+)
+_RE_DAY_MONTH = re.compile(
+    rf"(?<![\w/.,]){_DAYWORD}(\d{{1,2}})/(\d{{1,2}})(?![\w/]|[.,]\d)"
+)
+_RE_MONTH = re.compile(r"(?<!\w)((?i:tháng))\s+(\d{1,2})(?![\w/]|[.,]\d)")
+_RE_FRACTION = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)*)\s*/\s*(\d+(?:[.,]\d+)*)(?![\d.,]\d)")
+_RE_TIME_H = re.compile(
+    r"(?<![\w.,:])(\d{1,2})\s?(?:h(?:\s?(\d{2}))?|g(\d{2}))(?:'|p)?(?!\w)"
+)
+_RE_TIME_COLON = re.compile(r"(?<![\w.,:])(\d{1,2}):(\d{2})(?![\w:]|[.,]\d)")
+_RE_TIME_GIO = re.compile(r"(?<![\w.,:])(\d{1,2})\s+giờ\s+(\d{2})(?!\s*phút)(?![\w]|[.,]\d)")
+_WEEKDAY = r"(?:T|(?i:thứ)\s*)([2-7])"
+_RE_WEEKDAYS = re.compile(
+    rf"(?<!\w){_WEEKDAY}\s*[-–—]\s*(?:{_WEEKDAY}|(CN|(?i:chủ nhật)))(?!\w)"
+)
+_RE_WEEKDAY_T = re.compile(r"(?<!\w)T([2-7])(?!\w)")
+
+
+def _valid(day: str | None, month: str) -> bool:
+    m = int(month)
+    return 1 <= m <= 12 and (day is None or 1 <= int(day) <= 31)
+
+
+def _fraction_words(
+    ctx: Context, m: re.Match, a: str, b: str, default: str | None = None
+) -> str | None:
+    """'5/63' after 'xếp thứ' -> '5 trên 63'; '2/3 số xã' -> '2 phần ba'; else None.
+
+    Numbers stay as digits for the later rules (ordinal, time, number) to read.
+    """
+    start = max(0, m.start() - 24)
+    rank = _KW_RANK.search(m.string, start, m.start())
+    if rank:
+        ctx.decided(f"sau '{rank.group(0).strip()}'")
+        return f"{a} trên {b}"
+    counted = _RE_COUNTED_AFTER.match(m.string, m.end())
+    if counted and default is None:
+        ctx.decided(f"trước '{counted.group(0).strip()}'")
+        return f"{a} trên {b}"
+    ratio = _KW_RATIO.search(m.string, start, m.start())
+    if ratio:
+        ctx.decided(f"sau '{ratio.group(0).strip()}'")
+        return f"{a} trên {b}"
+    part = _KW_PART.search(m.string, start, m.start()) or _RE_PART_AFTER.match(
+        m.string, m.end()
+    )
+    if part or default:
+        if (
+            a.isdigit() and b.isdigit() and len(b) < 4
+            and int(a) < int(b) and int(b) in PART_DENOMINATORS
+        ):
+            if part:
+                ctx.decided(f"'{part.group(0).strip()}': phân số")
+            return f"{a} phần {PART_DENOMINATORS[int(b)]}"
+        return f"{a} trên {b}"
+    return None
+
+
+def range_(ctx: Context, text: str) -> str:
+    """'2021 - 2030', '2021-2030', '10-15 phút' -> '… đến …' (never 'trừ').
+
+    Dates written with hyphens ('15-7-2021', 'sáng 4-7') and day ranges ('15-20/7') are
+    read first, so their hyphens are not ranges.
+    """
+    if "-" not in text and "–" not in text and "—" not in text and "." not in text:
+        return text
+    if "/" in text:
+        text = sub(ctx, "date", _RE_DATE_RANGE, _date_range, text)
+    text = sub(ctx, "date", _RE_DATE_WORD_DASH, lambda m: _date_word_dash(ctx, m), text)
+    text = sub(ctx, "date", _RE_MONTH_YEAR_DASH, _month_year, text)
+    if "-" in text:
+        text = sub(ctx, "date", _RE_DATE_DASHED, _date_full, text)
+    if "-" not in text and "–" not in text and "—" not in text:
+        return text
+    text = sub(ctx, "date", _RE_WEEKDAYS, _weekdays, text)
+    return sub(ctx, "range", _RE_RANGE, " đến ", text)
+
+
+def _date_word_dash(ctx: Context, m: re.Match) -> str:
+    add_day, plain, day, _sep, month, year = m.groups()
+    if not _valid(day, month):
+        return m.group(0)
+    word = add_day or plain
+    ctx.decided(f"sau '{word}'")
+    out = f"{word} ngày " if add_day else f"{word} "
+    out += f"{read_number(day)} tháng {month_name(int(month))}"
+    if year:
+        out += " năm " + read_number(year)
+    return out
+
+
+def _weekdays(m: re.Match) -> str:
+    a, b, end = m.groups()
+    last = "chủ nhật" if end else f"thứ {month_name(int(b))}"
+    return f"thứ {month_name(int(a))} đến {last}"
+
+
+def _date_range(m: re.Match) -> str:
+    word, d1, d2, mo, year = m.groups()
+    if not (_valid(d1, mo) and _valid(d2, mo)):
+        return m.group(0)
+    word = word or "ngày"
+    out = f"{word} {read_number(d1)} đến ngày {read_number(d2)} tháng {month_name(int(mo))}"
+    if year:
+        out += " năm " + read_number(year)
+    return out
+
+
+def _date_full(m: re.Match) -> str:
+    word, day, _sep, month, year = m.groups()
+    if not _valid(day, month):
+        return m.group(0)
+    word = word or "ngày"
+    return f"{word} {read_number(day)} tháng {month_name(int(month))} năm {read_number(year)}"
+
+
+def _month_year(m: re.Match) -> str:
+    word, month, year = m.groups()
+    if not _valid(None, month):
+        return m.group(0)
+    return f"{word or 'tháng'} {month_name(int(month))} năm {read_number(year)}"
+
+
+def date(ctx: Context, text: str) -> str:
+    """Dates: '15/7/2021', 'ngày 02/9/2021', 'tháng 4/2024', '30/4', 'tháng 01'."""
+    if not HAS_DIGIT(text):
+        return text
+    text = sub(ctx, "date", _RE_DATE_FULL, _date_full, text)
+    if "/" in text:
+        text = sub(ctx, "date", _RE_MONTH_YEAR, _month_year, text)
+        text = sub(ctx, "date", _RE_DAY_MONTH, lambda m: _day_month(ctx, m), text)
+    if "háng" in text or "HÁNG" in text:
+        text = sub(ctx, "date", _RE_MONTH, _month_only, text)
+    if "T" in text:
+        text = sub(ctx, "date", _RE_WEEKDAY_T, lambda m: f"thứ {month_name(int(m.group(1)))}", text)
+    return text
+
+
+def _day_month(ctx: Context, m: re.Match) -> str:
+    word, day, month = m.groups()
+    if not word:
+        fraction = _fraction_words(ctx, m, day, month)
+        if fraction:
+            return fraction
+    if not _valid(day, month):
+        return m.group(0)
+    return f"{word or 'ngày'} {read_number(day)} tháng {month_name(int(month))}"
+
+
+def _month_only(m: re.Match) -> str:
+    if not _valid(None, m.group(2)):
+        return m.group(0)
+    return f"{m.group(1)} {month_name(int(m.group(2)))}"
+
+
+def fraction(ctx: Context, text: str) -> str:
+    """'5/63' (not a date, not a document) -> 'năm trên sáu mươi ba'."""
+    if "/" not in text:
+        return text
+    return sub(
+        ctx,
+        "fraction",
+        _RE_FRACTION,
+        lambda m: _fraction_words(ctx, m, m.group(1), m.group(2), default="trên") or "",
+        text,
+    )
+
+
+def time(ctx: Context, text: str) -> str:
+    """'7h30' -> 'bảy giờ ba mươi phút'; '13h00' -> 'mười ba giờ'; '7:30', '19g30' too."""
+    if "h" in text or "g" in text:
+        text = sub(ctx, "time", _RE_TIME_H, _read_time, text)
+    if ":" in text:
+        text = sub(ctx, "time", _RE_TIME_COLON, _read_time, text)
+    if "giờ" in text:
+        text = sub(ctx, "time", _RE_TIME_GIO, _read_time, text)
+    return text
+
+
+def _read_time(m: re.Match) -> str:
+    hour = m.group(1)
+    minute = next((g for g in m.groups()[1:] if g is not None), None)
+    if int(hour) > 24 or (minute is not None and int(minute) > 59):
+        return m.group(0)
+    out = f"{read_number(hour)} giờ"
+    if minute and int(minute):
+        out += f" {read_number(minute)} phút"
+    return out

@@ -1,0 +1,379 @@
+"""The abbreviation lexicon: reading its YAML files, and the rules that use it.
+
+Data: `broadcast/data/lexicon.yaml` (built in) and the station's own `lexicon.yaml`
+(station entries win). Rules here: `acronym_once` (an acronym and its expansion side by
+side are read once), `lexicon` (known abbreviations), `caps` (ALL-CAPS words lowered,
+unknown acronyms spelled and reported as guesses) and `letter` (a lone letter by name).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from broadcast.errors import NormalizeError
+from broadcast.spoken.context import Context, sub
+from broadcast.spoken.syllables import fold, is_vietnamese_syllable, spell
+from broadcast.spoken.tables import (
+    BUILTIN_LEXICON,
+    LETTERS,
+    LEXICON_NAME,
+    RE_WORD,
+    SYMBOLS,
+    UNITS,
+    UP,
+    WEB_LABELS,
+    WEB_SYMBOLS,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_KEY = 80
+"""Longest abbreviation a lexicon entry may have (a trie deeper than this is a mistake)."""
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    """One abbreviation or brand name and how it is read."""
+
+    key: str
+    """As written in the text (`UBND`, `PAR INDEX`, `website`)."""
+    say: str
+    """What the voice says."""
+    means: tuple[str, ...] = ()
+    """Full expansions: `Chỉ số ... (PAPI)` is read once when the text before matches."""
+    file: str = ""
+    line: int = 0
+
+
+_SAY_OK = re.compile(r"[^\W\d_]+(?:[ ,.'\-]+[^\W\d_]+)*")
+_NULL_TAG = "tag:yaml.org,2002:null"
+
+
+def _lex_error(path: Path, line: int | None, key: str | None, message: str, hint: str):
+    return NormalizeError(message, file=path, line=line, field=key, hint=hint)
+
+
+def _scalar_text(node: yaml.Node) -> str | None:
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _NULL_TAG and node.value in ("", "~", "null", "Null", "NULL"):
+            return None
+        return node.value
+    return None
+
+
+def read_lexicon(path: Path) -> dict[str, LexiconEntry]:
+    """Parse one lexicon file; a bad entry raises NormalizeError naming file, line and fix."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _lex_error(
+            path,
+            None,
+            None,
+            f"không đọc được tệp từ điển ({exc}).",
+            "Kiểm tra tệp có tồn tại và được lưu dạng UTF-8.",
+        ) from exc
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise _lex_error(
+            path,
+            line,
+            None,
+            f"tệp từ điển viết sai cú pháp YAML ({getattr(exc, 'problem', None) or exc}).",
+            "Mỗi mục một dòng dạng 'CHỮ VIẾT: cách đọc', ví dụ 'UBND: Ủy ban nhân dân'; "
+            "cách đọc có dấu ':' thì đặt trong ngoặc kép.",
+        ) from exc
+    if root is None:
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        raise _lex_error(
+            path,
+            root.start_mark.line + 1,
+            None,
+            "tệp từ điển phải là danh sách các mục 'CHỮ VIẾT: cách đọc'.",
+            "Viết mỗi mục trên một dòng, ví dụ 'UBND: Ủy ban nhân dân' (không dùng dấu '-' "
+            "đầu dòng).",
+        )
+    entries: dict[str, LexiconEntry] = {}
+    for key_node, value_node in root.value:
+        line = key_node.start_mark.line + 1
+        key = _scalar_text(key_node)
+        if key is None or not key.strip():
+            raise _lex_error(
+                path, line, None, "mục không có chữ viết tắt.",
+                "Viết chữ viết tắt trước dấu ':', ví dụ 'UBND: Ủy ban nhân dân'.",
+            )
+        key = unicodedata.normalize("NFC", key.strip())
+        if len(key) > MAX_KEY:
+            raise _lex_error(
+                path, line, None,
+                f"chữ viết tắt dài {len(key)} ký tự (tối đa {MAX_KEY}): '{key[:30]}…'.",
+                "Mỗi mục là một chữ viết tắt ngắn, ví dụ 'UBND: Ủy ban nhân dân'; "
+                "kiểm tra tệp có bị dán nhầm đoạn văn dài vào không.",
+            )
+        say, means = _entry_value(path, line, key, value_node)
+        if key in entries:
+            raise _lex_error(
+                path, line, key,
+                f"mục '{key}' bị trùng (đã có ở dòng {entries[key].line}).",
+                "Giữ một mục, xóa mục còn lại.",
+            )
+        entries[key] = LexiconEntry(key, say, means, str(path), line)
+    return entries
+
+
+def _check_say(path: Path, line: int, key: str, say: str, what: str) -> str:
+    say = unicodedata.normalize("NFC", " ".join(say.split()))
+    if not _SAY_OK.fullmatch(say):
+        bad = "".join(sorted({c for c in say if not (c.isalpha() or c in " ,.'-")}))
+        raise _lex_error(
+            path, line, key,
+            f"{what} của '{key}' có ký tự không đọc được: {bad!r}"
+            if bad else f"{what} của '{key}' trống.",
+            f"Viết {what} bằng chữ, ví dụ 'UBND: Ủy ban nhân dân'; số viết bằng chữ "
+            "('hai mươi'), không dùng '/', '%', chữ số.",
+        )
+    return say
+
+
+def _entry_value(
+    path: Path, line: int, key: str, node: yaml.Node
+) -> tuple[str, tuple[str, ...]]:
+    if isinstance(node, yaml.ScalarNode):
+        value = _scalar_text(node)
+        if value is None or not value.strip():
+            raise _lex_error(
+                path, line, key, f"mục '{key}' chưa có cách đọc.",
+                "Viết cách đọc bằng chữ sau dấu ':', ví dụ 'UBND: Ủy ban nhân dân'.",
+            )
+        return _check_say(path, line, key, value, "cách đọc"), ()
+    if isinstance(node, yaml.MappingNode):
+        fields: dict[str, yaml.Node] = {}
+        for k, v in node.value:
+            name = _scalar_text(k) or ""
+            if name not in ("say", "means", "note"):
+                raise _lex_error(
+                    path, k.start_mark.line + 1, key,
+                    f"mục '{key}' có trường lạ '{name}'.",
+                    "Chỉ dùng 'say' (cách đọc), 'means' (nghĩa đầy đủ) và 'note' (ghi chú).",
+                )
+            fields[name] = v
+        if "say" not in fields or _scalar_text(fields["say"]) is None:
+            raise _lex_error(
+                path, line, key, f"mục '{key}' thiếu 'say' (cách đọc).",
+                f"Thêm dòng '  say: …' dưới '{key}:', ví dụ '  say: pa pi'.",
+            )
+        say = _check_say(path, line, key, _scalar_text(fields["say"]) or "", "cách đọc")
+        means: list[str] = []
+        m = fields.get("means")
+        if m is not None:
+            items = m.value if isinstance(m, yaml.SequenceNode) else [m]
+            for item in items:
+                text = _scalar_text(item)
+                if text is None:
+                    raise _lex_error(
+                        path, item.start_mark.line + 1, key,
+                        f"'means' của '{key}' phải là chữ hoặc danh sách chữ.",
+                        "Ví dụ: means: [chỉ số cải cách hành chính].",
+                    )
+                means.append(text)
+        return say, tuple(means)
+    raise _lex_error(
+        path, line, key, f"cách đọc của '{key}' phải là một dòng chữ.",
+        f"Viết '{key}: cách đọc' trên một dòng (không dùng danh sách '-').",
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def builtin_entries() -> dict[str, LexiconEntry]:
+    return read_lexicon(BUILTIN_LEXICON)
+
+
+def load_lexicon(station_dir: Path) -> Path | None:
+    """The station's `lexicon.yaml` if the folder has one, else None."""
+    path = Path(station_dir) / LEXICON_NAME
+    return path if path.is_file() else None
+
+
+
+# ---------------------------------------------------------------------------------------
+# The compiled lexicon (read-only once built)
+# ---------------------------------------------------------------------------------------
+
+
+def trie_regex(keys: Iterable[str]) -> str:
+    """A regex matching any of `keys`, longest first, built as a character trie."""
+    trie: dict = {}
+    for key in keys:
+        node = trie
+        for ch in key:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alts = [
+            (r"\s+" if ch == " " else re.escape(ch)) + build(child)
+            for ch, child in sorted(node.items())
+            if ch
+        ]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return f"(?:{body})?"
+        return body
+
+    return build(trie) or "(?!)"
+
+
+class Lexicon:
+    """Built-in + station entries, compiled once; never changed after `__init__`."""
+
+    def __init__(self, station_lexicon: Path | None = None):
+        entries = dict(builtin_entries())
+        if station_lexicon is not None:
+            station_entries = read_lexicon(Path(station_lexicon))
+            log.debug("station lexicon %s: %d entries", station_lexicon, len(station_entries))
+            entries.update(station_entries)
+        self.entries: dict[str, LexiconEntry] = entries
+        self.exact: dict[str, LexiconEntry] = {}
+        self.folded: dict[str, LexiconEntry] = {}
+        for key, entry in entries.items():
+            key = " ".join(key.split())
+            if key == key.lower():
+                self.folded[key] = entry
+            else:
+                self.exact[key] = entry
+        # One regex for the whole lexicon, as a trie: the engine follows one branch per
+        # character instead of trying every key at every position.
+        alt = f"(?:{trie_regex(self.exact)}|(?i:{trie_regex(self.folded)}))"
+        self.re_lex = re.compile(rf"(?<!\w)(?:{alt})(?!\w)")
+        self.re_once_after = re.compile(rf"\s*\(\s*({alt})\s*\)")
+        self.re_once_before = re.compile(rf"(?<![\w&])({alt})\s*\(([^()]{{2,200}})\)")
+        self.forms: dict[str, tuple[str, ...]] = {
+            e.key: tuple(f for f in {fold(e.say), *(fold(x) for x in e.means)} if f)
+            for e in entries.values()
+        }
+        approved = {w.lower() for e in entries.values() for w in RE_WORD.findall(e.say)}
+        for table in (LETTERS, UNITS, WEB_LABELS, WEB_SYMBOLS, SYMBOLS):
+            approved.update(w.lower() for v in table.values() for w in RE_WORD.findall(v))
+        self.approved: frozenset[str] = frozenset(approved)
+
+    def entry(self, token: str) -> LexiconEntry | None:
+        key = " ".join(token.split())
+        return self.exact.get(key) or self.folded.get(key.lower())
+
+    def say_all(self, text: str) -> str:
+        """`text` with every known abbreviation replaced by its reading (for comparisons)."""
+        return self.re_lex.sub(lambda x: self._say(x.group(0)), text)
+
+    def _say(self, token: str) -> str:
+        entry = self.entry(token)
+        return entry.say if entry else token
+
+
+# ---------------------------------------------------------------------------------------
+# Rules
+# ---------------------------------------------------------------------------------------
+
+
+def acronym_once(ctx: Context, text: str) -> str:
+    """'Ủy ban nhân dân (UBND)' and 'UBND (Ủy ban nhân dân)' are said once."""
+    if "(" not in text:
+        return text
+    lex = ctx.lexicon
+
+    def once_after(m: re.Match) -> str:
+        entry = lex.entry(m.group(1))
+        if entry is None:
+            return m.group(0)
+        before = m.string[max(0, m.start() - 240) : m.start()]
+        context = fold(lex.say_all(before))
+        for form in lex.forms[entry.key]:
+            if context == form or context.endswith(" " + form):
+                ctx.decided(f"'{form}' đứng ngay trước")
+                return ""
+        return m.group(0)
+
+    def once_before(m: re.Match) -> str:
+        entry = lex.entry(m.group(1))
+        if entry is None:
+            return m.group(0)
+        inside = fold(lex.say_all(m.group(2)))
+        if inside in lex.forms[entry.key]:
+            ctx.decided("trong ngoặc là nghĩa đầy đủ")
+            return m.group(1)
+        return m.group(0)
+
+    text = sub(ctx, "acronym_once", lex.re_once_after, once_after, text)
+    return sub(ctx, "acronym_once", lex.re_once_before, once_before, text)
+
+
+def lexicon(ctx: Context, text: str) -> str:
+    """Abbreviations and brand names from the lexicon (built-in + station)."""
+    lex = ctx.lexicon
+
+    def say(m: re.Match) -> str:
+        entry = lex.entry(m.group(0))
+        if entry is None:
+            return m.group(0)
+        ctx.decided(f"từ điển {Path(entry.file).name}:{entry.line}")
+        return entry.say
+
+    return sub(ctx, "lexicon", lex.re_lex, say, text)
+
+
+_RE_CAPS = re.compile(rf"(?<!\w)[^\W\d_]*?{UP}{UP}[^\W\d_]*(?!\w)")
+_HAS_CAPS = re.compile(f"{UP}{UP}").search
+_RE_LETTER = re.compile(r"(?<![\w'])[^\W\d_](?![\w'])")
+_RE_PREV_WORD = re.compile(r"(\S+)\s*$")
+
+
+def _word_before(text: str, start: int) -> str:
+    m = _RE_PREV_WORD.search(text, max(0, start - 40), start)
+    return m.group(1) if m else ""
+
+
+def caps(ctx: Context, text: str) -> str:
+    """ALL-CAPS words are lowered; unknown acronyms are spelled (and reported)."""
+    if not _HAS_CAPS(text):
+        return text
+
+    def read(m: re.Match) -> str:
+        token = m.group(0)
+        if token.isupper() and is_vietnamese_syllable(token):
+            # A run of capitals (a heading, a name) keeps one capital at its start.
+            prev = _word_before(m.string, m.start())
+            low = token.lower()
+            if not (prev.isupper() and prev.isalpha() and is_vietnamese_syllable(prev)):
+                low = low[0].upper() + low[1:]
+            return low
+        ctx.note_unreadable(token)
+        reading = spell(token)
+        ctx.guess(token, reading, "viết tắt không có trong từ điển, đọc từng chữ cái")
+        ctx.decided("không có trong từ điển: đọc từng chữ cái")
+        return reading
+
+    return sub(ctx, "caps", _RE_CAPS, read, text)
+
+
+def letter(ctx: Context, text: str) -> str:
+    """A lone consonant letter ('điểm b', 'Phụ lục C') is read by its name."""
+
+    def read(m: re.Match) -> str:
+        ch = m.group(0)
+        return ch if is_vietnamese_syllable(ch) else spell(ch)
+
+    return sub(ctx, "letter", _RE_LETTER, read, text)

@@ -1,0 +1,77 @@
+"""Units, currencies, symbols and the slash that means 'per'."""
+
+from __future__ import annotations
+
+import re
+
+from broadcast.spoken.context import Context, sub
+from broadcast.spoken.numbers import read_numeral
+from broadcast.spoken.tables import (
+    HAS_DIGIT,
+    NUM,
+    PER_WORD,
+    PREFIX_CUR,
+    SYMBOLS,
+    UNITS,
+    alternation,
+    data,
+)
+
+_UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+_RE_UNIT = re.compile(rf"(?<![\d.,])({NUM})\s?({_UNIT_ALT})(?!\w)")
+_RE_PREFIX_CUR = re.compile(rf"({'|'.join(re.escape(c) for c in PREFIX_CUR)})\s?({NUM})")
+_PER_WORDS = alternation(data("units.yaml")["per_words"], True)
+_PER_AFTER = alternation(data("units.yaml")["per_after"], True)
+_RE_SLASH = re.compile(
+    rf"\s*/\s*(?=({_PER_WORDS})(?!\w))|(?<!\w)({_PER_AFTER})\s*/\s*(?=[^\W\d_])|\s*/\s*"
+)
+# "83,2%/50%": a slash between two percentages compares them.
+_RE_PERCENT_SLASH = re.compile(r"(?<=\d[%‰])\s*/\s*(?=\d)")
+_RE_SYMBOL = re.compile("[" + "".join(re.escape(s) for s in SYMBOLS) + "]")
+
+
+def unit(ctx: Context, text: str) -> str:
+    """Number + unit or currency: '98,5%', '15.000đ', '20 km', '$100'."""
+    if not HAS_DIGIT(text):
+        return text
+    if "/" in text:
+        text = sub(ctx, "unit", _RE_PERCENT_SLASH, " trên ", text)
+    text = sub(
+        ctx, "unit", _RE_UNIT, lambda m: f"{read_numeral(m.group(1))} {UNITS[m.group(2)]}", text
+    )
+    return sub(
+        ctx,
+        "unit",
+        _RE_PREFIX_CUR,
+        lambda m: f"{read_numeral(m.group(2))} {PREFIX_CUR[m.group(1)]}",
+        text,
+    )
+
+
+def symbol(ctx: Context, text: str) -> str:
+    """'&' -> 'và', '%' -> 'phần trăm'; quotes and decorations dropped."""
+    return sub(ctx, "symbol", _RE_SYMBOL, lambda m: f" {SYMBOLS[m.group(0)]} ", text)
+
+
+def _read_slash(m: re.Match) -> str:
+    if m.group(1):
+        return f" {PER_WORD} "
+    if m.group(2):
+        return f"{m.group(2)} {PER_WORD} "
+    return ", "
+
+
+def slash(ctx: Context, text: str) -> str:
+    """'đồng/tháng' -> 'đồng một tháng'; other 'a/b' -> 'a, b' (reported as a guess)."""
+    if "/" not in text:
+        return text
+
+    def read(m: re.Match) -> str:
+        out = _read_slash(m)
+        if out == ", ":
+            around = m.string[max(0, m.start() - 15) : m.end() + 15].strip()
+            ctx.guess(around, "đọc dấu '/' thành ngắt nghỉ", "dấu '/' không rõ nghĩa")
+            ctx.decided("không rõ nghĩa: ngắt nghỉ")
+        return out
+
+    return sub(ctx, "slash", _RE_SLASH, read, text)
