@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from broadcast.errors import ScriptError
+from broadcast.errors import NormalizeError, ScriptError
 from broadcast.script import Script, read_script
+from broadcast.spoken import Normalizer, check_token_length, syllable_count
 
 log = logging.getLogger(__name__)
 
@@ -181,8 +182,6 @@ def _rates(station: Any) -> tuple[float, float, str]:
 
 
 def _normalizer(station: Any):
-    from broadcast.spoken import Normalizer
-
     return Normalizer(station.lexicon_file, spell_issuer=getattr(station, "spell_issuer", False))
 
 
@@ -205,8 +204,6 @@ def estimate(
     rate_source: str | None = None,
 ) -> CheckReport:
     """Estimate the spoken length of `script` per segment, and list unreadable tokens."""
-    from broadcast.spoken import syllable_count
-
     automatic = rate is None
     if rate is None:
         rate, auto_second, source = _rates(station)
@@ -241,6 +238,13 @@ def estimate(
                     est.pause_s += float(item.arg or 0)
                 continue
             item_rate = second_rate if item.voice == "second" else rate
+            try:
+                check_token_length(item.text)
+            except NormalizeError as exc:
+                long_run = max(item.text.split(), key=len)[:40]
+                exc.file = str(script.path)
+                exc.line = _locate(file_lines, item.line, long_run) if file_lines else item.line
+                raise
             utterances = [u for u in normalizer.utterances(item.text) if u.text.strip(" .,;:?!")]
             for i, utt in enumerate(utterances):
                 n = syllable_count(utt.text)
@@ -249,7 +253,10 @@ def estimate(
                 est.speech_s += n / item_rate
                 kind = "paragraph" if i == len(utterances) - 1 else utt.pause
                 est.pause_s += pause_of.get(kind, pauses.sentence_s)
-            for token in normalizer.unreadable(item.text):
+            # Unknown acronyms (spelled) and slashes of unclear meaning were read by a guess:
+            # listed so staff can settle them in the station lexicon.
+            guessed = [g.token for g in normalizer.guesses(item.text)]
+            for token in dict.fromkeys([*normalizer.unreadable(item.text), *guessed]):
                 line = _locate(file_lines, item.line, token) if file_lines else item.line
                 if (token, line) not in seen:
                     seen.add((token, line))

@@ -25,7 +25,8 @@ def _station_spell_issuer(station_dir: Path) -> bool:
 @click.option(
     "--explain",
     is_flag=True,
-    help="Ghi ra stderr quy tắc nào đã đổi chữ nào (stdout vẫn một dòng ra cho một dòng vào).",
+    help="Ghi ra stderr quy tắc nào đã đổi chữ nào và vì ngữ cảnh nào (stdout vẫn một dòng ra "
+    "cho một dòng vào).",
 )
 @click.option(
     "--unreadable",
@@ -70,8 +71,9 @@ def command(
         stdout.flush()
         if explain and line.strip():
             for change in normalizer.explain(line):
+                why = f"  ({change.why})" if change.why else ""
                 click.echo(
-                    f"dòng {number} [{change.rule}] {change.before!r} -> {change.after!r}",
+                    f"dòng {number} [{change.rule}] {change.before!r} -> {change.after!r}{why}",
                     err=True,
                 )
         if list_unreadable and line.strip():
