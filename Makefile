@@ -31,6 +31,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 bench: setup-test
 	$(BIN)/python benchmarks/bench_normalize.py
+	$(BIN)/python benchmarks/spoken_corpus_report.py
 	$(BIN)/python benchmarks/bench_voice.py
 	$(BIN)/python benchmarks/bench_production.py
 	$(BIN)/python benchmarks/content_overlap.py

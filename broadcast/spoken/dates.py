@@ -37,7 +37,7 @@ _RE_DATE_DASHED = re.compile(
 )
 # "sáng 4-7", "chiều 12.5", "dịp 2-9", "Ngày 19 – 4", "ngày 17-9-2021".
 _RE_DATE_WORD_DASH = re.compile(
-    rf"(?<!\w)(?:({_KW_DAY_BEFORE})|({_KW_DATE_PLAIN}))\s+(\d{{1,2}})\s*([-–.])\s*(\d{{1,2}})"
+    rf"(?<!\w)(?:({_KW_DAY_BEFORE})|({_KW_DATE_PLAIN}))\s*(\d{{1,2}})\s*([-–.])\s*(\d{{1,2}})"
     r"(?:\s*\4\s*(\d{4}))?(?![\w/]|[.,\-–]\d)"
 )
 # "tháng 10-2015", "tháng 5.2024".

@@ -1,0 +1,63 @@
+"""Score of the spoken-form stage on the corpus of real sentences (tests/data/spoken_corpus.yaml).
+
+Prints the share of sentences read exactly as expected (words compared, case and punctuation
+ignored), per category and overall, and with --failures what differed.
+
+Usage: .venv/bin/python benchmarks/spoken_corpus_report.py [--failures]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from broadcast.spoken import Normalizer  # noqa: E402
+from broadcast.spoken.syllables import fold  # noqa: E402
+
+CORPUS = REPO / "tests" / "data" / "spoken_corpus.yaml"
+
+
+def load(path: Path = CORPUS) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def score(normalizer: Normalizer, corpus: dict) -> dict[str, tuple[int, int, list]]:
+    """Per category: (right, total, [(item, got)] of the wrong ones)."""
+    out = {}
+    for category, items in corpus["categories"].items():
+        wrong = []
+        for item in items:
+            got = normalizer.normalize(item["text"])
+            if fold(got) != fold(item["say"]):
+                wrong.append((item, got))
+        out[category] = (len(items) - len(wrong), len(items), wrong)
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--failures", action="store_true")
+    args = parser.parse_args()
+    corpus = load()
+    result = score(Normalizer(), corpus)
+    right = sum(r for r, _, _ in result.values())
+    total = sum(t for _, t, _ in result.values())
+    print(f"{'category':<16} {'right':>5} {'total':>5} {'score':>7}")
+    for category, (r, t, _) in result.items():
+        print(f"{category:<16} {r:>5} {t:>5} {100 * r / t:>6.1f}%")
+    print(f"{'overall':<16} {right:>5} {total:>5} {100 * right / total:>6.1f}%")
+    if args.failures:
+        for category, (_, _, wrong) in result.items():
+            for item, got in wrong:
+                print(f"\n[{category}] {item['text']}\n  expected: {item['say']}\n  got:      {got}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
