@@ -1,4 +1,4 @@
-"""Score of the spoken-form stage on the corpus of real sentences (tests/data/spoken_corpus.yaml).
+"""Score of the spoken-form stage on the corpus of real sentences (tests/data/spoken_corpus*.yaml).
 
 Prints the share of sentences read exactly as expected (words compared, case and punctuation
 ignored), per category and overall, and with --failures what differed.
@@ -20,11 +20,21 @@ sys.path.insert(0, str(REPO))
 from broadcast.spoken import Normalizer  # noqa: E402
 from broadcast.spoken.syllables import fold  # noqa: E402
 
-CORPUS = REPO / "tests" / "data" / "spoken_corpus.yaml"
+CORPUS_DIR = REPO / "tests" / "data"
 
 
-def load(path: Path = CORPUS) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+def load(folder: Path = CORPUS_DIR) -> dict:
+    """All `spoken_corpus*.yaml` files merged: their sources and their items per category."""
+    merged: dict = {"sources": {}, "categories": {}}
+    for path in sorted(folder.glob("spoken_corpus*.yaml")):
+        part = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for key, source in part.get("sources", {}).items():
+            if key in merged["sources"] and merged["sources"][key] != source:
+                raise ValueError(f"{path.name}: source {key!r} defined twice")
+            merged["sources"][key] = source
+        for category, items in part["categories"].items():
+            merged["categories"].setdefault(category, []).extend(items)
+    return merged
 
 
 def score(normalizer: Normalizer, corpus: dict) -> dict[str, tuple[int, int, list]]:

@@ -29,7 +29,8 @@ _TAGS = alternation(_ABBR["news_tags"])
 # "(ĐN) - Ngày 19-4 …", "(BBNĐT) Ngày …", "CTTĐT - Sáng nay …": the outlet's tag is not read.
 _RE_NEWS_TAG = re.compile(
     r"^\s*(?:\(\s*[A-ZĐ][A-Za-zĐđ.\-]{0,14}\s*\)\s*[-–—]\s*"
-    rf"|\(\s*(?:{_TAGS})\s*\)\s*|(?:{_TAGS})\s*[-–—]\s*)(?=\w)"
+    rf"|\(\s*(?:{_TAGS})\s*\)\s*|(?:{_TAGS})\s*[-–—]\s*"
+    r"|[A-Z][A-Za-z]{1,20}\.(?:com\.)?vn\s*[-–—]\s*)(?=\w)"
 )
 _DOTTED: dict[str, str] = {str(k): str(v) for k, v in _ABBR["dotted"].items()}
 # "TP.Tam Kỳ", "TP. Hồ Chí Minh", "Q.1", "P.3": the abbreviation's dot ends no sentence.
@@ -53,6 +54,9 @@ def markup(ctx: Context, text: str) -> str:
     """NFC; drop HTML tags, footnote marks, markdown emphasis, './.', '…'; superscripts."""
     text = unicodedata.normalize("NFC", text)
     text = _RE_SPACES_IN.sub(" ", text)
+    if "Ð" in text or "ð" in text:
+        # Old VNI/TCVN pages write Đ with the Icelandic eth, which looks the same.
+        text = text.replace("Ð", "Đ").replace("ð", "đ")
     if _HAS_MARKUP(text):
         text = sub(ctx, "markup", _RE_MARKUP, "", text)
     if "²" in text or "³" in text:

@@ -23,7 +23,16 @@ _RE_COUNTED_AFTER = re.compile(
 )
 _DAYWORD = r"(?:(?i:(ngày|mùng|mồng))\s+)?"
 _KW_DAY_BEFORE = alternation(words_of("date_words_add_day"), True)
-_KW_DATE_PLAIN = alternation(words_of("date_words"), True)
+_KW_DATE_PLAIN = alternation(words_of("date_words") + words_of("date_words_weak"), True)
+_WEAK = {w.lower() for w in words_of("date_words_weak")}
+_NO_DAY_BEFORE = re.compile(
+    r"(?<!\w)" + alternation([w for w in words_of("date_words") if w not in ("ngày", "mùng", "mồng")], True)
+    + r"\s*$"
+)
+_RE_UNIT_AFTER = re.compile(
+    r"\s*(?:%|(?:" + alternation(words_of("counted_nouns") + words_of("time_nouns"), True)
+    + r")(?!\w))"
+)
 
 _RE_DATE_RANGE = re.compile(
     rf"(?<![\w/.,]){_DAYWORD}(\d{{1,2}})\s*[-–]\s*(\d{{1,2}})/(\d{{1,2}})(?:/(\d{{4}}))?"
@@ -129,6 +138,8 @@ def _date_word_dash(ctx: Context, m: re.Match) -> str:
     add_day, plain, day, _sep, month, year = m.groups()
     if not _valid(day, month):
         return m.group(0)
+    if plain and " ".join(plain.lower().split()) in _WEAK and _RE_UNIT_AFTER.match(m.string, m.end()):
+        return m.group(0)  # "tăng tới 10-15%": a range, read by the range rule
     word = add_day or plain
     ctx.decided(f"sau '{word}'")
     out = f"{word} ngày " if add_day else f"{word} "
@@ -193,6 +204,11 @@ def _day_month(ctx: Context, m: re.Match) -> str:
             return fraction
     if not _valid(day, month):
         return m.group(0)
+    if not word:
+        holiday = _NO_DAY_BEFORE.search(m.string, max(0, m.start() - 20), m.start())
+        if holiday:
+            ctx.decided(f"sau '{holiday.group(0).strip()}'")
+            return f"{read_number(day)} tháng {month_name(int(month))}"
     return f"{word or 'ngày'} {read_number(day)} tháng {month_name(int(month))}"
 
 
@@ -222,8 +238,19 @@ def time(ctx: Context, text: str) -> str:
     if ":" in text:
         text = sub(ctx, "time", _RE_TIME_COLON, _read_time, text)
     if "giờ" in text:
-        text = sub(ctx, "time", _RE_TIME_GIO, _read_time, text)
+        text = sub(ctx, "time", _RE_TIME_GIO, _read_time_as_written, text)
     return text
+
+
+def _read_time_as_written(m: re.Match) -> str:
+    """'8 giờ 00' -> 'tám giờ'; '07 giờ 30' -> 'bảy giờ ba mươi' (no 'phút' added)."""
+    hour, minute = m.group(1), m.group(2)
+    if int(hour) > 24 or int(minute) > 59:
+        return m.group(0)
+    out = f"{read_number(hour)} giờ"
+    if int(minute):
+        out += f" {read_number(minute)}"
+    return out
 
 
 def _read_time(m: re.Match) -> str:
