@@ -21,7 +21,7 @@ _RE_PART_AFTER = re.compile(r"\s+(?:số|tổng số|diện tích|dân số)(?!\
 _RE_COUNTED_AFTER = re.compile(
     r"\s*(?:" + alternation(words_of("counted_nouns"), True) + r")(?!\w)"
 )
-_DAYWORD = r"(?:(?i:(ngày|mùng|mồng))\s+)?"
+_DAYWORD = r"(?:(?i:(ngày|mùng|mồng))\s*:?\s+)?"
 _KW_DAY_BEFORE = alternation(words_of("date_words_add_day"), True)
 _KW_DATE_PLAIN = alternation(words_of("date_words") + words_of("date_words_weak"), True)
 _WEAK = {w.lower() for w in words_of("date_words_weak")}
@@ -52,6 +52,10 @@ _RE_DATE_WORD_DASH = re.compile(
 # "tháng 10-2015", "tháng 5.2024".
 _RE_MONTH_YEAR_DASH = re.compile(
     r"(?<!\w)((?i:tháng))\s+(\d{1,2})\s*[-–.]\s*(\d{4})(?![\w/]|[.,\-–]\d)"
+)
+_RE_RANGE_REPEAT = re.compile(
+    r"(?<!\w)(" + alternation(words_of("range_repeat_words"), True)
+    + r")\s+(\d+)\s*[-–—]\s*(?=\d+(?![\d/]|[.,]\d))"
 )
 _RE_RANGE = re.compile(r"(?:(?<=\d)|(?<=\dh)|(?<=\d%))\s*[-–—]\s*(?=\d)")
 _RE_MONTH_YEAR = re.compile(
@@ -131,6 +135,7 @@ def range_(ctx: Context, text: str) -> str:
     if "-" not in text and "–" not in text and "—" not in text:
         return text
     text = sub(ctx, "date", _RE_WEEKDAYS, _weekdays, text)
+    text = sub(ctx, "range", _RE_RANGE_REPEAT, lambda m: f"{m.group(1)} {m.group(2)} đến {m.group(1)} ", text)
     return sub(ctx, "range", _RE_RANGE, " đến ", text)
 
 

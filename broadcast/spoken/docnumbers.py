@@ -9,7 +9,7 @@ from broadcast.spoken.numbers import read_number
 from broadcast.spoken.syllables import spell
 
 _CODE1 = r"[A-ZĐ][A-Za-zĐđ&]*\d*"
-_CODES = rf"{_CODE1}(?:-{_CODE1})*"
+_CODES = rf"{_CODE1}(?:[-/]{_CODE1})*"
 _RE_DOC2 = re.compile(rf"(?<![\w/])(\d+[a-z]?)-({_CODE1})/({_CODES})(?![\w&])")
 _RE_DOC1 = re.compile(
     rf"(?<![\w/.,])(\d+[a-z]?)\s?(?:/\s?(\d{{4}}))?\s?/\s?({_CODES})-?(?![\w&])"

@@ -21,9 +21,10 @@ _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _RE_UNIT = re.compile(rf"(?<![\d.,])({NUM})\s?({_UNIT_ALT})(?!\w)")
 _RE_PREFIX_CUR = re.compile(rf"({'|'.join(re.escape(c) for c in PREFIX_CUR)})\s?({NUM})")
 _PER_WORDS = alternation(data("units.yaml")["per_words"], True)
+_UNIT_AFTER_SLASH = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if u.isalpha())
 _PER_AFTER = alternation(data("units.yaml")["per_after"], True)
 _RE_SLASH = re.compile(
-    rf"\s*/\s*(?=({_PER_WORDS})(?!\w))|(?<!\w)({_PER_AFTER})\s*/\s*(?=[^\W\d_])|\s*/\s*"
+    rf"\s*/\s*(?:(?=({_PER_WORDS})(?!\w))(?:(?:{_UNIT_AFTER_SLASH})(?!\w))?)|(?<!\w)({_PER_AFTER})\s*/\s*(?=[^\W\d_])|\s*/\s*"
 )
 # "83,2%/50%": a slash between two percentages compares them.
 _RE_PERCENT_SLASH = re.compile(r"(?<=\d[%‰])\s*/\s*(?=\d)")
@@ -55,6 +56,10 @@ def symbol(ctx: Context, text: str) -> str:
 
 def _read_slash(m: re.Match) -> str:
     if m.group(1):
+        unit_name = UNITS.get(m.group(1))
+        if unit_name and m.group(0).endswith(m.group(1)):
+            # "tạ/ha": the unit after the slash is read by its name, "… một héc ta".
+            return f" {PER_WORD} {unit_name}"
         return f" {PER_WORD} "
     if m.group(2):
         return f"{m.group(2)} {PER_WORD} "
