@@ -57,6 +57,12 @@ _RE_RANGE_REPEAT = re.compile(
     r"(?<!\w)(" + alternation(words_of("range_repeat_words"), True)
     + r")\s+(\d+)\s*[-–—]\s*(?=\d+(?![\d/]|[.,]\d))"
 )
+# "3-2-1930 – 3-2-2026": a span between two dates written with hyphens.
+_RE_DATE_SPAN = re.compile(
+    r"(?<![\w/.,\-])(\d{1,2}-\d{1,2}-\d{4})\s*[-–—]\s*(?=\d{1,2}-\d{1,2}-\d{4}(?![\w/\-]))"
+)
+# "14/07/2021 - 20:45": a dateline (date, then the time), not a range.
+_RE_DATE_THEN_TIME = re.compile(r"(?<=/\d{4})\s*[-–—]\s*(?=\d{1,2}:\d{2}(?![\d:]))")
 _RE_RANGE = re.compile(r"(?:(?<=\d)|(?<=\dh)|(?<=\d%))\s*[-–—]\s*(?=\d)")
 _RE_MONTH_YEAR = re.compile(
     r"(?<![\w/.,])(?:(?i:(tháng))\s+)?(\d{1,2})/(\d{4})(?![\w/]|[.,]\d)"
@@ -64,7 +70,7 @@ _RE_MONTH_YEAR = re.compile(
 _RE_DAY_MONTH = re.compile(
     rf"(?<![\w/.,]){_DAYWORD}(\d{{1,2}})/(\d{{1,2}})(?![\w/]|[.,]\d)"
 )
-_RE_MONTH = re.compile(r"(?<!\w)((?i:tháng))\s+(\d{1,2})(?![\w/]|[.,]\d)")
+_RE_MONTH = re.compile(r"(?<!\w)((?i:tháng))\s*(\d{1,2})(?![\w/]|[.,]\d)")
 _RE_FRACTION = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)*)\s*/\s*(\d+(?:[.,]\d+)*)(?![\d.,]\d)")
 _RE_TIME_H = re.compile(
     r"(?<![\w.,:])(\d{1,2})\s?(?:h(?:\s?(\d{2}))?|g(\d{2}))(?:'|p)?(?!\w)"
@@ -128,9 +134,11 @@ def range_(ctx: Context, text: str) -> str:
         return text
     if "/" in text:
         text = sub(ctx, "date", _RE_DATE_RANGE, _date_range, text)
+        text = sub(ctx, "range", _RE_DATE_THEN_TIME, ", ", text)
     text = sub(ctx, "date", _RE_DATE_WORD_DASH, lambda m: _date_word_dash(ctx, m), text)
     text = sub(ctx, "date", _RE_MONTH_YEAR_DASH, _month_year, text)
     if "-" in text:
+        text = sub(ctx, "range", _RE_DATE_SPAN, r"\1 đến ", text)
         text = sub(ctx, "date", _RE_DATE_DASHED, _date_full, text)
     if "-" not in text and "–" not in text and "—" not in text:
         return text

@@ -7,6 +7,11 @@ import re
 from broadcast.spoken.context import Context, sub
 from broadcast.spoken.numbers import read_number
 from broadcast.spoken.syllables import spell
+from broadcast.spoken.tables import alternation, data
+
+_KINDS: dict[str, str] = {str(k): str(v) for k, v in data("abbreviations.yaml")["doc_kinds"].items()}
+# "TT36/2017": a document's kind written straight before its number and year.
+_RE_KIND_GLUED = re.compile(rf"(?<![\w/])({alternation(_KINDS)})(\d+)/(\d{{4}})(?![\w/])")
 
 _CODE1 = r"[A-ZĐ][A-Za-zĐđ&]*\d*"
 _CODES = rf"{_CODE1}(?:[-/]{_CODE1})*"
@@ -45,6 +50,13 @@ def doc_number(ctx: Context, text: str) -> str:
     def doc2(m: re.Match) -> str:
         return _doc_num(m.group(1)) + issuer(m.group(2) + m.group(3))
 
+    text = sub(
+        ctx,
+        "doc_number",
+        _RE_KIND_GLUED,
+        lambda m: f"{_KINDS[m.group(1)]} {_doc_num(m.group(2))} năm {read_number(m.group(3))}",
+        text,
+    )
     text = sub(ctx, "doc_number", _RE_DOC2, doc2, text)
     text = sub(ctx, "doc_number", _RE_DOC1, doc1, text)
     return sub(ctx, "doc_number", _RE_DOC_BLANK, lambda m: issuer(m.group(1)).strip(), text)
