@@ -63,6 +63,8 @@ _RE_DATE_SPAN = re.compile(
 )
 # "14/07/2021 - 20:45": a dateline (date, then the time), not a range.
 _RE_DATE_THEN_TIME = re.compile(r"(?<=/\d{4})\s*[-–—]\s*(?=\d{1,2}:\d{2}(?![\d:]))")
+# "chiều nay (3-7)", "sáng nay (28.8)": the day in brackets after "… nay" is today's date.
+_RE_TODAY_BRACKET = re.compile(r"(?<=nay \()(\d{1,2})[-.](\d{1,2})(?=\))")
 _RE_RANGE = re.compile(r"(?:(?<=\d)|(?<=\dh)|(?<=\d%))\s*[-–—]\s*(?=\d)")
 _RE_MONTH_YEAR = re.compile(
     r"(?<![\w/.,])(?:(?i:(tháng))\s+)?(\d{1,2})/(\d{4})(?![\w/]|[.,]\d)"
@@ -136,6 +138,7 @@ def range_(ctx: Context, text: str) -> str:
         text = sub(ctx, "date", _RE_DATE_RANGE, _date_range, text)
         text = sub(ctx, "range", _RE_DATE_THEN_TIME, ", ", text)
     text = sub(ctx, "date", _RE_DATE_WORD_DASH, lambda m: _date_word_dash(ctx, m), text)
+    text = sub(ctx, "date", _RE_TODAY_BRACKET, _today_bracket, text)
     text = sub(ctx, "date", _RE_MONTH_YEAR_DASH, _month_year, text)
     if "-" in text:
         text = sub(ctx, "range", _RE_DATE_SPAN, r"\1 đến ", text)
@@ -160,6 +163,13 @@ def _date_word_dash(ctx: Context, m: re.Match) -> str:
     if year:
         out += " năm " + read_number(year)
     return out
+
+
+def _today_bracket(m: re.Match) -> str:
+    day, month = m.groups()
+    if not _valid(day, month):
+        return m.group(0)
+    return f"ngày {read_number(day)} tháng {month_name(int(month))}"
 
 
 def _weekdays(m: re.Match) -> str:
