@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import make_station, run_cli
 
 from broadcast.check import check_script
 from broadcast.cli import cli
 from broadcast.config import load_station
 from broadcast.errors import NormalizeError
 from broadcast.spoken import MAX_TOKEN, Normalizer, read_lexicon
-from conftest import make_station, run_cli
 
 HERE = Path(__file__).resolve().parent
 CASES = yaml.safe_load((HERE / "data" / "normalize_cases.yaml").read_text(encoding="utf-8"))
@@ -97,7 +97,8 @@ def test_check_with_a_50000_character_token_exits_1_naming_file_and_line(tmp_pat
 
 def test_check_lists_guessed_tokens_for_the_station_lexicon(tmp_path):
     station = load_station(make_station(tmp_path, voice=ESPEAK))
-    _write(station, "2027-08", "## A\nCâu bình thường.\nĐoàn QWXZ làm việc.\nGửi cán bộ/công chức.\n")
+    body = "## A\nCâu bình thường.\nĐoàn QWXZ làm việc.\nGửi cán bộ/công chức.\n"
+    _write(station, "2027-08", body)
     report = check_script(station, "2027-08")
     tokens = [u.token for u in report.unreadable]
     assert "QWXZ" in tokens

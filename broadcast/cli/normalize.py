@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from broadcast.cli.common import station_options
+from broadcast.config import load_station
 from broadcast.errors import NormalizeError
 from broadcast.spoken import Normalizer, load_lexicon
 
@@ -15,8 +16,6 @@ def _station_spell_issuer(station_dir: Path) -> bool:
     """The station's `normalize.spell_issuer` setting (False when there is no station.yaml)."""
     if not (Path(station_dir) / "station.yaml").is_file():
         return False
-    from broadcast.config import load_station
-
     return bool(load_station(station_dir).spell_issuer)
 
 

@@ -35,7 +35,9 @@ _RE_NEWS_TAG = re.compile(
 _DOTTED: dict[str, str] = {str(k): str(v) for k, v in _ABBR["dotted"].items()}
 # "TP.Tam Kỳ", "TP. Hồ Chí Minh", "Q.1", "P.3": the abbreviation's dot ends no sentence.
 _RE_DOTTED = re.compile(
-    rf"(?<![\w.])({alternation(_DOTTED)})\.\s?(?=[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈÍÌÓÒÚÙÝ\d])"
+    rf"(?<![\w.])({alternation(_DOTTED)})\.\s?"
+    r"(?=\d|[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÉÈÍÌÓÒÚÙÝ][^\W\d_]*[a-zđàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩị"
+    r"òóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ])"
 )
 
 _RE_DASH_SPACED = re.compile(r"\s+[-–—]+\s+|\s+[-–—]+(?=\w)|(?<=\w)[-–—]+\s+")

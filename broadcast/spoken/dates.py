@@ -17,7 +17,7 @@ from broadcast.spoken.tables import HAS_DIGIT, PART_DENOMINATORS, alternation, w
 _KW_RANK = re.compile(r"(?<!\w)" + alternation(words_of("rank_keywords"), True) + r"\s*$")
 _KW_PART = re.compile(r"(?<!\w)" + alternation(words_of("part_keywords"), True) + r"\s*$")
 _KW_RATIO = re.compile(r"(?<!\w)" + alternation(words_of("ratio_keywords"), True) + r"\s*$")
-_RE_PART_AFTER = re.compile(r"\s+(?:số|tổng số|diện tích|dân số)(?!\w)", re.I)
+_RE_PART_AFTER = re.compile(r"\s+(?:số|tổng số|diện tích|dân số)(?!\w)", re.IGNORECASE)
 _RE_COUNTED_AFTER = re.compile(
     r"\s*(?:" + alternation(words_of("counted_nouns"), True) + r")(?!\w)"
 )
@@ -26,7 +26,8 @@ _KW_DAY_BEFORE = alternation(words_of("date_words_add_day"), True)
 _KW_DATE_PLAIN = alternation(words_of("date_words") + words_of("date_words_weak"), True)
 _WEAK = {w.lower() for w in words_of("date_words_weak")}
 _NO_DAY_BEFORE = re.compile(
-    r"(?<!\w)" + alternation([w for w in words_of("date_words") if w not in ("ngày", "mùng", "mồng")], True)
+    r"(?<!\w)"
+    + alternation([w for w in words_of("date_words") if w not in ("ngày", "mùng", "mồng")], True)
     + r"\s*$"
 )
 _RE_UNIT_AFTER = re.compile(
@@ -146,7 +147,7 @@ def range_(ctx: Context, text: str) -> str:
     if "-" not in text and "–" not in text and "—" not in text:
         return text
     text = sub(ctx, "date", _RE_WEEKDAYS, _weekdays, text)
-    text = sub(ctx, "range", _RE_RANGE_REPEAT, lambda m: f"{m.group(1)} {m.group(2)} đến {m.group(1)} ", text)
+    text = sub(ctx, "range", _RE_RANGE_REPEAT, _range_repeat, text)
     return sub(ctx, "range", _RE_RANGE, " đến ", text)
 
 
@@ -154,7 +155,8 @@ def _date_word_dash(ctx: Context, m: re.Match) -> str:
     add_day, plain, day, _sep, month, year = m.groups()
     if not _valid(day, month):
         return m.group(0)
-    if plain and " ".join(plain.lower().split()) in _WEAK and _RE_UNIT_AFTER.match(m.string, m.end()):
+    weak = plain and " ".join(plain.lower().split()) in _WEAK
+    if weak and _RE_UNIT_AFTER.match(m.string, m.end()):
         return m.group(0)  # "tăng tới 10-15%": a range, read by the range rule
     word = add_day or plain
     ctx.decided(f"sau '{word}'")
@@ -163,6 +165,10 @@ def _date_word_dash(ctx: Context, m: re.Match) -> str:
     if year:
         out += " năm " + read_number(year)
     return out
+
+
+def _range_repeat(m: re.Match) -> str:
+    return f"{m.group(1)} {m.group(2)} đến {m.group(1)} "
 
 
 def _today_bracket(m: re.Match) -> str:

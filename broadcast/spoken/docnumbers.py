@@ -9,7 +9,9 @@ from broadcast.spoken.numbers import read_number
 from broadcast.spoken.syllables import spell
 from broadcast.spoken.tables import alternation, data
 
-_KINDS: dict[str, str] = {str(k): str(v) for k, v in data("abbreviations.yaml")["doc_kinds"].items()}
+_KINDS: dict[str, str] = {
+    str(k): str(v) for k, v in data("abbreviations.yaml")["doc_kinds"].items()
+}
 # "TT36/2017": a document's kind written straight before its number and year.
 _RE_KIND_GLUED = re.compile(rf"(?<![\w/])({alternation(_KINDS)})(\d+)/(\d{{4}})(?![\w/])")
 

@@ -67,7 +67,7 @@ def segment_syllables(label: str) -> list[str] | None:
 _OLD_TONE = re.compile(r"(?<![q])([ou])([àáảãạèéẻẽẹìíỉĩịỳýỷỹỵ])(?![^\W\d_])")
 _TONE_OF: dict[str, tuple[str, str]] = {}
 for _base, _marked in (("a", "àáảãạ"), ("e", "èéẻẽẹ"), ("i", "ìíỉĩị"), ("y", "ỳýỷỹỵ")):
-    for _mark, _m in zip(_marked, ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")):
+    for _mark, _m in zip(_marked, ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323"), strict=True):
         _TONE_OF[_mark] = (_base, _m)
 
 

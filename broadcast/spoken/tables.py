@@ -25,7 +25,7 @@ MAX_DIGITS = 15
 """Digit runs longer than this are read digit by digit, never as one count."""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def data(name: str) -> dict[str, Any]:
     """One YAML file of `broadcast/data/normalize/`, parsed once."""
     path = NORM_DATA / name

@@ -21,7 +21,9 @@ _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _RE_UNIT = re.compile(rf"(?<![\d.,])({NUM})\s?({_UNIT_ALT})(?!\w)")
 _RE_PREFIX_CUR = re.compile(rf"({'|'.join(re.escape(c) for c in PREFIX_CUR)})\s?({NUM})")
 _PER_WORDS = alternation(data("units.yaml")["per_words"], True)
-_UNIT_AFTER_SLASH = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if u.isalpha())
+_UNIT_AFTER_SLASH = "|".join(
+    re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if u.isalpha()
+)
 _PER_AFTER = alternation(data("units.yaml")["per_after"], True)
 _RE_SLASH = re.compile(
     rf"\s*/\s*(?:(?=({_PER_WORDS})(?!\w))(?:(?:{_UNIT_AFTER_SLASH})(?!\w))?)|(?<!\w)({_PER_AFTER})\s*/\s*(?=[^\W\d_])|\s*/\s*"

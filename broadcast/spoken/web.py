@@ -41,7 +41,7 @@ def _read_label(label: str) -> str:
 def _read_address(m: re.Match) -> str:
     addr = m.group(0).rstrip(".,;:")
     tail = m.group(0)[len(addr):]
-    addr = re.sub(r"^https?://", "", addr, flags=re.I).rstrip("/")
+    addr = re.sub(r"^https?://", "", addr, flags=re.IGNORECASE).rstrip("/")
     words = []
     for part in _RE_WEB_PARTS.findall(addr):
         if part in WEB_SYMBOLS:
