@@ -133,7 +133,8 @@ def range_(ctx: Context, text: str) -> str:
     Dates written with hyphens ('15-7-2021', 'sáng 4-7') and day ranges ('15-20/7') are
     read first, so their hyphens are not ranges.
     """
-    if "-" not in text and "–" not in text and "—" not in text and "." not in text:
+    if not HAS_DIGIT(text) or ("-" not in text and "–" not in text and "—" not in text
+                                and "." not in text):
         return text
     if "/" in text:
         text = sub(ctx, "date", _RE_DATE_RANGE, _date_range, text)
@@ -262,6 +263,8 @@ def fraction(ctx: Context, text: str) -> str:
 
 def time(ctx: Context, text: str) -> str:
     """'7h30' -> 'bảy giờ ba mươi phút'; '13h00' -> 'mười ba giờ'; '7:30', '19g30' too."""
+    if not HAS_DIGIT(text):
+        return text
     if "h" in text or "g" in text:
         text = sub(ctx, "time", _RE_TIME_H, _read_time, text)
     if ":" in text:

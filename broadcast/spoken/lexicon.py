@@ -329,7 +329,8 @@ def lexicon(ctx: Context, text: str) -> str:
         entry = lex.entry(m.group(0))
         if entry is None:
             return m.group(0)
-        ctx.decided(f"từ điển {Path(entry.file).name}:{entry.line}")
+        if ctx.changes is not None:
+            ctx.decided(f"từ điển {Path(entry.file).name}:{entry.line}")
         return entry.say
 
     return sub(ctx, "lexicon", lex.re_lex, say, text)
