@@ -17,8 +17,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from broadcast.spoken import Normalizer  # noqa: E402
-from broadcast.spoken.syllables import fold  # noqa: E402
+from broadcast.spoken import Normalizer
+from broadcast.spoken.syllables import fold
 
 CORPUS_DIR = REPO / "tests" / "data"
 
@@ -65,7 +65,8 @@ def main() -> int:
     if args.failures:
         for category, (_, _, wrong) in result.items():
             for item, got in wrong:
-                print(f"\n[{category}] {item['text']}\n  expected: {item['say']}\n  got:      {got}")
+                print(f"\n[{category}] {item['text']}")
+                print(f"  expected: {item['say']}\n  got:      {got}")
     return 0
 
 
