@@ -12,6 +12,7 @@ import concurrent.futures
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,8 +25,8 @@ from broadcast.voice.base import (
     ModelMissing,
     NetworkError,
     RateLimitError,
-    tcp_probe,
 )
+from broadcast.voice import net
 
 log = logging.getLogger("broadcast.voice.edge")
 
@@ -89,14 +90,16 @@ class EdgeEngine(Engine):
             self._module()
         except ModelMissing as exc:
             return False, str(exc)
-        parts = urlsplit(self._endpoint())
-        port = parts.port or (443 if parts.scheme in ("wss", "https") else 80)
-        return tcp_probe(parts.hostname or "", port, min(1.0, self.timeout_s))
+        # The way edge-tts (aiohttp, trust_env) connects: through the proxy when one is set.
+        return net.probe(self._endpoint(), min(1.0, self.timeout_s))
 
     def synthesize(self, text: str, out_path: Path) -> None:
         edge_tts = self._module()
-        # A budget for the whole utterance: the timeout plus time to speak long text.
-        budget = self.timeout_s + len(text) / 50
+        # A budget for the whole utterance: the timeout plus time to speak long text, never
+        # past the request deadline or the end of the run's network budget.
+        budget = min(self.timeout_s + len(text) / 50, self.request_deadline() - time.monotonic())
+        if budget <= 0:
+            raise EngineTimeout("đã hết thời gian dành cho mạng của lần chạy này.")
         with _url_lock:
             with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
                 future = pool.submit(asyncio.run, self._save(edge_tts, text, out_path, budget))
@@ -104,7 +107,7 @@ class EdgeEngine(Engine):
                     future.result()
                 except asyncio.TimeoutError:
                     raise EngineTimeout(
-                        f"dịch vụ Microsoft không trả lời sau {budget:.0f} giây (mạng chập chờn hoặc bị chặn)."
+                        f"dịch vụ Microsoft chưa trả lời xong sau {budget:.0f} giây (mạng chập chờn hoặc bị chặn)."
                     ) from None
                 except EngineError:
                     raise
