@@ -135,6 +135,8 @@ class EdgeEngine(Engine):
     def _translate(self, exc: Exception) -> EngineError:
         name = type(exc).__name__
         text = str(exc)
+        if len(text) > 160:
+            text = text[:160] + "…"
         host = urlsplit(self._endpoint()).hostname
         if "DNS" in name or "resolve" in text.lower() or "Name or service" in text:
             return NetworkError(f"không phân giải được tên miền {host} (không có mạng hoặc lỗi DNS).")
@@ -147,6 +149,9 @@ class EdgeEngine(Engine):
         status = getattr(exc, "status", None)
         if status == 429:
             return RateLimitError("Microsoft từ chối vì gửi quá nhiều yêu cầu (HTTP 429).")
+        if status is not None and ("status line" in text.lower() or "invalid" in text.lower()):
+            # Not HTTP at all (a captive portal, a wrong proxy): it will not change during the run.
+            return NetworkError(f"{host} trả lời không đúng giao thức (không phải dịch vụ của Microsoft?).")
         if "NoAudioReceived" in name:
             return BadOutput(f"edge-tts không nhận được âm thanh (tên giọng '{self.voice}' sai?).")
         return EngineError(f"edge-tts lỗi ({name}): {text}")

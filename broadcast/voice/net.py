@@ -226,4 +226,8 @@ def post(sess: Any, url: str, *, data: Any, timeout_s: float, deadline: float) -
         _local.watch = None
         timer.cancel()
         timer.join()
-    return rsp, body  # complete, even if the timer fired just as it arrived
+    if watch.fired:
+        # Cut off mid-answer: http.client may take the cut for the end of the headers or body
+        # and return a short answer without error. Nothing read after the cut is trusted.
+        raise DeadlineExceeded
+    return rsp, body
