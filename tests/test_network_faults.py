@@ -150,6 +150,17 @@ def test_edge_probe_goes_through_the_https_proxy(tmp_path: Path, proxy: ConnectP
     assert proxy.connects == ["speech.edge.invalid:443"]
 
 
+def test_edge_tts_is_given_the_https_proxy_for_its_wss_address(proxy: ConnectProxy,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from broadcast.voice.net import proxy_for
+
+    assert proxy_for("wss://speech.edge.invalid/edge/v1?x=1") == proxy.url
+    monkeypatch.setenv("WSS_PROXY", "http://127.0.0.1:9")
+    assert proxy_for("wss://speech.edge.invalid/edge/v1") == "http://127.0.0.1:9"
+    monkeypatch.setenv("NO_PROXY", ".edge.invalid")
+    assert proxy_for("wss://speech.edge.invalid/edge/v1") is None
+
+
 def test_no_proxy_is_honoured_by_the_probe(tmp_path: Path, proxy: ConnectProxy,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_PROXY", "translate.google.invalid")

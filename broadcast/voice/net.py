@@ -37,14 +37,24 @@ def host_port(url: str) -> tuple[str, int]:
 
 
 def proxy_for(url: str) -> str | None:
-    """The proxy URL the HTTP client will use for `url`, or None for a direct connection."""
+    """The proxy URL the HTTP client will use for `url`, or None for a direct connection.
+
+    A websocket URL uses WSS_PROXY/WS_PROXY if set, else the proxy of its HTTP scheme
+    (HTTPS_PROXY for wss://): the edge-tts engine passes that proxy explicitly, since
+    aiohttp alone would ignore HTTPS_PROXY for a wss:// address.
+    """
     from requests.utils import get_environ_proxies, select_proxy  # noqa: PLC0415
 
     parts = urlsplit(url)
-    scheme = _HTTP_SCHEME.get(parts.scheme, parts.scheme)
-    http_url = parts._replace(scheme=scheme).geturl()
-    proxies = get_environ_proxies(http_url)
-    return select_proxy(http_url, proxies) if proxies else None
+    candidates = [url]
+    if parts.scheme in _HTTP_SCHEME:
+        candidates.append(parts._replace(scheme=_HTTP_SCHEME[parts.scheme]).geturl())
+    for candidate in candidates:
+        proxies = get_environ_proxies(candidate)
+        chosen = select_proxy(candidate, proxies) if proxies else None
+        if chosen:
+            return chosen
+    return None
 
 
 def probe(url: str, timeout_s: float) -> tuple[bool, str]:
