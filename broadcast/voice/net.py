@@ -153,6 +153,7 @@ def _watched(base: type) -> type:
         def connect(self) -> None:
             _register(self)
             super().connect()
+            _register(self)  # if the deadline passed while connecting, shut it now
 
         def request(self, *args: Any, **kwargs: Any) -> Any:
             _register(self)
