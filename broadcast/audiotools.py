@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import shutil
@@ -93,7 +94,12 @@ def run_ffmpeg(
     """
     cmd = [find_ffmpeg(), "-hide_banner", "-nostdin", *args]
     log.debug("chạy: %s", " ".join(cmd))
-    proc = subprocess.run(cmd, input=input, capture_output=True)
+    try:
+        proc = subprocess.run(cmd, input=input, capture_output=True)
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise disk_full(file, exc.strerror or "") from None
+        raise
     _check(proc.returncode, proc.stderr.decode("utf-8", "replace"), what=what, file=file, hint=_RERUN_HINT)
     return proc
 
@@ -117,10 +123,15 @@ def ffmpeg_writer(
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=err)
         assert proc.stdin is not None
+        full: OSError | None = None
         try:
             yield proc.stdin
         except BrokenPipeError:
             pass  # ffmpeg exited early: its return code and stderr say why
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            full = exc
         finally:
             try:
                 proc.stdin.close()
@@ -129,14 +140,43 @@ def ffmpeg_writer(
             code = proc.wait()
         err.seek(0)
         stderr = err.read().decode("utf-8", "replace")
+    if full is not None:
+        raise disk_full(file, full.strerror or "")
     _check(code, stderr, what=what, file=file, hint=hint)
 
 
+#: What ffmpeg (strerror) says when the disk is full or the user's quota is used up.
+_DISK_FULL = ("No space left on device", "Disk quota exceeded")
+_DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
+
+
+def disk_full(file: str | Path | None, detail: str = "") -> EnvironmentProblem:
+    """The environment error (exit 2) for a full disk or quota while writing `file`."""
+    name = Path(file).name if file is not None else "tệp đầu ra"
+    return EnvironmentProblem(
+        f"ổ đĩa đầy (hoặc hết hạn mức), không ghi được {name}" + (f" ({detail})" if detail else "") + ".",
+        file=file,
+        hint="Giải phóng dung lượng trên ổ đĩa chứa thư mục này rồi chạy lại; "
+        "bản chương trình cũ (nếu có) được giữ nguyên.",
+    )
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """True for an OSError meaning 'no space left' or 'quota exceeded'."""
+    return isinstance(exc, OSError) and exc.errno in _DISK_FULL_ERRNOS
+
+
 def _check(code: int, stderr: str, *, what: str, file: str | Path | None, hint: str) -> None:
-    """Log ffmpeg's stderr at DEBUG; FfmpegError naming the job if it exited with an error."""
+    """Log ffmpeg's stderr at DEBUG; FfmpegError naming the job if it exited with an error.
+
+    A full disk is not ffmpeg's fault nor the user's input: EnvironmentProblem (exit 2).
+    """
     if stderr.strip():
         log.debug("ffmpeg stderr:\n%s", stderr.rstrip())
     if code != 0:
+        full = next((text for text in _DISK_FULL if text in stderr), None)
+        if full is not None:
+            raise disk_full(file, f"ffmpeg: {full}")
         raise FfmpegError(
             f"ffmpeg không {what} được (mã lỗi {code}): {_tail(stderr, 2) or 'không rõ lý do'}",
             file=file,

@@ -49,6 +49,10 @@ class VoiceSettings:
     second: list[EngineSpec]
     fallback: bool = True
     timeout_s: float = 6.0
+    request_deadline_s: float = 20.0
+    """Longest time one online request may take, first byte to last (a dripping server)."""
+    network_budget_s: float = 600.0
+    """Online time (checks and requests) one run may spend before online engines are dropped."""
 
 
 @dataclass
@@ -449,6 +453,8 @@ def load_station(directory: str | Path = ".") -> Station:
         second=r.engines("voice", "second", required=False),
         fallback=r.flag("voice", "fallback"),
         timeout_s=r.number("voice", "timeout_s", lo=0.5, hi=120),
+        request_deadline_s=r.number("voice", "request_deadline_s", lo=1, hi=600),
+        network_budget_s=r.number("voice", "network_budget_s", lo=1, hi=86400),
     )
 
     a = ("audio",)

@@ -60,7 +60,7 @@ MANIFEST_NAME = "manifest.json"
 SETTINGS_NAME = ".settings.sha256"
 #: Bump when the per-clip processing changes: prepared copies are then rebuilt.
 _PREP_VERSION = 1
-_PREP_MAGIC = b"BCP1"
+_PREP_MAGIC = b"BCP2"  # v2: the header carries the sha256 of the samples (BCP1 files are re-made)
 _BLOCK_S = 6.0  # render block: bounds memory, large enough for numpy to be efficient
 _MP3_MARGIN_DB = 1.0  # master ceiling under the true-peak limit (MP3 decoding overshoots)
 _CLIP_HEADROOM_DB = 1.0  # prepared clips are limited this far under the master ceiling,
@@ -418,39 +418,66 @@ def _normalise(x: np.ndarray, rate: int, target: float, ceiling: float, what: st
 
 @dataclass
 class _Prepared:
-    """A processed piece in the cache: path and number of samples at the station rate."""
+    """A processed piece in the cache: path and number of samples at the station rate.
+
+    File: magic, rate, frames, scale (float32), sha256 of the samples, then int16 samples.
+    """
 
     path: Path
     frames: int
 
     def load(self) -> np.ndarray:
         with open(self.path, "rb") as fh:
-            head = fh.read(16)
+            head = fh.read(_PREP_HEAD)
             scale = struct.unpack("<f", head[12:16])[0]
             data = np.fromfile(fh, dtype="<i2")
         return data.astype(np.float32) * np.float32(scale)
 
 
+_PREP_HEAD = 16 + 32
+
+
 def _write_prepared(path: Path, x: np.ndarray, rate: int) -> _Prepared:
+    if len(x) and not np.isfinite(x).all():
+        raise ProductionError(
+            "xử lý âm thanh cho ra giá trị không hợp lệ (NaN/vô cực); không lưu đoạn này.",
+            file=path,
+            hint="Xóa thư mục .broadcast/prepared và .broadcast/tts rồi chạy lại; nếu vẫn lỗi, "
+            "kiểm tra tệp nhạc hiệu của đài.",
+        )
     peak = float(np.abs(x).max()) if len(x) else 0.0
     scale = peak / 32767 if peak > 0 else 1.0 / 32767
-    pcm = np.round(x / scale).astype("<i2")
-    head = _PREP_MAGIC + struct.pack("<IIf", rate, len(pcm), scale)
+    pcm = np.round(x / scale).astype("<i2").tobytes()
+    head = _PREP_MAGIC + struct.pack("<IIf", rate, len(pcm) // 2, scale) + hashlib.sha256(pcm).digest()
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
             fh.write(head)
-            fh.write(pcm.tobytes())
-    return _Prepared(path, len(pcm))
+            fh.write(pcm)
+    return _Prepared(path, len(pcm) // 2)
 
 
 def _read_prepared(path: Path, rate: int) -> _Prepared | None:
+    """The prepared piece at `path` if it is complete and intact; None to (re)make it.
+
+    A piece whose samples do not match their checksum, or whose scale is not a finite
+    positive number (NaN would reach LAME), is corrupt: it is removed with a warning.
+    """
     try:
         with open(path, "rb") as fh:
-            head = fh.read(16)
-        if len(head) == 16 and head[:4] == _PREP_MAGIC:
-            r, frames, _ = struct.unpack("<IIf", head[4:])
-            if r == rate and path.stat().st_size == 16 + 2 * frames:
-                return _Prepared(path, frames)
+            head = fh.read(_PREP_HEAD)
+            if len(head) != _PREP_HEAD or head[:4] != _PREP_MAGIC:
+                return None  # absent, or an older format: made again
+            r, frames, scale = struct.unpack("<IIf", head[4:16])
+            if r != rate:
+                return None
+            data = fh.read()
+    except OSError:
+        return None
+    if len(data) == 2 * frames and math.isfinite(scale) and scale > 0 and hashlib.sha256(data).digest() == head[16:]:
+        return _Prepared(path, frames)
+    log.warning("Đoạn âm thanh đã chuẩn bị bị hỏng (%s: sai mã kiểm tra), bỏ đi và làm lại.", path)
+    try:
+        path.unlink()
     except OSError:
         pass
     return None

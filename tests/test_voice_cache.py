@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -190,3 +191,93 @@ def test_cache_lives_under_the_station_state_folder(tmp_path: Path) -> None:
     result = synthesize([VoiceRequest("xin chào")], st)
     assert result.clips[0].path.is_relative_to(tmp_path / ".broadcast" / "tts")
     assert ClipCache(st.state_dir).root == tmp_path / ".broadcast" / "tts"
+
+
+# --- corrupt entries are discarded and re-made (fault 7) -------------------------------------
+
+
+def _garble(path: Path, offset: int) -> None:
+    """Overwrite the file in place after `offset` with noise: same size, same mtime order."""
+    import random
+
+    data = bytearray(path.read_bytes())
+    rng = random.Random(7)
+    for i in range(offset, len(data)):
+        data[i] = rng.randrange(256)
+    path.write_bytes(bytes(data))
+
+
+def _produce_short(st) -> tuple[object, bytes]:
+    """Voice PARAGRAPH with the station's chain and produce it; (manifest, MP3 bytes)."""
+    from broadcast.production import Event, ProgrammePlan, produce
+
+    st.min_minutes = 0.05
+    voice = synthesize([VoiceRequest(t) for t in PARAGRAPH], st)
+    events = [Event("jingle", 0, jingle="intro")]
+    events += [Event("speech", 0, clip=c, pause_after="sentence") for c in voice.clips]
+    plan = ProgrammePlan("2026-12", "Một cửa", ["Mở đầu"], events, "f" * 64, voice)
+    manifest = produce(plan, st)
+    return manifest, (st.programme_dir("2026-12") / manifest.file).read_bytes()
+
+
+def _assert_clean(st, manifest, caplog: pytest.LogCaptureFixture, what: str) -> None:
+    assert abs(manifest.loudness_lufs - st.audio.target_lufs) <= 1.0
+    assert manifest.true_peak_dbtp <= st.audio.true_peak_dbtp
+    assert any(what in r.getMessage() and r.levelname == "WARNING" for r in caplog.records), \
+        [r.getMessage() for r in caplog.records]
+
+
+def test_a_tts_clip_garbled_in_place_is_discarded_and_revoiced(tmp_path: Path,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    st = station(tmp_path)
+    first, mp3 = _produce_short(st)
+    victim = clips_in(tmp_path)[2]
+    original = victim.read_bytes()
+    _garble(victim, 44)  # keep the WAV header: it still decodes, as noise
+    assert victim.stat().st_size == len(original)
+    caplog.set_level(logging.WARNING)
+    again, mp3_again = _produce_short(st)
+    _assert_clean(st, again, caplog, "bộ nhớ đệm bị hỏng")
+    assert victim.read_bytes() == original  # re-voiced (espeak-ng is deterministic)
+    assert again.clips_synthesized == 1
+    assert mp3_again == mp3  # the programme is what it was before the damage
+
+
+def test_a_garbled_prepared_clip_is_remade(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    st = station(tmp_path)
+    first, mp3 = _produce_short(st)
+    victim = sorted((st.state_dir / "prepared").rglob("*.pcm"))[1]
+    _garble(victim, 48)
+    caplog.set_level(logging.WARNING)
+    again, mp3_again = _produce_short(st)
+    _assert_clean(st, again, caplog, "đã chuẩn bị bị hỏng")
+    assert mp3_again == mp3
+
+
+def test_a_prepared_clip_with_nan_is_corrupt_not_a_lame_crash(tmp_path: Path,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    import struct
+
+    st = station(tmp_path)
+    first, mp3 = _produce_short(st)
+    for victim in sorted((st.state_dir / "prepared").rglob("*.pcm")):
+        data = bytearray(victim.read_bytes())
+        data[12:16] = struct.pack("<f", float("nan"))  # the sample scale
+        victim.write_bytes(bytes(data))
+    caplog.set_level(logging.WARNING)
+    again, mp3_again = _produce_short(st)
+    _assert_clean(st, again, caplog, "đã chuẩn bị bị hỏng")
+    assert mp3_again == mp3
+
+
+def test_clips_cached_before_checksums_are_trusted_once_and_get_one(tmp_path: Path) -> None:
+    st = station(tmp_path)
+    synthesize([VoiceRequest(t) for t in PARAGRAPH[:2]], st)
+    sidecars = sorted((tmp_path / ".broadcast" / "tts").rglob("*.json"))
+    for sc in sidecars:  # as an older version wrote them
+        meta = json.loads(sc.read_text("utf-8"))
+        del meta["sha256"]
+        sc.write_text(json.dumps(meta), "utf-8")
+    result = synthesize([VoiceRequest(t) for t in PARAGRAPH[:2]], st)
+    assert result.cached == 2 and result.synthesized == 0
+    assert all(len(json.loads(sc.read_text("utf-8"))["sha256"]) == 64 for sc in sidecars)

@@ -14,6 +14,7 @@ import json
 import socket
 import subprocess
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -49,8 +50,10 @@ def spoken_text(body: str) -> str:
 class FakeGoogle:
     """A fake batchexecute endpoint. `script` is a list of statuses served in order, then `then`."""
 
-    def __init__(self, mp3: bytes, script: list[int] | None = None, then: int = 200) -> None:
+    def __init__(self, mp3: bytes, script: list[int] | None = None, then: int = 200,
+                 delay_s: float = 0.0) -> None:
         self.mp3 = mp3
+        self.delay_s = delay_s  # wait this long before each answer (a slow service)
         self.script = list(script or [])
         self.then = then
         self.texts: list[str] = []
@@ -61,6 +64,8 @@ class FakeGoogle:
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8")
                 status = fake.script.pop(0) if fake.script else fake.then
+                if fake.delay_s:
+                    time.sleep(fake.delay_s)
                 fake.statuses.append(status)
                 if status == 200:
                     fake.texts.append(spoken_text(body))

@@ -82,6 +82,10 @@ class Engine:
 
     NAME: ClassVar[str] = ""
     EXT: ClassVar[str] = ".wav"
+    #: Longest time one online request may take from start to last byte (voice.request_deadline_s).
+    request_deadline_s: float = 20.0
+    #: time.monotonic() by which this run's network time is spent (set by the chain), or None.
+    run_deadline: float | None = None
     ONLINE: ClassVar[bool] = False
     LABEL: ClassVar[str] = ""
     VOICES: ClassVar[tuple[str, ...]] = ()
@@ -120,6 +124,12 @@ class Engine:
     def synthesize(self, text: str, out_path: Path) -> None:
         """Write a complete audio file for `text` to `out_path` or raise EngineError."""
         raise NotImplementedError
+
+    def request_deadline(self) -> float:
+        """time.monotonic() by which the next online request must be over: its own deadline,
+        or the end of the run's network budget if that comes first."""
+        end = time.monotonic() + self.request_deadline_s
+        return end if self.run_deadline is None else min(end, self.run_deadline)
 
     def describe(self) -> str:
         """`engine/voice` for messages and logs."""

@@ -1,7 +1,8 @@
 """The TTS cache: one clip per utterance under <station>/.broadcast/tts/, never half-written.
 
 Layout: tts/<engine>/<settings digest>/<key>.<wav|mp3> plus <key>.json (the sidecar: text,
-syllables, measured duration, size). The key is the sha256 of the engine name, its voice,
+syllables, measured duration, size, sha256 of the audio). A clip whose bytes no longer match
+its sha256 (garbled in place, same size) is discarded with a warning and voiced again. The key is the sha256 of the engine name, its voice,
 its `cache_settings()` and the exact spoken text, so an edit to one sentence misses exactly
 one clip. A clip exists only once its sidecar exists; the audio is renamed into place and
 the sidecar written under a per-folder file lock (milliseconds), so concurrent runs never
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 import time
@@ -28,6 +30,8 @@ from broadcast.errors import EnvironmentProblem
 from broadcast.fsutil import atomic_write_text
 from broadcast.spoken import syllable_count
 from broadcast.voice.base import BadOutput, Engine
+
+log = logging.getLogger("broadcast.voice.cache")
 
 CALIBRATION_MIN_CLIPS = 20      # clips needed before measured durations replace the table
 CALIBRATION_MIN_SECONDS = 60.0  # and at least this much speech
@@ -91,6 +95,11 @@ def _container_length(path: Path) -> float:
     return float(info.info.length)
 
 
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
 class ClipCache:
     """One station's TTS cache."""
 
@@ -112,16 +121,41 @@ class ClipCache:
         key = self.key(engine, text)
         return self._read(self.folder(engine), key, engine.EXT)
 
-    def _read(self, folder: Path, key: str, ext: str) -> CacheEntry | None:
+    def _read(self, folder: Path, key: str, ext: str, *, verify: bool = True) -> CacheEntry | None:
+        """The entry if complete and intact. A clip whose bytes do not match the sidecar's
+        sha256 (garbled in place) is discarded with a warning, so it is voiced again."""
         sidecar = folder / f"{key}.json"
         audio = folder / f"{key}{ext}"
         try:
             meta = json.loads(sidecar.read_text("utf-8"))
             if audio.stat().st_size != meta["bytes"]:
                 return None
-            return CacheEntry(key, audio, float(meta["duration_s"]), meta["engine"], meta["voice"])
-        except (OSError, ValueError, KeyError, TypeError):
+            entry = CacheEntry(key, audio, float(meta["duration_s"]), meta["engine"], meta["voice"])
+            if not verify:
+                return entry
+            digest = _sha256(audio)
+            recorded = meta.get("sha256")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
+        if recorded == digest:
+            return entry
+        with FileLock(str(folder / ".lock"), timeout=120):
+            try:  # under the lock: another run may have just re-made it
+                meta = json.loads(sidecar.read_text("utf-8"))
+                digest = _sha256(audio)
+            except (OSError, ValueError):
+                return None
+            if not isinstance(meta, dict) or meta.get("sha256") == digest:
+                return entry if isinstance(meta, dict) else None
+            if meta.get("sha256") is None:
+                # Made before clips carried a checksum: trusted once, the checksum recorded.
+                meta["sha256"] = digest
+                atomic_write_text(sidecar, json.dumps(meta, ensure_ascii=False, default=str))
+                return entry
+            log.warning("Đoạn giọng đọc trong bộ nhớ đệm bị hỏng (%s: sai mã kiểm tra), bỏ đi và đọc lại.", audio)
+            for path in (sidecar, audio):
+                path.unlink(missing_ok=True)
+        return None
 
     def store(self, engine: Engine, text: str, write: Callable[[Path], None]) -> CacheEntry:
         """Run `write(temp_path)` (the engine's synthesis), measure it and commit the clip.
@@ -140,8 +174,9 @@ class ClipCache:
             if duration <= 0:
                 raise BadOutput(f"{engine.NAME} tạo tệp âm thanh rỗng.")
             size = tmp.stat().st_size
+            digest = _sha256(tmp)
             with FileLock(str(folder / ".lock"), timeout=120):
-                existing = self._read(folder, key, engine.EXT)
+                existing = self._read(folder, key, engine.EXT, verify=False)
                 if existing is not None:
                     return existing
                 audio = folder / f"{key}{engine.EXT}"
@@ -154,6 +189,7 @@ class ClipCache:
                     "syllables": syllable_count(text),
                     "duration_s": round(duration, 4),
                     "bytes": size,
+                    "sha256": digest,
                     "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
                 }
                 atomic_write_text(folder / f"{key}.json", json.dumps(meta, ensure_ascii=False, default=str))

@@ -7,10 +7,14 @@ Policy (docs/voices.md):
   is reused only when the better engines fail or are switched off in this run (when the
   network is back, such clips are re-made with the better engine).
 - An engine is checked (`check()`, fast) before its first synthesis in a run. A failed check,
-  a connection failure, a timeout, repeated HTTP 429, a missing model or binary switch the
+  a connection failure, a timeout, an HTTP 429, a missing model or binary switch the
   engine off for the rest of the run (circuit breaker), so a dead network costs one timeout
   at most, not one per sentence. Other errors fall back for that clip only; three in a row
   switch the engine off too.
+- Every online request has an overall deadline (`voice.request_deadline_s`) and all the
+  online calls of a run share one budget (`voice.network_budget_s`): a server that answers
+  slowly, or drips one byte at a time, costs at most that, then the engine is switched off
+  like a dead network. HTTP 429 switches the engine off at once (no retry).
 - `fallback: false` uses only the first engine of each chain and raises VoiceError naming
   the utterance instead of degrading.
 """
@@ -67,7 +71,9 @@ def make_engine(spec: EngineSpec, station: Station, role: str = "main") -> Engin
 
     try:
         cls = engine_class(spec.engine)
-        return cls(spec.options, station.voice.timeout_s, station.state_dir)
+        engine = cls(spec.options, station.voice.timeout_s, station.state_dir)
+        engine.request_deadline_s = float(getattr(station.voice, "request_deadline_s", engine.request_deadline_s))
+        return engine
     except ConfigError as exc:
         exc.file = str(station.file)
         exc.line = spec.line or station.line("voice", role)
@@ -102,12 +108,21 @@ def _chains(station: Station) -> dict[str, list[Engine]]:
 
 
 class _Breakers:
-    """Which engines are switched off for this run, and why."""
+    """Which engines are switched off for this run, and why; the run's network budget."""
 
-    def __init__(self) -> None:
+    def __init__(self, network_budget_s: float | None = None) -> None:
         self.open: dict[Any, str] = {}
         self.checked: set[Any] = set()
         self.failures: dict[int, int] = {}
+        self.budget_s = network_budget_s
+        self.spent_s = 0.0  # time spent in online engines (checks and requests) this run
+
+    def network(self, engine: Engine) -> _NetworkTime:
+        """Context for one online call: sets the engine's run deadline, adds up the time."""
+        return _NetworkTime(self, engine)
+
+    def budget_left(self) -> float | None:
+        return None if self.budget_s is None else self.budget_s - self.spent_s
 
     @staticmethod
     def _key(engine: Engine) -> Any:
@@ -120,10 +135,17 @@ class _Breakers:
         key = self._key(engine)
         if key in self.open:
             return self.open[key]
+        left = self.budget_left()
+        if engine.ONLINE and left is not None and left <= 0:
+            why = (f"đã dùng hết {self.budget_s:g} giây dành cho mạng trong lần chạy này "
+                   "(voice.network_budget_s); mạng quá chậm")
+            self.trip(engine, why)
+            return why
         if key not in self.checked:
             self.checked.add(key)
             start = time.monotonic()
-            ok, why = engine.check()
+            with self.network(engine):
+                ok, why = engine.check()
             log.debug("check %s: %s (%s) in %.2fs", engine.describe(), ok, why, time.monotonic() - start)
             if not ok:
                 self.trip(engine, why)
@@ -149,6 +171,33 @@ class _Breakers:
         self.failures.pop(id(engine), None)
 
 
+class _NetworkTime:
+    """Times one online call against the run's network budget (offline engines: no-op)."""
+
+    def __init__(self, breakers: _Breakers, engine: Engine) -> None:
+        self.breakers = breakers
+        self.engine = engine
+        self.start = 0.0
+
+    def __enter__(self) -> _NetworkTime:
+        self.start = time.monotonic()
+        left = self.breakers.budget_left()
+        if self.engine.ONLINE and left is not None:
+            self.engine.run_deadline = self.start + max(0.0, left)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.engine.ONLINE:
+            self.breakers.spent_s += time.monotonic() - self.start
+            self.engine.run_deadline = None
+
+
+def _timed(breakers: _Breakers, engine: Engine, text: str, path: Path) -> None:
+    """engine.synthesize under the run's network budget (the cache's own work is not counted)."""
+    with breakers.network(engine):
+        engine.synthesize(text, path)
+
+
 def _excerpt(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -165,7 +214,7 @@ def synthesize(
     """
     chains = _chains(station)
     cache = ClipCache(station.state_dir)
-    breakers = _Breakers()
+    breakers = _Breakers(getattr(station.voice, "network_budget_s", None))
     allow_fallback = station.voice.fallback
     clips: list[Clip] = []
     engines: dict[str, int] = {}
@@ -194,7 +243,7 @@ def synthesize(
                 reasons.append(f"{engine.describe()}: {why}")
                 continue
             try:
-                entry = cache.store(engine, text, lambda path, e=engine: e.synthesize(text, path))
+                entry = cache.store(engine, text, lambda path, e=engine: _timed(breakers, e, text, path))
             except EngineError as exc:
                 log.info("%s không đọc được câu %d: %s", engine.describe(), index, exc)
                 reasons.append(f"{engine.describe()}: {exc}")

@@ -12,6 +12,7 @@ import concurrent.futures
 import logging
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,8 +25,8 @@ from broadcast.voice.base import (
     ModelMissing,
     NetworkError,
     RateLimitError,
-    tcp_probe,
 )
+from broadcast.voice import net
 
 log = logging.getLogger("broadcast.voice.edge")
 
@@ -89,14 +90,16 @@ class EdgeEngine(Engine):
             self._module()
         except ModelMissing as exc:
             return False, str(exc)
-        parts = urlsplit(self._endpoint())
-        port = parts.port or (443 if parts.scheme in ("wss", "https") else 80)
-        return tcp_probe(parts.hostname or "", port, min(1.0, self.timeout_s))
+        # The way edge-tts (aiohttp, trust_env) connects: through the proxy when one is set.
+        return net.probe(self._endpoint(), min(1.0, self.timeout_s))
 
     def synthesize(self, text: str, out_path: Path) -> None:
         edge_tts = self._module()
-        # A budget for the whole utterance: the timeout plus time to speak long text.
-        budget = self.timeout_s + len(text) / 50
+        # A budget for the whole utterance: the timeout plus time to speak long text, never
+        # past the request deadline or the end of the run's network budget.
+        budget = min(self.timeout_s + len(text) / 50, self.request_deadline() - time.monotonic())
+        if budget <= 0:
+            raise EngineTimeout("đã hết thời gian dành cho mạng của lần chạy này.")
         with _url_lock:
             with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
                 future = pool.submit(asyncio.run, self._save(edge_tts, text, out_path, budget))
@@ -104,7 +107,7 @@ class EdgeEngine(Engine):
                     future.result()
                 except asyncio.TimeoutError:
                     raise EngineTimeout(
-                        f"dịch vụ Microsoft không trả lời sau {budget:.0f} giây (mạng chập chờn hoặc bị chặn)."
+                        f"dịch vụ Microsoft chưa trả lời xong sau {budget:.0f} giây (mạng chập chờn hoặc bị chặn)."
                     ) from None
                 except EngineError:
                     raise
@@ -120,6 +123,7 @@ class EdgeEngine(Engine):
         communicate = edge_tts.Communicate(
             text, self.voice, rate=self.rate, pitch=self.pitch, volume=self.volume,
             connect_timeout=seconds, receive_timeout=seconds,
+            proxy=net.proxy_for(self._endpoint()),  # the proxy the probe used (HTTPS_PROXY for wss)
         )
         saved = comm_mod.WSS_URL
         comm_mod.WSS_URL = self._endpoint()
@@ -132,6 +136,8 @@ class EdgeEngine(Engine):
     def _translate(self, exc: Exception) -> EngineError:
         name = type(exc).__name__
         text = str(exc)
+        if len(text) > 160:
+            text = text[:160] + "…"
         host = urlsplit(self._endpoint()).hostname
         if "DNS" in name or "resolve" in text.lower() or "Name or service" in text:
             return NetworkError(f"không phân giải được tên miền {host} (không có mạng hoặc lỗi DNS).")
@@ -144,6 +150,9 @@ class EdgeEngine(Engine):
         status = getattr(exc, "status", None)
         if status == 429:
             return RateLimitError("Microsoft từ chối vì gửi quá nhiều yêu cầu (HTTP 429).")
+        if status is not None and ("status line" in text.lower() or "invalid" in text.lower()):
+            # Not HTTP at all (a captive portal, a wrong proxy): it will not change during the run.
+            return NetworkError(f"{host} trả lời không đúng giao thức (không phải dịch vụ của Microsoft?).")
         if "NoAudioReceived" in name:
             return BadOutput(f"edge-tts không nhận được âm thanh (tên giọng '{self.voice}' sai?).")
         return EngineError(f"edge-tts lỗi ({name}): {text}")

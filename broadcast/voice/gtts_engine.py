@@ -2,7 +2,8 @@
 
 We build each request with gTTS itself (`gTTS.get_bodies()`, so a protocol change is fixed by
 upgrading gTTS) but send it ourselves: to a URL that tests can point at a local fake server,
-always with a timeout, throttled, with a bounded retry on HTTP 429/5xx, and the text split
+always with a timeout, throttled, cut off at an overall deadline (a server dripping bytes cannot hold a run),
+with a bounded retry on HTTP 5xx (never on 429: that switches the engine off), and the text split
 at clause boundaries into pieces of at most 100 characters (gTTS's own splitter cuts
 mid-phrase, e.g. "…của Ủy" | "ban nhân dân…").
 """
@@ -17,7 +18,6 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from broadcast.fsutil import atomic_write_bytes
 from broadcast.voice.base import (
@@ -28,8 +28,8 @@ from broadcast.voice.base import (
     ModelMissing,
     NetworkError,
     RateLimitError,
-    tcp_probe,
 )
+from broadcast.voice import net
 
 log = logging.getLogger("broadcast.voice.gtts")
 
@@ -146,9 +146,7 @@ class GttsEngine(Engine):
         return {"lang": self.lang, "tld": self.tld, "slow": self.slow}
 
     def _host_port(self) -> tuple[str, int]:
-        parts = urlsplit(self.url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        return parts.hostname or "", port
+        return net.host_port(self.url)
 
     def check(self) -> tuple[bool, str]:
         try:
@@ -156,8 +154,8 @@ class GttsEngine(Engine):
             import requests  # noqa: F401, PLC0415
         except ImportError:
             return False, "chưa cài gói gTTS (pip install gTTS)"
-        host, port = self._host_port()
-        return tcp_probe(host, port, min(1.0, self.timeout_s))
+        # The way requests will connect: through HTTPS_PROXY/HTTP_PROXY unless NO_PROXY says not.
+        return net.probe(self.url, min(1.0, self.timeout_s))
 
     def _bodies(self, piece: str) -> list[str]:
         try:
@@ -169,10 +167,8 @@ class GttsEngine(Engine):
         return tts.get_bodies()
 
     def synthesize(self, text: str, out_path: Path) -> None:
-        import requests  # noqa: PLC0415
-
         if self._session is None:
-            self._session = requests.Session()
+            self._session = net.session()
             from gtts import gTTS  # noqa: PLC0415
 
             self._session.headers.update(gTTS.GOOGLE_TTS_HEADERS)
@@ -195,8 +191,16 @@ class GttsEngine(Engine):
         while True:
             _throttle(self.min_interval_s)
             log.debug("POST %s (%d ký tự): %s", self.url, len(piece), piece)
+            start = time.monotonic()
+            deadline = self.request_deadline()
             try:
-                rsp = self._session.post(self.url, data=body, timeout=(self.timeout_s, self.timeout_s))
+                rsp, content = net.post(self._session, self.url, data=body, timeout_s=self.timeout_s,
+                                        deadline=deadline)
+            except net.DeadlineExceeded:
+                raise EngineTimeout(
+                    f"{host} trả lời quá chậm: chưa xong sau {deadline - start:.0f} giây "
+                    "(mạng chập chờn, hoặc đã hết thời gian dành cho mạng của lần chạy này)."
+                ) from None
             except requests.exceptions.ConnectTimeout:
                 raise NetworkError(
                     f"không kết nối được {host} sau {self.timeout_s:g} giây (mất mạng hoặc mạng quá chậm)."
@@ -206,12 +210,16 @@ class GttsEngine(Engine):
                     f"{host} nhận kết nối nhưng không trả lời sau {self.timeout_s:g} giây "
                     "(mạng chập chờn hoặc bị chặn)."
                 ) from None
+            except requests.exceptions.ProxyError as exc:
+                raise NetworkError(f"proxy không cho kết nối tới {host}: {exc}") from None
             except requests.exceptions.ConnectionError as exc:
                 detail = str(exc)
                 if "resolve" in detail.lower() or "NameResolution" in detail:
                     cause = f"không phân giải được tên miền {host} (không có mạng hoặc lỗi DNS)"
                 elif "refused" in detail.lower():
                     cause = f"{host} từ chối kết nối (dịch vụ không chạy hoặc bị tường lửa chặn)"
+                elif "reset" in detail.lower() or "aborted" in detail.lower():
+                    cause = f"{host} cắt ngang kết nối (mạng chập chờn hoặc bị chặn)"
                 else:
                     cause = f"không kết nối được {host} (không có mạng?)"
                 raise NetworkError(cause + ".") from None
@@ -219,23 +227,28 @@ class GttsEngine(Engine):
                 raise NetworkError(f"lỗi mạng khi gọi {host}: {exc}") from None
             status = rsp.status_code
             if status == 200:
-                return self._audio_from(rsp.text)
-            retryable = status == 429 or status >= 500
-            if retryable and attempt < self.retries:
+                return self._audio_from(content.decode("utf-8", "replace"))
+            if status == 429:
+                # Not retried: a service that says "too many" will say it for the rest of the
+                # run (Retry-After is often an hour); the chain switches to the next engine now.
+                retry_after = rsp.headers.get("Retry-After", "")
+                wait = f", máy chủ đề nghị đợi {retry_after} giây" if retry_after.strip() else ""
+                raise RateLimitError(
+                    f"Google từ chối vì gửi quá nhiều yêu cầu (HTTP 429{wait}).",
+                    hint="Đợi vài giờ rồi chạy lại; các câu đã đọc được vẫn nằm trong bộ nhớ đệm.",
+                )
+            if status >= 500 and attempt < self.retries:
                 delay = self.backoff_s * (2**attempt)
                 retry_after = rsp.headers.get("Retry-After", "")
                 if retry_after.isdigit():
                     delay = max(delay, float(retry_after))
                 delay = min(delay, _MAX_RETRY_AFTER_S)
+                if self.run_deadline is not None and time.monotonic() + delay >= self.run_deadline:
+                    raise EngineTimeout("đã hết thời gian dành cho mạng của lần chạy này.")
                 log.info("gtts: HTTP %d, thử lại sau %.1f giây", status, delay)
                 time.sleep(delay)
                 attempt += 1
                 continue
-            if status == 429:
-                raise RateLimitError(
-                    f"Google từ chối vì gửi quá nhiều yêu cầu (HTTP 429, đã thử {attempt + 1} lần).",
-                    hint="Đợi vài giờ rồi chạy lại; các câu đã đọc được vẫn nằm trong bộ nhớ đệm.",
-                )
             if status >= 500:
                 raise EngineError(f"máy chủ Google đang lỗi (HTTP {status}); thử lại sau.")
             if status == 403:
