@@ -16,7 +16,8 @@ from broadcast.config import load_station, validate_month
 @month_option()
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path), metavar="TỆP",
               help="Ghi nhật ký ra tệp CSV (mở được bằng Excel).")
-def command(station_dir: Path, verbose: bool, month: str, csv_file: Path | None) -> None:
+@click.option("--now", "now_text", metavar="ISO-DATETIME", help="Đối chiếu đến thời điểm này (mặc định: bây giờ).")
+def command(station_dir: Path, verbose: bool, month: str, csv_file: Path | None, now_text: str | None) -> None:
     """Nhật ký phát sóng của tháng: đã phát gì, lúc nào, và lần nào theo lịch mà chưa phát."""
     from broadcast.fsutil import atomic_write_bytes  # noqa: PLC0415
     from broadcast.playout.asrun import open_log, reconcile, to_csv  # noqa: PLC0415
@@ -40,7 +41,9 @@ def command(station_dir: Path, verbose: bool, month: str, csv_file: Path | None)
 
     from broadcast.playout.source import TZ, slot_times  # noqa: PLC0415
 
-    now = datetime.now(TZ)
+    from broadcast.cli.play import _when  # noqa: PLC0415
+
+    now = _when(now_text, "--now") or datetime.now(TZ)
     missing = 0
     for r in rec:
         try:

@@ -76,6 +76,7 @@ class SlotPlan:
     items: list[PlannedItem] = field(default_factory=list)
     checked: bool = False
     amp_on: bool = False
+    amp_problem: str = ""
     fallback: tuple[Path, str, float, str | None] | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -264,10 +265,10 @@ class Player:
             self.say(f"BỎ QUA buổi {plan.name} {plan.start:%H:%M %d/%m}: {why}")
             return
         late_note = f"phát trễ {late_s:.0f} giây." if late_s > 5 else ""
-        amp_problem = ""
         if not plan.amp_on:
-            amp_problem = self._amplifier("on")
+            plan.amp_problem = self._amplifier("on")
             plan.amp_on = True
+        amp_problem = plan.amp_problem
         for item in todo:
             if self.stop.is_set():
                 return
@@ -337,7 +338,7 @@ class Player:
                         continue
                     if until is not None and self.clock.now() >= until:
                         break
-                    self._amplifier("on")
+                    plan.amp_problem = self._amplifier("on")
                     plan.amp_on = True
                     continue
                 if now < plan.start:

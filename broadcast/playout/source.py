@@ -92,17 +92,16 @@ def file_problems(path: Path, expected_s: float, silence_s: float) -> tuple[list
         return [f"thiếu tệp {rel}."], [], 0.0
     if path.stat().st_size == 0:
         return [f"tệp {rel} rỗng (0 byte)."], [], 0.0
-    cmd = [find_ffmpeg(), "-nostdin", "-hide_banner", "-v", "info", "-i", str(path),
+    cmd = [find_ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "level+info", "-i", str(path),
            "-af", f"silencedetect=n=-50dB:d={silence_s:g}",
            "-f", "null", "-"]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, errors="replace")
     except (OSError, subprocess.SubprocessError) as exc:
         return [f"không kiểm tra được tệp {rel} ({exc})."], [], 0.0
-    errors = [ln for ln in proc.stderr.splitlines()
-              if re.search(r"(Invalid data|Error|error while decoding|Header missing|corrupt)", ln)]
+    errors = [ln for ln in proc.stderr.splitlines() if "[error]" in ln or "[fatal]" in ln]
     if proc.returncode != 0 or errors:
-        detail = (errors or proc.stderr.strip().splitlines() or ["?"])[-1].strip()
+        detail = (errors or proc.stderr.strip().splitlines() or ["?"])[-1].split("] ")[-1].strip()
         return [f"tệp {rel} giải mã bị lỗi ({detail[:160]})."], [], 0.0
     m = re.findall(r"time=(\d+):(\d+):([\d.]+)", proc.stderr)
     length = 0.0
