@@ -199,6 +199,28 @@ def test_a_corrupt_file_mid_slot_switches_to_the_fallback(tmp_path):
     assert any("Chuyển sang chương trình thay thế" in s for s in said)
 
 
+def test_a_file_that_does_not_decode_is_replaced_by_the_fallback_before_air(tmp_path):
+    st = day_station(tmp_path)
+    day_file = next(st.days_dir.glob("2026-12-28/0600-*.mp3"))
+    data = day_file.read_bytes()
+    with day_file.open("r+b") as fh:          # in place: the programme (same inode) breaks too
+        fh.seek(len(data) // 4)
+        fh.write(os.urandom(len(data) // 2))
+    rows, said = run_day(st, until="07:00")
+    assert [(r.result, r.programme_month) for r in rows] == [("fallback", "2026-11")]
+    assert "giải mã bị lỗi" in rows[0].reason
+    assert any("Sẽ phát chương trình thay thế" in s for s in said)
+
+
+def test_the_ffmpeg_backend_airs_the_same_day(tmp_path):
+    st = day_station(tmp_path, backend="ffmpeg")
+    rows, _ = run_day(st)
+    assert [(r.result, r.backend) for r in rows] == [("aired", "ffmpeg")] * 3
+    for r in rows:
+        assert abs(wav_seconds(capture(st, r)) - r.seconds_aired) <= 0.01
+        assert abs(r.seconds_aired - 4.0) <= 0.1
+
+
 def test_a_clock_jump_is_logged_then_late_start_or_skip(tmp_path):
     st = day_station(tmp_path, late_max_min=5)
     clock = FakeClock(DAY)

@@ -17,6 +17,7 @@ class PlayResult:
     seconds: float
     reason: str = ""          # Vietnamese, when not ok
     stopped: bool = False     # stopped on request (shutdown), not by an error
+    start_latency_s: float | None = None   # from play() to the first audio, when the backend knows
 
 
 @dataclass

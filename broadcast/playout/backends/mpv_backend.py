@@ -10,8 +10,8 @@ from broadcast.errors import EnvironmentProblem
 from broadcast.playout.backends.base import Backend, Device, PlayResult, wav_seconds
 
 _INSTALL = ("Cài thư viện libmpv: Debian/Ubuntu chạy 'sudo tools/setup-system.sh' "
-            "(hoặc 'sudo apt install libmpv2'); Windows: chép mpv-2.dll (bản libmpv) vào thư mục "
-            "chương trình. Hoặc đặt 'playout: backend: ffmpeg' trong station.yaml.")
+            "(hoặc 'sudo apt install libmpv2'); Windows: chép libmpv-2.dll (gói mpv-dev) vào thư mục "
+            "có ffmpeg.exe (nằm trong PATH). Hoặc đặt 'playout: backend: ffmpeg' trong station.yaml.")
 _REASON_VI = {
     "audio output initialization failed": "không mở được thiết bị âm thanh",
     "unrecognized file format": "tệp không phải âm thanh đọc được",
@@ -88,6 +88,12 @@ class MpvBackend(Backend):
             return PlayResult(False, 0.0, f"không khởi động được mpv ({exc}).")
         done = threading.Event()
         end: dict = {}
+        began: list[float] = []
+
+        @player.event_callback("playback-restart")
+        def _began(event) -> None:
+            if not began:
+                began.append(time.monotonic())
 
         @player.event_callback("end-file")
         def _ended(event) -> None:
@@ -111,9 +117,10 @@ class MpvBackend(Backend):
             elapsed = time.monotonic() - t0
             player.terminate()
         seconds = wav_seconds(capture) if capture is not None and capture.exists() else elapsed
+        latency = began[0] - t0 if began else None
         reason = (end.get("reason") or b"").decode() if isinstance(end.get("reason"), bytes) else str(end.get("reason", ""))
         if reason == "eof":
-            return PlayResult(True, seconds)
+            return PlayResult(True, seconds, start_latency_s=latency)
         if reason in ("stop", "quit") or (stop is not None and stop.is_set()):
             return PlayResult(False, seconds, "dừng theo yêu cầu.", stopped=True)
         err = end.get("file_error") or b""
