@@ -292,6 +292,24 @@ def test_kill_9_during_an_item_leaves_partial_and_a_restart_does_not_air_it_twic
     assert [(r.slot, r.result) for r in rows] == [("sang", "partial")]
 
 
+def test_a_stop_request_ends_the_item_as_partial_and_exits(tmp_path):
+    st = day_station(tmp_path, seconds=30.0, device="null")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, "-m", "broadcast", "play", "--station", str(st.dir),
+                             "--now", "2026-12-28T05:59:59"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait_for_row(asrun_path(st.dir))
+        proc.send_signal(signal.SIGTERM)   # systemctl stop / shutdown
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, out
+    with open_log(st.dir) as log:
+        (row,) = log.rows()
+    assert row.result == "partial" and row.actual_end and "dừng theo yêu cầu" in row.reason
+
+
 # --------------------------------------------------------------------------- errors and commands
 
 

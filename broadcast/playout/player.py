@@ -42,7 +42,9 @@ _SILENCE_REPORT_S = 10.0
 
 
 class Clock:
-    """The real clock: station wall time, a monotonic counter, sleep."""
+    """The real clock: station wall time, a monotonic counter, sleep (cut short by `interrupt`)."""
+
+    interrupt: threading.Event | None = None
 
     def now(self) -> datetime:
         return datetime.now(source.TZ)
@@ -51,7 +53,10 @@ class Clock:
         return time.monotonic()
 
     def sleep(self, seconds: float) -> None:
-        time.sleep(max(0.0, seconds))
+        if self.interrupt is not None:
+            self.interrupt.wait(max(0.0, seconds))   # a stop request (SIGTERM) ends the wait at once
+        else:
+            time.sleep(max(0.0, seconds))
 
 
 class OffsetClock(Clock):
@@ -105,6 +110,8 @@ class Player:
         self.backend = backend or create_backend(self.settings.backend, self.settings.device, station.dir)
         self.say = say or (lambda line: log.info("%s", line))
         self.stop = stop or threading.Event()
+        if isinstance(self.clock, Clock) and self.clock.interrupt is None:
+            self.clock.interrupt = self.stop
         self.asrun: AsRunLog = open_log(station.dir)
         self.started_at = self.clock.now()
         self.plans: dict[tuple[date, str], SlotPlan] = {}
