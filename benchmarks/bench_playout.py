@@ -7,7 +7,10 @@ Run: .venv/bin/python benchmarks/bench_playout.py [--starts 50] [--gap 2] [--bac
    to mpv's ao=null, which plays in real time. Error = as-run actual start - scheduled start
    (the player's timing), and that plus the backend's own latency to the first audio
    (mpv's playback-restart event).
-2. CPU: a real `broadcast play` process (sleeping between airings), CPU seconds per wall
+2. With `--station DIR --month YYYY-MM`: a trial of a real station's first air day of the
+   month, aired to WAV files (device file:...) with a simulated clock; prints each airing's
+   start error and checks the as-run CSV against the captured audio.
+3. CPU: a real `broadcast play` process (sleeping between airings), CPU seconds per wall
    second from /proc over `--idle` seconds; then the same while it plays a 20 s tone.
 """
 
@@ -75,6 +78,52 @@ def start_errors(tmp: Path, starts: int, gap: float, backend: str) -> None:
               f"max {max(total) * 1000:.1f} ms  (target max <= 1000 ms)")
 
 
+class _SimClock(Clock):
+    """sleep() advances virtual time at once; playback itself runs in real time."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start, self.r0, self.virtual = start, time.monotonic(), 0.0
+
+    def monotonic(self) -> float:
+        return time.monotonic() - self.r0 + self.virtual
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=self.monotonic())
+
+    def sleep(self, seconds: float) -> None:
+        self.virtual += max(0.0, seconds)
+
+
+def trial_day(station: Path, month: str, tmp: Path) -> None:
+    import csv  # noqa: PLC0415
+
+    from broadcast.playout.backends.base import wav_seconds  # noqa: PLC0415
+
+    st = load_station(station)
+    sched = sch.read_schedule(st, month) or sch.schedule_month(st, month)
+    day = sched.airings[0].date
+    settings = replace(st.playout, device="file:audio_out/capture")
+    clock = _SimClock(datetime.combine(day, datetime.min.time(), tzinfo=TZ))
+    player = Player(st, clock=clock, settings=settings, say=lambda line: print("  " + line))
+    first_id = (player.asrun.last(1) or [None])[0]
+    first_id = first_id.id if first_id else 0
+    player.run(until=datetime.combine(day, datetime.max.time(), tzinfo=TZ))
+    with open_log(st.dir) as log:
+        rows = [r for r in log.rows(day=day) if r.id > first_id]
+    from broadcast.playout.asrun import to_csv  # noqa: PLC0415
+
+    table = list(csv.DictReader(to_csv(rows).splitlines()))
+    print(f"trial day {day} of {st.name}: {len(rows)} items")
+    for r, line in zip(rows, table):
+        err = (datetime.fromisoformat(r.actual_start) - datetime.fromisoformat(r.scheduled_start)).total_seconds()
+        cap = wav_seconds(st.dir / settings.device[5:] / f"asrun-{r.id:06d}.wav")
+        ref = tmp / "ref.wav"
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(st.dir / r.file), str(ref)], check=True)
+        print(f"  {r.slot} {r.result}: start error {err * 1000:.0f} ms; captured {cap:.2f} s; "
+              f"CSV seconds {float(line['Số giây đã phát']):.2f}; file decodes to {wav_seconds(ref):.2f} s")
+        ref.unlink()
+
+
 def _cpu_s(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -128,7 +177,12 @@ def main() -> None:
     ap.add_argument("--gap", type=float, default=2.0)
     ap.add_argument("--backend", default="mpv")
     ap.add_argument("--idle", type=float, default=30.0)
+    ap.add_argument("--station", type=Path, help="trial a real station's first air day (see above)")
+    ap.add_argument("--month", default=None)
     args = ap.parse_args()
+    if args.station:
+        trial_day(args.station.resolve(), args.month, args.station.resolve() / "audio_out")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         start_errors(Path(tmp), args.starts, args.gap, args.backend)
         cpu(Path(tmp), args.idle)

@@ -104,11 +104,14 @@ class AsRunLog:
              PARTIAL, reason, backend),
         )
 
-    def finish(self, row_id: int, *, result: str, actual_end: datetime, seconds: float, reason: str = "") -> None:
+    def finish(self, row_id: int, *, result: str, actual_end: datetime, seconds: float, reason: str = "",
+               sha256: str | None = None) -> None:
+        """Complete a row; `sha256` (of the file as played) replaces the one written at the start."""
         self._write(
             "UPDATE asrun SET result=?, actual_end=?, seconds_aired=?, reason=CASE WHEN ?='' THEN reason "
-            "WHEN reason='' THEN ? ELSE reason || ' ' || ? END WHERE id=?",
-            (result, actual_end.isoformat(timespec="milliseconds"), round(seconds, 3), reason, reason, reason, row_id),
+            "WHEN reason='' THEN ? ELSE reason || ' ' || ? END, sha256=COALESCE(?, sha256) WHERE id=?",
+            (result, actual_end.isoformat(timespec="milliseconds"), round(seconds, 3), reason, reason, reason,
+             sha256, row_id),
         )
 
     def record(self, item: PlannedItem, *, when: datetime, result: str, reason: str, backend: str = "") -> int:

@@ -66,6 +66,7 @@ class PlannedItem:
     month: str | None                 # programme month; None for the standing notice
     fallback: bool = False            # planned in place of the scheduled programme
     reason: str = ""                  # why it is a fallback
+    sha256: str = ""                  # of the file as checked before air
 
     @property
     def key(self) -> str:

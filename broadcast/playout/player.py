@@ -83,6 +83,7 @@ class SlotPlan:
     amp_on: bool = False
     amp_problem: str = ""
     fallback: tuple[Path, str, float, str | None] | None = None
+    fallback_sha256: str = ""
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -170,6 +171,7 @@ class Player:
         avoid = {(self.station.dir / i.file).resolve() for i in plan.items}
         try:
             plan.fallback = source.fallback_source(self.station, plan.date, plan.slot, avoid)
+            plan.fallback_sha256 = _sha256(plan.fallback[0])
         except Exception as exc:  # noqa: BLE001 - no fallback is bad, but the programme may still air
             self.say(f"CẢNH BÁO: không chuẩn bị được chương trình thay thế ({exc}).")
             plan.fallback = None
@@ -188,6 +190,7 @@ class Player:
                 item = self._fallback_item(plan, item.order, " ".join(problems))
             elif problems:
                 self.say(f"{plan.date:%d/%m} {plan.start:%H:%M}: {' '.join(problems)}")
+            item.sha256 = _sha256(self.station.dir / item.file)
             checked.append(item)
         plan.items = checked
         plan.checked = True
@@ -199,7 +202,7 @@ class Player:
         path, title, seconds, month = plan.fallback
         rel = path.resolve().relative_to(self.station.dir.resolve()).as_posix()
         return PlannedItem(plan.date, plan.slot, plan.name, plan.start, plan.end, order, rel, title,
-                           seconds, month, fallback=True, reason=reason)
+                           seconds, month, fallback=True, reason=reason, sha256=plan.fallback_sha256)
 
     # ------------------------------------------------------------------ amplifier
 
@@ -228,9 +231,11 @@ class Player:
     def _play(self, plan: SlotPlan, item: PlannedItem, *, result_ok: str, reason: str) -> tuple[bool, float, str]:
         """Play one item with its as-run row; (completed, seconds, problem)."""
         path = self.station.dir / item.file
-        sha = _sha256(path)
-        row = self.asrun.start(item, actual_start=self.clock.now(), file=item.file, sha256=sha, title=item.title,
-                               programme_month=item.month, backend=self.backend.NAME, reason=reason)
+        # The hash checked before air goes in the row now (hashing 12 MB would delay the start);
+        # the hash of the file as played replaces it when the item ends.
+        row = self.asrun.start(item, actual_start=self.clock.now(), file=item.file, sha256=item.sha256,
+                               title=item.title, programme_month=item.month, backend=self.backend.NAME,
+                               reason=reason)
         self.now_playing = f"{item.title} ({plan.name} {plan.start:%H:%M})"
         self._write_status()
         self.say(f"{self.clock.now():%H:%M:%S} BẮT ĐẦU PHÁT: {item.title} [{item.file}]")
@@ -238,18 +243,19 @@ class Player:
                                 timeout_s=max(60.0, item.duration_s * 1.5 + 30))
         self.now_playing = None
         end = self.clock.now()
+        sha = _sha256(path)
         short = res.ok and item.duration_s > 0 and res.seconds < item.duration_s - _SHORT_TOLERANCE_S
         if res.stopped:
-            self.asrun.finish(row, result=PARTIAL, actual_end=end, seconds=res.seconds, reason=res.reason)
+            self.asrun.finish(row, result=PARTIAL, actual_end=end, seconds=res.seconds, reason=res.reason, sha256=sha)
             self.say(f"Đã dừng giữa chừng: {item.title} ({res.seconds:.0f} giây).")
             return False, res.seconds, res.reason
         if not res.ok or short:
             problem = res.reason or (f"tệp kết thúc sớm sau {res.seconds:.1f} giây "
                                      f"(đáng lẽ {item.duration_s:.1f} giây): tệp hỏng giữa chừng.")
-            self.asrun.finish(row, result=FAILED, actual_end=end, seconds=res.seconds, reason=problem)
+            self.asrun.finish(row, result=FAILED, actual_end=end, seconds=res.seconds, reason=problem, sha256=sha)
             self.say(f"{end:%H:%M:%S} LỖI KHI PHÁT {item.title}: {problem}")
             return False, res.seconds, problem
-        self.asrun.finish(row, result=result_ok, actual_end=end, seconds=res.seconds)
+        self.asrun.finish(row, result=result_ok, actual_end=end, seconds=res.seconds, sha256=sha)
         self.say(f"{end:%H:%M:%S} PHÁT XONG: {item.title} ({res.seconds:.1f} giây).")
         return True, res.seconds, ""
 
