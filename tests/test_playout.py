@@ -212,6 +212,20 @@ def test_a_file_that_does_not_decode_is_replaced_by_the_fallback_before_air(tmp_
     assert any("Sẽ phát chương trình thay thế" in s for s in said)
 
 
+def test_a_long_silence_in_the_programme_is_reported_before_air_and_it_still_airs(tmp_path):
+    st = day_station(tmp_path, seconds=14.0, silence_report_s=5)
+    programme = st.programme_dir("2026-12") / f"{st.slug}-2026-12.mp3"
+    tmp = programme.with_name("x.mp3")
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=4",
+                    "-f", "lavfi", "-i", "anullsrc=r=44100:cl=mono:d=10", "-filter_complex",
+                    "[0][1]concat=n=2:v=0:a=1", "-ar", "44100", "-ac", "1", "-b:a", "128k", str(tmp)], check=True)
+    for f in [programme, *st.days_dir.glob("2026-12-28/0600-*.mp3")]:
+        f.write_bytes(tmp.read_bytes())      # same bytes as the programme: check-air accepts it
+    rows, said = run_day(st, until="07:00")
+    assert [r.result for r in rows] == ["aired"]
+    assert any("im lặng 10 giây" in s for s in said)
+
+
 def test_the_ffmpeg_backend_airs_the_same_day(tmp_path):
     st = day_station(tmp_path, backend="ffmpeg")
     rows, _ = run_day(st)

@@ -47,6 +47,7 @@ class PlayoutSettings:
     lead_min: float = 15.0            # before-air check this many minutes ahead
     late_max_min: float = 5.0         # after a sleep/clock change: start late up to this, else skip
     clock_jump_s: float = 5.0         # wall clock vs monotonic difference reported as a jump
+    silence_report_s: float = 10.0    # silence longer than this in a file is reported before air
     amplifier: AmplifierSettings = field(default_factory=AmplifierSettings)
 
 

@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 STATUS_FILE = "playout-status.json"
 _STEP_S = 30.0          # longest single sleep: the wall clock is re-read at least this often
 _SHORT_TOLERANCE_S = 1.0   # an item that ends this much before its length ended early (error)
-_SILENCE_REPORT_S = 10.0
 
 
 class Clock:
@@ -182,9 +181,10 @@ class Player:
         checked = []
         for item in plan.items:
             path = self.station.dir / item.file
-            problems, warnings, _ = source.file_problems(path, item.duration_s, _SILENCE_REPORT_S)
+            problems, warnings, _ = source.file_problems(path, item.duration_s, self.settings.silence_report_s)
             for w in warnings:
-                self.say(f"Lưu ý: {w}")
+                self.say(f"CẢNH BÁO: {w} Kiểm tra lại tệp (vẫn phát theo lịch).")
+                log.warning("%s", w)
             if problems and not item.fallback and plan.fallback:
                 self.say(f"{plan.date:%d/%m} {plan.start:%H:%M}: {' '.join(problems)} Sẽ phát chương trình thay thế.")
                 item = self._fallback_item(plan, item.order, " ".join(problems))

@@ -55,6 +55,7 @@ def parse_playout(r: Any) -> PlayoutSettings:
         lead_min=r.number(*p, "lead_min", lo=1, hi=180),
         late_max_min=r.number(*p, "late_max_min", lo=0, hi=120),
         clock_jump_s=r.number(*p, "clock_jump_s", lo=1, hi=3600),
+        silence_report_s=r.number(*p, "silence_report_s", lo=1, hi=600),
         amplifier=AmplifierSettings(
             on=_command(r, *a, "on_command"),
             off=_command(r, *a, "off_command"),
