@@ -178,6 +178,23 @@ def test_a_programme_that_cannot_air_falls_back_to_the_standing_notice_before_ai
     assert wav_seconds(capture(st, rows[0])) > 5       # the spoken notice went out, not silence
 
 
+def test_with_no_file_and_no_fallback_the_log_says_failed_and_the_player_goes_on(tmp_path, monkeypatch):
+    from broadcast.errors import EnvironmentProblem
+
+    def no_notice(station):
+        raise EnvironmentProblem("không tạo được thông báo dự phòng bằng espeak-ng.")
+
+    monkeypatch.setattr(sch, "standing_notice", no_notice)
+    st = day_station(tmp_path, previous=False)
+    (st.programme_dir("2026-12") / f"{st.slug}-2026-12.mp3").unlink()
+    for f in st.days_dir.glob("2026-12-28/*.mp3"):
+        f.unlink()
+    rows, said = run_day(st)
+    assert [(r.slot, r.result) for r in rows] == [("sang", "failed"), ("trua", "failed"), ("chieu", "failed")]
+    assert all(r.seconds_aired == 0 for r in rows)
+    assert any("không chuẩn bị được chương trình thay thế" in s for s in said)
+
+
 def test_a_corrupt_file_mid_slot_switches_to_the_fallback(tmp_path):
     st = day_station(tmp_path, seconds=6.0)
     clock = FakeClock(DAY)

@@ -277,6 +277,12 @@ class Player:
                 self.asrun.record(item, when=now, result=SKIPPED, reason=why, backend=self.backend.NAME)
             self.say(f"BỎ QUA buổi {plan.name} {plan.start:%H:%M %d/%m}: {why}")
             return
+        if not plan.items:
+            why = "không có tệp nào để phát (thư mục ngày trống) và không có chương trình thay thế."
+            empty = PlannedItem(plan.date, plan.slot, plan.name, plan.start, plan.end, 1, "", "", 0.0, None)
+            self.asrun.record(empty, when=now, result=FAILED, reason=why, backend=self.backend.NAME)
+            self.say(f"LỖI: buổi {plan.name} {plan.start:%H:%M %d/%m}: {why}")
+            return
         late_note = f"phát trễ {late_s:.0f} giây." if late_s > 5 else ""
         if not plan.amp_on:
             plan.amp_problem = self._amplifier("on")

@@ -116,8 +116,11 @@ class MpvBackend(Backend):
         finally:
             elapsed = time.monotonic() - t0
             player.terminate()
-        seconds = wav_seconds(capture) if capture is not None and capture.exists() else elapsed
         latency = began[0] - t0 if began else None
+        if capture is not None and capture.exists():
+            seconds = wav_seconds(capture)
+        else:   # from the first audio; nothing aired if playback never began
+            seconds = max(0.0, elapsed - latency) if latency is not None else 0.0
         reason = (end.get("reason") or b"").decode() if isinstance(end.get("reason"), bytes) else str(end.get("reason", ""))
         if reason == "eof":
             return PlayResult(True, seconds, start_latency_s=latency)
