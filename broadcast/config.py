@@ -152,6 +152,7 @@ class Station:
     spell_issuer: bool = False
     province: str = ""
     source: Located | None = None
+    playout: Any = None   # broadcast.playout.models.PlayoutSettings (parsed by broadcast.playout.settings)
 
     # Paths of the station folder (DESIGN §2).
     @property
@@ -505,7 +506,14 @@ def load_station(directory: str | Path = ".") -> Station:
         spell_issuer=r.flag("normalize", "spell_issuer"),
         province=r.text("station", "province"),
         source=src,
+        playout=_playout(r),
     )
+
+
+def _playout(r: _Reader) -> Any:
+    from broadcast.playout.settings import parse_playout  # noqa: PLC0415 - the playout package owns its section
+
+    return parse_playout(r)
 
 
 def _sample_rate(r: _Reader) -> int:

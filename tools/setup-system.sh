@@ -6,6 +6,10 @@ set -euo pipefail
 missing=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
+# libmpv for `broadcast play` (python-mpv loads libmpv.so.2); Debian/Ubuntu package libmpv2.
+if command -v apt-get >/dev/null 2>&1; then
+  { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep 'libmpv\.so' >/dev/null || missing+=(libmpv2)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "Cài công cụ hệ thống còn thiếu: ${missing[*]}"
@@ -29,7 +33,8 @@ fi
 cat >&2 <<MSG
 Không tự cài được ${missing[*]} trên máy này.
 - Windows: tải ffmpeg (bản "essentials") và espeak-ng (bản .msi), giải nén/cài đặt,
-  rồi thêm thư mục chứa ffmpeg.exe và espeak-ng.exe vào biến PATH.
+  rồi thêm thư mục chứa ffmpeg.exe và espeak-ng.exe vào biến PATH. Để phát tự động
+  (broadcast play) bằng mpv, chép thêm libmpv-2.dll (bản "mpv-dev") vào cùng thư mục đó.
 - Linux khác Debian: cài gói ffmpeg và espeak-ng bằng trình quản lý gói của máy.
 MSG
 exit 2

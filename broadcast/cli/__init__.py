@@ -34,6 +34,7 @@ _COMMANDS = [
     "schedule",
     "check_air",
     "day",
+    "play", "asrun",
     "daemon",
     "init",
 ]

@@ -1,0 +1,406 @@
+"""The playout service: air each airing at its slot time, log it, never leave dead air.
+
+Loop (LibreTime's queue in miniature): find the next slot; at `lead_min` before it run the
+schedule stage's readiness check (check_air: present, the scheduled file, approved, length)
+plus a decode check, and choose the fallback in advance (the last approved earlier programme,
+else the standing notice); switch the amplifier on; at the slot time play the items in order;
+on a missing file, or a decoder/device error mid-item, air the fallback for the rest of the
+slot; switch the amplifier off. Every wait sleeps on a monotonic clock in short steps and
+re-reads the wall clock, so a sleeping PC or a clock change is noticed and logged; a slot
+found already running is started late up to `late_max_min`, else skipped and logged.
+
+The clock is injected (`now()`, `monotonic()`, `sleep()`), so tests run a day in seconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Callable
+
+from broadcast.config import Station
+from broadcast.fsutil import atomic_write_text
+from broadcast.playout import source
+from broadcast.playout.asrun import AsRunLog, open_log
+from broadcast.playout.backends import Backend, create_backend
+from broadcast.playout.models import AIRED, FAILED, FALLBACK, PARTIAL, SKIPPED, PlannedItem, PlayoutSettings
+
+log = logging.getLogger(__name__)
+
+STATUS_FILE = "playout-status.json"
+_STEP_S = 30.0          # longest single sleep: the wall clock is re-read at least this often
+_SHORT_TOLERANCE_S = 1.0   # an item that ends this much before its length ended early (error)
+
+
+class Clock:
+    """The real clock: station wall time, a monotonic counter, sleep (cut short by `interrupt`)."""
+
+    interrupt: threading.Event | None = None
+
+    def now(self) -> datetime:
+        return datetime.now(source.TZ)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        if self.interrupt is not None:
+            self.interrupt.wait(max(0.0, seconds))   # a stop request (SIGTERM) ends the wait at once
+        else:
+            time.sleep(max(0.0, seconds))
+
+
+class OffsetClock(Clock):
+    """Real time flowing from a chosen start (`broadcast play --now`, trials and tests)."""
+
+    def __init__(self, start: datetime) -> None:
+        self._offset = start - datetime.now(source.TZ)
+
+    def now(self) -> datetime:
+        return datetime.now(source.TZ) + self._offset
+
+
+@dataclass
+class SlotPlan:
+    """One airing being prepared/aired."""
+
+    date: date
+    slot: str
+    name: str
+    start: datetime
+    end: datetime
+    items: list[PlannedItem] = field(default_factory=list)
+    checked: bool = False
+    amp_on: bool = False
+    amp_problem: str = ""
+    fallback: tuple[Path, str, float, str | None] | None = None
+    fallback_sha256: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[date, str]:
+        return (self.date, self.slot)
+
+
+def _sha256(path: Path) -> str:
+    try:
+        with path.open("rb") as fh:
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError:
+        return ""
+
+
+class Player:
+    """Airs a station's schedule. `say` receives one Vietnamese line per event."""
+
+    def __init__(self, station: Station, *, clock: Clock | None = None, backend: Backend | None = None,
+                 settings: PlayoutSettings | None = None, say: Callable[[str], None] | None = None,
+                 stop: threading.Event | None = None) -> None:
+        self.station = station
+        self.settings = settings or station.playout or PlayoutSettings()
+        self.clock = clock or Clock()
+        self.backend = backend or create_backend(self.settings.backend, self.settings.device, station.dir)
+        self.say = say or (lambda line: log.info("%s", line))
+        self.stop = stop or threading.Event()
+        if isinstance(self.clock, Clock) and self.clock.interrupt is None:
+            self.clock.interrupt = self.stop
+        self.asrun: AsRunLog = open_log(station.dir)
+        self.started_at = self.clock.now()
+        self.plans: dict[tuple[date, str], SlotPlan] = {}
+        self.done: set[tuple[date, str]] = set()
+        self.now_playing: str | None = None
+
+    # ------------------------------------------------------------------ waiting
+
+    def _wait_until(self, target: datetime) -> bool:
+        """Sleep until `target` (wall time) in monotonic steps; False if the wall clock jumped."""
+        while not self.stop.is_set():
+            now = self.clock.now()
+            remaining = (target - now).total_seconds()
+            if remaining <= 0:
+                return True
+            step = min(remaining, _STEP_S)
+            m0 = self.clock.monotonic()
+            self.clock.sleep(step)
+            slept = self.clock.monotonic() - m0
+            moved = (self.clock.now() - now).total_seconds()
+            if abs(moved - slept) > self.settings.clock_jump_s:
+                self.say(f"CẢNH BÁO: đồng hồ máy nhảy {moved - slept:+.0f} giây "
+                         "(máy tính ngủ/tắt màn hình hoặc bị đổi giờ). Tính lại lịch phát.")
+                log.warning("wall clock jumped by %.1f s (monotonic %.1f s, wall %.1f s)", moved - slept, slept, moved)
+                return False
+        return False
+
+    # ------------------------------------------------------------------ planning
+
+    def _upcoming(self, now: datetime) -> list[SlotPlan]:
+        late = timedelta(minutes=self.settings.late_max_min)
+        out = []
+        for day, slot_id in source.airings_between(self.station, now.date() - timedelta(days=1), now.date() + timedelta(days=1)):
+            key = (day, slot_id)
+            if key in self.done:
+                continue
+            start, end, name = source.slot_times(self.station, day, slot_id)
+            if start + late < now and start < self.started_at - late:
+                continue   # long before this player started: reconciliation reports it, not us
+            plan = self.plans.get(key) or SlotPlan(day, slot_id, name, start, end)
+            self.plans[key] = plan
+            out.append(plan)
+        return out
+
+    def _check(self, plan: SlotPlan) -> None:
+        """The before-air check: readiness, decode, length; the fallback chosen in advance."""
+        now = self.clock.now()
+        report = None
+        try:
+            report = source.readiness(self.station, now)
+            for line in report.render().splitlines():
+                log.info("%s", line)
+        except Exception as exc:  # noqa: BLE001 - the check must never stop the player
+            self.say(f"CẢNH BÁO: kiểm tra sẵn sàng lỗi ({exc}); vẫn phát theo thư mục ngày.")
+        plan.items = source.planned_items(self.station, plan.date, plan.slot, report)
+        avoid = {(self.station.dir / i.file).resolve() for i in plan.items}
+        try:
+            plan.fallback = source.fallback_source(self.station, plan.date, plan.slot, avoid)
+            plan.fallback_sha256 = _sha256(plan.fallback[0])
+        except Exception as exc:  # noqa: BLE001 - no fallback is bad, but the programme may still air
+            self.say(f"CẢNH BÁO: không chuẩn bị được chương trình thay thế ({exc}).")
+            plan.fallback = None
+        if not plan.items:
+            plan.notes.append("thư mục ngày không có tệp nào cho buổi này.")
+            if plan.fallback:
+                plan.items = [self._fallback_item(plan, 1, "thư mục ngày không có tệp cho buổi này.")]
+        checked = []
+        for item in plan.items:
+            path = self.station.dir / item.file
+            problems, warnings, _ = source.file_problems(path, item.duration_s, self.settings.silence_report_s)
+            for w in warnings:
+                self.say(f"CẢNH BÁO: {w} Kiểm tra lại tệp (vẫn phát theo lịch).")
+                log.warning("%s", w)
+            if problems and not item.fallback and plan.fallback:
+                self.say(f"{plan.date:%d/%m} {plan.start:%H:%M}: {' '.join(problems)} Sẽ phát chương trình thay thế.")
+                item = self._fallback_item(plan, item.order, " ".join(problems))
+            elif problems:
+                self.say(f"{plan.date:%d/%m} {plan.start:%H:%M}: {' '.join(problems)}")
+            item.sha256 = _sha256(self.station.dir / item.file)
+            checked.append(item)
+        plan.items = checked
+        plan.checked = True
+        what = ", ".join(f"{i.title}{' (THAY THẾ)' if i.fallback else ''}" for i in plan.items) or "không có gì"
+        self.say(f"Đã kiểm tra buổi {plan.name} {plan.start:%H:%M %d/%m/%Y}: {what}.")
+
+    def _fallback_item(self, plan: SlotPlan, order: int, reason: str) -> PlannedItem:
+        assert plan.fallback is not None
+        path, title, seconds, month = plan.fallback
+        rel = path.resolve().relative_to(self.station.dir.resolve()).as_posix()
+        return PlannedItem(plan.date, plan.slot, plan.name, plan.start, plan.end, order, rel, title,
+                           seconds, month, fallback=True, reason=reason, sha256=plan.fallback_sha256)
+
+    # ------------------------------------------------------------------ amplifier
+
+    def _amplifier(self, which: str) -> str:
+        amp = self.settings.amplifier
+        cmd = amp.on if which == "on" else amp.off
+        if not cmd:
+            return ""
+        what = "bật" if which == "on" else "tắt"
+        try:
+            proc = subprocess.run(cmd, shell=False, capture_output=True, timeout=amp.timeout_s,
+                                  stdin=subprocess.DEVNULL, cwd=self.station.dir)
+            if proc.returncode == 0:
+                self.say(f"Đã {what} âm ly.")
+                return ""
+            detail = (proc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+            problem = f"lệnh {what} âm ly trả mã lỗi {proc.returncode}" + (f" ({detail[-1]})" if detail else "")
+        except (OSError, subprocess.SubprocessError) as exc:
+            problem = f"không chạy được lệnh {what} âm ly ({exc})"
+        self.say(f"CẢNH BÁO: {problem}. Vẫn phát chương trình.")
+        log.warning("%s", problem)
+        return problem + "."
+
+    # ------------------------------------------------------------------ airing
+
+    def _play(self, plan: SlotPlan, item: PlannedItem, *, result_ok: str, reason: str) -> tuple[bool, float, str]:
+        """Play one item with its as-run row; (completed, seconds, problem)."""
+        path = self.station.dir / item.file
+        # The hash checked before air goes in the row now (hashing 12 MB would delay the start);
+        # the hash of the file as played replaces it when the item ends.
+        row = self.asrun.start(item, actual_start=self.clock.now(), file=item.file, sha256=item.sha256,
+                               title=item.title, programme_month=item.month, backend=self.backend.NAME,
+                               reason=reason)
+        self.now_playing = f"{item.title} ({plan.name} {plan.start:%H:%M})"
+        self._write_status()
+        self.say(f"{self.clock.now():%H:%M:%S} BẮT ĐẦU PHÁT: {item.title} [{item.file}]")
+        res = self.backend.play(path, name=f"asrun-{row:06d}", stop=self.stop,
+                                timeout_s=max(60.0, item.duration_s * 1.5 + 30))
+        self.now_playing = None
+        end = self.clock.now()
+        sha = _sha256(path)
+        short = res.ok and item.duration_s > 0 and res.seconds < item.duration_s - _SHORT_TOLERANCE_S
+        if res.stopped:
+            self.asrun.finish(row, result=PARTIAL, actual_end=end, seconds=res.seconds, reason=res.reason, sha256=sha)
+            self.say(f"Đã dừng giữa chừng: {item.title} ({res.seconds:.0f} giây).")
+            return False, res.seconds, res.reason
+        if not res.ok or short:
+            problem = res.reason or (f"tệp kết thúc sớm sau {res.seconds:.1f} giây "
+                                     f"(đáng lẽ {item.duration_s:.1f} giây): tệp hỏng giữa chừng.")
+            self.asrun.finish(row, result=FAILED, actual_end=end, seconds=res.seconds, reason=problem, sha256=sha)
+            self.say(f"{end:%H:%M:%S} LỖI KHI PHÁT {item.title}: {problem}")
+            return False, res.seconds, problem
+        self.asrun.finish(row, result=result_ok, actual_end=end, seconds=res.seconds, sha256=sha)
+        self.say(f"{end:%H:%M:%S} PHÁT XONG: {item.title} ({res.seconds:.1f} giây).")
+        return True, res.seconds, ""
+
+    def _air(self, plan: SlotPlan) -> None:
+        now = self.clock.now()
+        late_s = (now - plan.start).total_seconds()
+        started = self.asrun.started_orders(plan.date, plan.slot)
+        todo = [i for i in plan.items if i.order not in started]
+        if started and not todo or self.asrun.slot_ended_early(plan.date, plan.slot):
+            self.say(f"Buổi {plan.name} {plan.start:%H:%M %d/%m} đã phát trước đó: không phát lại.")
+            return
+        if started:
+            self.say(f"Buổi {plan.name} {plan.start:%H:%M %d/%m} đã phát dở (máy phát bị ngắt): "
+                     f"không phát lại {len(started)} tệp đã bắt đầu, phát tiếp phần còn lại.")
+        if late_s > self.settings.late_max_min * 60:
+            why = (f"trễ {late_s / 60:.0f} phút so với giờ phát (máy tính ngủ, tắt hoặc đổi giờ), quá giới hạn "
+                   f"late_max_min = {self.settings.late_max_min:g} phút: bỏ qua.")
+            for item in todo:
+                self.asrun.record(item, when=now, result=SKIPPED, reason=why, backend=self.backend.NAME)
+            self.say(f"BỎ QUA buổi {plan.name} {plan.start:%H:%M %d/%m}: {why}")
+            return
+        if not plan.items:
+            why = "không có tệp nào để phát (thư mục ngày trống) và không có chương trình thay thế."
+            empty = PlannedItem(plan.date, plan.slot, plan.name, plan.start, plan.end, 1, "", "", 0.0, None)
+            self.asrun.record(empty, when=now, result=FAILED, reason=why, backend=self.backend.NAME)
+            self.say(f"LỖI: buổi {plan.name} {plan.start:%H:%M %d/%m}: {why}")
+            return
+        late_note = f"phát trễ {late_s:.0f} giây." if late_s > 5 else ""
+        if not plan.amp_on:
+            plan.amp_problem = self._amplifier("on")
+            plan.amp_on = True
+        amp_problem = plan.amp_problem
+        for item in todo:
+            if self.stop.is_set():
+                return
+            reason = " ".join(x for x in (item.reason, late_note, amp_problem) if x)
+            path = self.station.dir / item.file
+            if not path.is_file() and not item.fallback and plan.fallback:
+                fb = self._fallback_item(plan, item.order, f"thiếu tệp {item.file} lúc phát.")
+                self.say(f"{self.clock.now():%H:%M:%S} THIẾU TỆP {item.file}: phát chương trình thay thế.")
+                self._play(plan, fb, result_ok=FALLBACK, reason=" ".join(x for x in (fb.reason, late_note, amp_problem) if x))
+                return self._after(plan)
+            ok, _, problem = self._play(plan, item, result_ok=FALLBACK if item.fallback else AIRED, reason=reason)
+            if self.stop.is_set():
+                return
+            if not ok:
+                if plan.fallback and not item.fallback:
+                    fb = self._fallback_item(plan, item.order, f"thay cho tệp lỗi: {problem}")
+                    self.say("Chuyển sang chương trình thay thế cho phần còn lại của buổi phát.")
+                    self._play(plan, fb, result_ok=FALLBACK, reason=fb.reason)
+                break
+            late_note = amp_problem = ""
+        self._after(plan)
+
+    def _after(self, plan: SlotPlan) -> None:
+        """Amplifier off `off_after_s` after the slot, unless the next airing needs it sooner."""
+        amp = self.settings.amplifier
+        if not amp.off or self.stop.is_set():
+            return
+        off_at = self.clock.now() + timedelta(seconds=amp.off_after_s)
+        nxt = [p for p in self._upcoming(self.clock.now()) if p.key != plan.key and p.key not in self.done]
+        if nxt and nxt[0].start - timedelta(seconds=amp.on_before_s) <= off_at:
+            nxt[0].amp_on = True
+            return
+        self._wait_until(off_at)
+        self._amplifier("off")
+
+    # ------------------------------------------------------------------ main loop
+
+    def run(self, *, until: datetime | None = None, once: bool = False) -> int:
+        """Air slots until `until` (or for ever, or one slot with `once`); the number of slots handled."""
+        handled = 0
+        self.say(f"Bắt đầu phát tự động ({self.backend.LABEL}, thiết bị: {self.backend.device}) lúc "
+                 f"{self.clock.now():%H:%M:%S %d/%m/%Y}.")
+        try:
+            while not self.stop.is_set():
+                now = self.clock.now()
+                if until is not None and now >= until:
+                    break
+                plans = self._upcoming(now)
+                if not plans:
+                    target = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=source.TZ)
+                    self._write_status(next_plan=None)
+                    self._wait_until(min(target, until) if until else target)
+                    continue
+                plan = plans[0]
+                self._write_status(next_plan=plan)
+                lead_at = plan.start - timedelta(minutes=self.settings.lead_min)
+                amp_at = plan.start - timedelta(seconds=self.settings.amplifier.on_before_s)
+                if not plan.checked:
+                    if now < lead_at and not self._wait_until(min(lead_at, until) if until else lead_at):
+                        continue
+                    if until is not None and self.clock.now() >= until:
+                        break
+                    self._check(plan)
+                    continue
+                if self.settings.amplifier.on and not plan.amp_on and now < amp_at:
+                    if not self._wait_until(min(amp_at, until) if until else amp_at):
+                        continue
+                    if until is not None and self.clock.now() >= until:
+                        break
+                    plan.amp_problem = self._amplifier("on")
+                    plan.amp_on = True
+                    continue
+                if now < plan.start:
+                    if not self._wait_until(min(plan.start, until) if until else plan.start):
+                        continue
+                    if until is not None and self.clock.now() >= until and self.clock.now() < plan.start:
+                        break
+                self._air(plan)
+                self.done.add(plan.key)
+                self.plans.pop(plan.key, None)
+                handled += 1
+                self._write_status()
+                if once:
+                    break
+        finally:
+            self.backend.close()
+            self._write_status(stopped=True)
+            self.asrun.close()
+        return handled
+
+    # ------------------------------------------------------------------ status
+
+    def _write_status(self, *, next_plan: SlotPlan | None = None, stopped: bool = False) -> None:
+        data = {
+            "pid": os.getpid(),
+            "updated_at": self.clock.now().isoformat(timespec="seconds"),
+            "running": not stopped,
+            "backend": self.backend.NAME,
+            "device": self.backend.device,
+            "now_playing": self.now_playing,
+        }
+        if next_plan is not None:
+            data["next"] = {"date": next_plan.date.isoformat(), "slot": next_plan.slot, "name": next_plan.name,
+                            "start": next_plan.start.isoformat(timespec="minutes")}
+        try:
+            atomic_write_text(self.station.state_dir / STATUS_FILE, json.dumps(data, ensure_ascii=False, indent=1))
+        except Exception as exc:  # noqa: BLE001 - the status file is a courtesy; airing goes on
+            log.warning("không ghi được %s: %s", STATUS_FILE, exc)
+
+
+def read_status(station: Station) -> dict:
+    path = station.state_dir / STATUS_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
