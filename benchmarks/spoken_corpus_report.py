@@ -3,7 +3,10 @@
 Prints the share of sentences read exactly as expected (words compared, case and punctuation
 ignored), per category and overall, and with --failures what differed.
 
-Usage: .venv/bin/python benchmarks/spoken_corpus_report.py [--failures]
+Usage: .venv/bin/python benchmarks/spoken_corpus_report.py [--failures] [--file PATH ...]
+
+--file scores only the given file(s) of the same format, e.g. the held-out set
+tests/data/spoken_holdout.yaml (sentences collected after the rules were tuned).
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ from broadcast.spoken.syllables import fold
 CORPUS_DIR = REPO / "tests" / "data"
 
 
-def load(folder: Path = CORPUS_DIR) -> dict:
-    """All `spoken_corpus*.yaml` files merged: their sources and their items per category."""
+def load(folder: Path = CORPUS_DIR, files: list[Path] | None = None) -> dict:
+    """All `spoken_corpus*.yaml` files (or the given `files`) merged: their sources and their
+    items per category."""
     merged: dict = {"sources": {}, "categories": {}}
-    for path in sorted(folder.glob("spoken_corpus*.yaml")):
+    paths = files if files else sorted(folder.glob("spoken_corpus*.yaml"))
+    for path in paths:
         part = yaml.safe_load(path.read_text(encoding="utf-8"))
         for key, source in part.get("sources", {}).items():
             if key in merged["sources"] and merged["sources"][key] != source:
@@ -53,8 +58,9 @@ def score(normalizer: Normalizer, corpus: dict) -> dict[str, tuple[int, int, lis
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--failures", action="store_true")
+    parser.add_argument("--file", type=Path, action="append", help="score this file instead")
     args = parser.parse_args()
-    corpus = load()
+    corpus = load(files=args.file)
     result = score(Normalizer(), corpus)
     right = sum(r for r, _, _ in result.values())
     total = sum(t for _, t, _ in result.values())
