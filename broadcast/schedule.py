@@ -692,14 +692,42 @@ def day_running_order(station: Station, day: date) -> list[RunningItem]:
     return items
 
 
-def render_day(station: Station, day: date, items: list[RunningItem]) -> str:
-    """The running order of a day as plain Vietnamese text for the terminal."""
+def missing_airings(station: Station, day: date, items: list[RunningItem]) -> list[ScheduledAiring]:
+    """Airings planned on `day` (schedule, else the station's calendar) that have nothing to play."""
+    try:
+        planned, _ = _expected_airings(station, f"{day:%Y-%m}")
+    except ScheduleError:
+        planned = []
+    covered = {it.slot for it in items}
+    return [a for a in planned if a.date == day and (not a.items or a.slot not in covered)]
+
+
+def render_day(station: Station, day: date, items: list[RunningItem],
+               missing: list[ScheduledAiring] | None = None) -> str:
+    """The running order of a day as plain Vietnamese text for the terminal.
+
+    `missing` (from `missing_airings`) are planned airings with no programme: shown first
+    and loudly, with the way to fill them.
+    """
     lines = [f"Lịch phát sóng {_vi_date(day)} — {station.name}"]
     hol = holiday_name(day)
     if hol:
         lines.append(f"Ngày lễ: {hol}.")
+    month = f"{day:%Y-%m}"
+    for a in missing or []:
+        slot = station.slot(a.slot)
+        lines.append(
+            f"!!! CHƯA CÓ CHƯƠNG TRÌNH cho buổi {slot.name} lúc {a.start} (theo kế hoạch phát của đài)."
+        )
+    if missing:
+        lines.append(
+            f"    Cách sửa: làm chương trình tháng {month} (broadcast make --month {month}), duyệt "
+            "kịch bản, rồi chạy 'broadcast check-air'. Nếu chưa kịp, 'broadcast check-air' sẽ "
+            "chuẩn bị chương trình phát thay (tháng trước hoặc thông báo chung)."
+        )
     if not items:
-        lines.append("Không có chuyên mục CCHC phát trong ngày này.")
+        if not missing:
+            lines.append("Không có chuyên mục CCHC phát trong ngày này.")
         return "\n".join(lines)
     folder = day_dir(station, day)
     lines.append(f"Thư mục: {folder.relative_to(station.dir).as_posix()}/")

@@ -178,13 +178,26 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     )
 
 
+_YAML_PROBLEMS_VI = {
+    "mapping values are not allowed here": "có dấu hai chấm ở giữa một giá trị",
+    "could not find expected ':'": "thiếu dấu hai chấm sau tên mục",
+    "found character '\\t' that cannot start any token": "có ký tự Tab (thụt lề phải bằng dấu cách)",
+    "found unexpected end of stream": "thiếu dấu ngoặc kép đóng",
+}
+
+
+def _yaml_problem_vi(problem: str | None) -> str:
+    """PyYAML's English problem as a Vietnamese phrase (staff never see PyYAML's words)."""
+    return _YAML_PROBLEMS_VI.get((problem or "").strip(), "dòng này viết chưa đúng dạng 'khóa: giá trị'")
+
+
 def _parse_front_matter(fm_text: str, path: Path) -> dict:
     try:
         meta = yaml.safe_load(fm_text) if fm_text.strip() else {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise ScriptError(
-            f"phần thông tin đầu kịch bản sai cú pháp YAML ({exc.problem}).",
+            f"phần thông tin đầu kịch bản sai cách viết (cú pháp YAML): {_yaml_problem_vi(exc.problem)}.",
             file=path,
             line=(mark.line + 2) if mark else 1,
             hint="Mỗi dòng dạng 'khóa: giá trị'; chữ có dấu hai chấm thì đặt trong ngoặc kép.",
@@ -719,9 +732,15 @@ def render_script(station: Any, month: str, *, force: bool = False, now: datetim
     return path
 
 
-def approve(station: Any, month: str, by: str, now: datetime | None = None) -> Script:
-    """Record who approved the month's script, when, and the body hash it approved."""
+def approve(station: Any, month: str, by: str, now: datetime | None = None,
+            *, confirm_example: bool = False) -> Script:
+    """Record who approved the month's script, when, and the body hash it approved.
+
+    A month whose facts file says `example: true` is refused unless `confirm_example`;
+    the confirmation is then recorded in the front matter (`example_figures_confirmed`).
+    """
     from broadcast.config import validate_month
+    from broadcast.topics import load_facts
 
     month = validate_month(month)
     by = (by or "").strip()
@@ -731,10 +750,28 @@ def approve(station: Any, month: str, by: str, now: datetime | None = None) -> S
     script = read_script(path)  # validates the whole script first
     text = path.read_text(encoding="utf-8")
     fm_text, body, _ = split_front_matter(text, path)
-    stamp = (now or datetime.now()).replace(microsecond=0).isoformat()
-    fm_text = set_front_matter(
-        fm_text,
-        {"status": "approved", "approved_by": by, "approved_at": stamp, "approved_sha256": script.body_sha256},
-    )
+    # In the station's time zone, with its offset: people read this time (naive `now` = station time).
+    tz = getattr(station, "tz", None)
+    when = now or datetime.now(tz)
+    when = when.replace(tzinfo=tz) if when.tzinfo is None else when.astimezone(tz)
+    stamp = when.replace(microsecond=0).isoformat()
+    facts = load_facts(station, month)
+    updates: dict[str, Any] = {
+        "status": "approved", "approved_by": by, "approved_at": stamp, "approved_sha256": script.body_sha256,
+    }
+    if facts.example:
+        if not confirm_example:
+            raise ScriptError(
+                f"không duyệt: kịch bản dùng SỐ LIỆU VÍ DỤ (tệp facts/{month}.yaml ghi 'example: true'), "
+                "không phải số liệu thật của địa phương.",
+                file=facts.path,
+                hint=f"Điền số liệu thật vào facts/{month}.yaml, đổi thành 'example: false', soạn lại "
+                f"(broadcast script --month {month} --force) rồi duyệt. Nếu chỉ chạy thử và chấp nhận "
+                "phát số liệu ví dụ: thêm --confirm-example-figures (được ghi lại cùng lời duyệt).",
+            )
+        updates["example_figures_confirmed"] = True
+    elif "example_figures_confirmed" in fm_text:
+        updates["example_figures_confirmed"] = False
+    fm_text = set_front_matter(fm_text, updates)
     atomic_write_text(path, _compose(fm_text, body))
     return read_script(path)
