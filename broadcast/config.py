@@ -116,6 +116,7 @@ class Airing:
     skip_holidays: bool = True
     days_off: list[date] = field(default_factory=list)
     extra_days: list[date] = field(default_factory=list)
+    reminder_min: int = 15     # calendar reminder before each airing (0: none)
 
 
 @dataclass
@@ -582,4 +583,5 @@ def _airing(r: _Reader, slots: list[Slot]) -> Airing:
         skip_holidays=r.flag("airing", "skip_holidays"),
         days_off=[r.day("airing", "days_off", i) for i in range(len(r.get("airing", "days_off") or []))],
         extra_days=[r.day("airing", "extra_days", i) for i in range(len(r.get("airing", "extra_days") or []))],
+        reminder_min=r.number("airing", "reminder_min", lo=0, hi=1440, integer=True),
     )

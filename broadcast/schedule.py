@@ -516,33 +516,95 @@ def _remove_day(path: Path) -> None:
 # --------------------------------------------------------------------------- schedule a month
 
 
-def _ics(station: Station, sched: MonthSchedule, now: datetime) -> bytes:
-    from icalendar import Calendar, Event  # noqa: PLC0415
+def _previous_events(path: Path) -> dict[str, Any]:
+    """VEVENTs of the calendar written last time, by UID (empty if none or unreadable)."""
+    from icalendar import Calendar  # noqa: PLC0415
 
+    try:
+        return {str(e["uid"]): e for e in Calendar.from_ical(path.read_bytes()).walk("VEVENT")}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def _ics(station: Station, sched: MonthSchedule, now: datetime, previous: dict[str, Any] | None = None) -> bytes:
+    """The month's calendar; airings of `previous` that are gone stay as STATUS:CANCELLED.
+
+    UIDs are stable per (station, day, slot). An event whose time or text changed, and a
+    newly cancelled one, get a higher SEQUENCE so calendar programs apply the change.
+    """
+    from icalendar import Alarm, Calendar, Event  # noqa: PLC0415
+
+    previous = previous or {}
+    tz = station.tz
     cal = Calendar()
-    cal.add("prodid", "-//broadcast//Chuyen muc CCHC//VI")
+    cal.add("prodid", "-//broadcast//Chuyên mục CCHC//VI")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", f"{station.name}: lịch phát CCHC")
-    cal.add("x-wr-timezone", str(TZ))
+    cal.add("x-wr-timezone", str(tz))
     stamp = now.astimezone(ZoneInfo("UTC")).replace(microsecond=0)
-    for n, a in enumerate(sched.airings, start=1):
+    seen: set[str] = set()
+
+    def sequence(uid: str, changed: bool) -> int:
+        old = previous.get(uid)
+        if old is None:
+            return 0
+        seq = int(old.get("sequence", 0))
+        return seq + 1 if changed else seq
+
+    for a in sched.airings:
         slot = station.slot(a.slot)
-        start = datetime.combine(a.date, slot.start, tzinfo=TZ)
+        start = datetime.combine(a.date, slot.start, tzinfo=tz)
         length = sum(i.duration_s for i in a.items) or slot.length_min * 60
+        uid = f"{station.slug}-{a.date:%Y%m%d}-{slot.id}@broadcast-cchc"
+        seen.add(uid)
+        summary = f"Phát: {a.items[0].title}" if a.items else "Phát chuyên mục CCHC"
+        files = "\n".join(f"{i.file} ({mmss(i.duration_s)})" for i in a.items)
+        end = start + timedelta(seconds=round(length))
+        old = previous.get(uid)
+        changed = old is not None and (
+            str(old.get("summary")) != summary
+            or old.decoded("dtstart") != start or old.decoded("dtend") != end
+            or str(old.get("status", "CONFIRMED")) != "CONFIRMED"
+        )
         ev = Event()
-        # Stable per (station, month, airing number): re-importing the file updates events.
-        ev.add("uid", f"{station.slug}-{sched.month}-{n:02d}@broadcast-cchc")
+        ev.add("uid", uid)
+        ev.add("sequence", sequence(uid, changed))
+        ev.add("status", "CONFIRMED")
         ev.add("dtstamp", stamp)
         ev.add("last-modified", stamp)
         ev.add("dtstart", start)
-        ev.add("dtend", start + timedelta(seconds=round(length)))
-        ev.add("summary", f"Phát: {a.items[0].title}" if a.items else "Phát chuyên mục CCHC")
-        files = "\n".join(f"{i.file} ({mmss(i.duration_s)})" for i in a.items)
+        ev.add("dtend", end)
+        ev.add("summary", summary)
         ev.add("description", f"{slot.name} {a.start}.\nTệp phát:\n{files}")
+        ev.add("location", station.name)
+        if station.airing.reminder_min > 0:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"{slot.name} {a.start}: sắp đến giờ phát chuyên mục CCHC")
+            alarm.add("trigger", timedelta(minutes=-station.airing.reminder_min))
+            ev.add_component(alarm)
+        cal.add_component(ev)
+    for uid, old in sorted(previous.items()):
+        if uid in seen:
+            continue
+        was_cancelled = str(old.get("status", "")) == "CANCELLED"
+        ev = Event()
+        ev.add("uid", uid)
+        ev.add("sequence", sequence(uid, not was_cancelled))
+        ev.add("status", "CANCELLED")
+        ev.add("dtstamp", stamp)
+        ev.add("last-modified", stamp)
+        ev.add("dtstart", old.decoded("dtstart"))
+        ev.add("dtend", old.decoded("dtend"))
+        ev.add("summary", "ĐÃ HỦY: " + str(old.get("summary", "")).removeprefix("ĐÃ HỦY: "))
+        ev.add("description", "Buổi phát này đã được bỏ khỏi lịch của đài.")
         ev.add("location", station.name)
         cal.add_component(ev)
     cal.add_missing_timezones()
+    for vtz in cal.walk("VTIMEZONE"):   # icalendar adds an English COMMENT; operators read this file
+        vtz.pop("COMMENT", None)
     return cal.to_ical()
 
 
@@ -604,7 +666,8 @@ def schedule_month(station: Station, month: str, *, now: datetime | None = None)
         "# Sửa station.yaml (slots, airing) rồi chạy lại lệnh để đổi lịch.\n"
     )
     body = yaml.safe_dump(sched.to_dict(), allow_unicode=True, sort_keys=False)
-    atomic_write_bytes(station.schedules_dir / f"{month}.ics", _ics(station, sched, now))
+    ics_path = station.schedules_dir / f"{month}.ics"
+    atomic_write_bytes(ics_path, _ics(station, sched, now, _previous_events(ics_path)))
     atomic_write_text(schedule_path(station, month), header + body)
     log.info("scheduled %s: %d airings on %d days", month, len(airings), len(by_day))
     return sched
