@@ -454,7 +454,7 @@ def load_station(directory: str | Path = ".") -> Station:
 
     slug = r.text("station", "slug", required=True)
     if not _SLUG.match(slug):
-        raise r.fail(("station", "slug"), f"'{slug}' phải viết thường, không dấu, chỉ chữ, số và '-'.", "Ví dụ: duc-pho")
+        raise r.fail(("station", "slug"), f"'{slug}' phải viết thường, không dấu, chỉ chữ, số và '-'.", "Ví dụ: truong-quang-trong")
 
     min_m = r.number("programme", "min_minutes", lo=1, hi=120)
     max_m = r.number("programme", "max_minutes", lo=1, hi=120)
@@ -501,6 +501,11 @@ def load_station(directory: str | Path = ".") -> Station:
     if level not in LEVELS:
         raise r.fail(("station", "level"), f"'{level}' không phải cấp chính quyền cơ sở.",
                      "Ghi một trong: " + ", ".join(f'"{x}"' for x in LEVELS) + " (từ 01/7/2025 không còn cấp huyện).")
+    locality = r.text("station", "locality")
+    if locality and not locality.lower().startswith(level + " "):
+        raise r.fail(("station", "locality"), f"'{locality}' không khớp cấp của địa phương ('level: {level}').",
+                     f'Viết tên địa phương bắt đầu bằng cấp, ví dụ "{level} Tân Liên"; hoặc sửa mục level. '
+                     "Từ 01/7/2025 không còn huyện, quận, thị xã: đài là đài của xã, phường hoặc đặc khu.")
     tz_name = r.text("station", "timezone")
     try:
         ZoneInfo(tz_name)
@@ -513,7 +518,7 @@ def load_station(directory: str | Path = ".") -> Station:
         dir=directory,
         name=r.text("station", "name", required=True),
         slug=slug,
-        locality=r.text("station", "locality"),
+        locality=locality,
         authority=r.text("station", "authority"),
         example=r.flag("station", "example"),
         programme_title=r.text("programme", "title", required=True),

@@ -410,7 +410,9 @@ _HTML = """<!DOCTYPE html>
   th, td {{ border: 1px solid #000; padding: 2mm; vertical-align: top; text-align: left; }}
   th {{ background: #eee; }}
   td.num, th.num {{ text-align: center; white-space: nowrap; }}
-  td.file {{ font-family: "DejaVu Sans Mono", monospace; font-size: 10pt; word-break: break-all; }}
+  td.file {{ font-family: "DejaVu Sans Mono", monospace; font-size: 9pt; word-break: break-all; }}
+  td.tick {{ text-align: center; font-size: 16pt; width: 14mm; }}
+  .mark {{ display: block; margin-top: 1mm; font-size: 10.5pt; font-weight: bold; }}
   .foot {{ margin-top: 8mm; font-size: 11pt; }}
   .sign {{ margin-top: 12mm; display: flex; justify-content: space-between; }}
   @media print {{ th {{ -webkit-print-color-adjust: exact; print-color-adjust: exact; }} tr {{ page-break-inside: avoid; }} }}
@@ -420,40 +422,75 @@ _HTML = """<!DOCTYPE html>
 <h1>Lịch phát sóng</h1>
 <p class="sub"><strong>{station}</strong><br>{date_long}</p>
 {warning}<table>
-<thead><tr><th>Buổi</th><th class="num">Giờ phát</th><th class="num">STT</th><th>Nội dung</th><th class="num">Thời lượng</th><th>Tên tệp</th></tr></thead>
+<thead><tr><th>Buổi</th><th class="num">Giờ phát</th><th class="num">STT</th><th>Nội dung</th><th class="num">Thời lượng</th><th>Tên tệp</th><th class="num">Đã phát</th></tr></thead>
 <tbody>
 {rows}
 </tbody>
 </table>
 <p class="foot">Phát các tệp theo đúng thứ tự tên tệp (hoặc mở danh sách phát .m3u8 mang giờ của buổi, ví dụ 0600.m3u8 là buổi 6 giờ 00).
-Thời lượng ghi theo phút:giây. Lập lúc {made}.</p>
+Giờ phát ghi giờ bắt đầu – giờ kết thúc (giờ {tz_name}); thời lượng ghi theo phút:giây. Phát xong tệp nào, đánh dấu ✓ vào ô "Đã phát" của tệp đó.
+Lập lúc {made}.</p>
 <div class="sign"><span>Người trực máy: ..................................</span><span>Ký tên: ....................</span></div>
 </body>
 </html>
 """
 
+_MARK_FALLBACK_VOICE = "Đọc bằng GIỌNG DỰ PHÒNG (giọng máy, không có mạng hoặc giọng chính lỗi): nghe thử trước khi phát."
+_MARK_EXAMPLE_FIGURES = "Có SỐ LIỆU VÍ DỤ, không phải số liệu thật của địa phương."
+_MARK_NOTICE = "Thông báo phát thay (chưa có chương trình của tháng)."
 
-def _running_order_html(station: Station, day: date, rows: list[tuple[Slot, int, str, PlayItem]],
+
+def _source_marks(station: Station, src: _Source) -> list[str]:
+    """What the operator must know about a file: fallback voice, example figures, a notice."""
+    if src.month is None:
+        return [_MARK_NOTICE]
+    marks = []
+    try:
+        manifest = _read_manifest(station, src.month)
+        if manifest is not None and manifest.degraded:
+            marks.append(_MARK_FALLBACK_VOICE)
+        script = _read_script(station, src.month)
+    except Exception as exc:  # noqa: BLE001 - a mark is information; it must never stop the day folder
+        log.info("không đọc được thông tin chương trình tháng %s cho tờ lịch: %s", src.month, exc)
+        return marks
+    if script is not None and script.meta.get("example_figures_confirmed"):
+        marks.append(_MARK_EXAMPLE_FIGURES)
+    return marks
+
+
+def _running_order_html(station: Station, day: date, rows: list[tuple],
                         warning: str | None, made: datetime) -> str:
+    """The printable sheet; rows are (slot, nn, file name, PlayItem[, marks])."""
+    tz = station.tz
     cells = []
-    for slot, nn, name, item in rows:
+    clock: dict[str, datetime] = {}
+    for row in rows:
+        slot, nn, name, item = row[:4]
+        marks = row[4] if len(row) > 4 else []
+        start = clock.get(slot.id) or datetime.combine(day, slot.start, tzinfo=tz)
+        end = start + timedelta(seconds=round(item.duration_s))
+        clock[slot.id] = end
+        notes = "".join(f'<span class="mark">⚠ {html.escape(m)}</span>' for m in marks)
         cells.append(
             "<tr>"
             f"<td>{html.escape(slot.name)}</td>"
-            f"<td class=\"num\">{slot.start:%H:%M}</td>"
+            f"<td class=\"num\">{start:%H:%M} – {end:%H:%M}</td>"
             f"<td class=\"num\">{nn}</td>"
-            f"<td>{html.escape(item.title)}</td>"
+            f"<td>{html.escape(item.title)}{notes}</td>"
             f"<td class=\"num\">{mmss(item.duration_s)}</td>"
             f"<td class=\"file\">{html.escape(name)}</td>"
+            "<td class=\"tick\">☐</td>"
             "</tr>"
         )
     warn = f'<p class="warn">{html.escape(warning)}</p>\n' if warning else ""
+    made = made.astimezone(tz) if made.tzinfo else made.replace(tzinfo=tz)
     return _HTML.format(
         date_short=f"{day:%d/%m/%Y}",
         date_long=_vi_date(day),
         station=html.escape(station.name),
         warning=warn,
         rows="\n".join(cells),
+        tz_name=html.escape(station.timezone),
         made=f"{made:%H:%M ngày %d/%m/%Y}",
     )
 
@@ -478,7 +515,7 @@ def _write_day(station: Station, day: date, plan: list[tuple[Slot, list[_Source]
                 _link_or_copy(src.path, tmp / name)
                 item = PlayItem(file=f"{rel_dir}/{name}", title=src.title, duration_s=src.duration_s)
                 entries.append((name, item))
-                rows.append((slot, nn, name, item))
+                rows.append((slot, nn, name, item, _source_marks(station, src)))
             (tmp / f"{slot.hhmm}.m3u8").write_bytes(_m3u8(entries))
             airings.append(ScheduledAiring(day, slot.id, f"{slot.start:%H:%M}", [e[1] for e in entries]))
         page = _running_order_html(station, day, rows, warning, _local(now or datetime.now(TZ)))
@@ -938,7 +975,7 @@ class ReadinessReport:
                 "Báo ngay cho cán bộ phụ trách để dựng và duyệt chương trình của tháng."
             )
         else:
-            lines.append("Tất cả đã sẵn sàng.")
+            lines.append("Các lần phát kể trên đều sẵn sàng." if self.checks else "Không có lần phát nào cần chuẩn bị.")
         return "\n".join(lines)
 
 

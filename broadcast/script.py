@@ -267,6 +267,7 @@ def parse_body(body: str, path: Path, first_line: int) -> list[Segment]:
     para_line = 0
     voice = "main"
     comment_open: int | None = None
+    errors: list[ScriptError] = []
 
     def flush() -> None:
         nonlocal paragraph
@@ -278,81 +279,93 @@ def parse_body(body: str, path: Path, first_line: int) -> list[Segment]:
 
     for offset, raw in enumerate(body.split("\n")):
         lineno = first_line + offset
-        line = raw
-        # Comments, possibly spanning lines or sitting inside a line.
-        if comment_open is not None:
-            end = line.find("-->")
-            if end < 0:
+        try:
+            line = raw
+            # Comments, possibly spanning lines or sitting inside a line.
+            if comment_open is not None:
+                end = line.find("-->")
+                if end < 0:
+                    continue
+                line = line[end + 3 :]
+                comment_open = None
+            while "<!--" in line:
+                start = line.find("<!--")
+                end = line.find("-->", start + 4)
+                if end < 0:
+                    comment_open = lineno
+                    line = line[:start]
+                    break
+                line = line[:start] + " " + line[end + 3 :]
+            stripped = line.strip()
+            if not stripped:
+                if raw.strip() and not stripped and comment_open is None and "<!--" in raw:
+                    continue  # a line that held only a comment does not end a paragraph
+                flush()
                 continue
-            line = line[end + 3 :]
-            comment_open = None
-        while "<!--" in line:
-            start = line.find("<!--")
-            end = line.find("-->", start + 4)
-            if end < 0:
-                comment_open = lineno
-                line = line[:start]
-                break
-            line = line[:start] + " " + line[end + 3 :]
-        stripped = line.strip()
-        if not stripped:
-            if raw.strip() and not stripped and comment_open is None and "<!--" in raw:
-                continue  # a line that held only a comment does not end a paragraph
-            flush()
-            continue
-        if stripped.startswith("##") and not stripped.startswith("###"):
-            flush()
-            title = stripped[2:].strip()
-            if not title:
+            if stripped.startswith("##") and not stripped.startswith("###"):
+                flush()
+                title = stripped[2:].strip()
+                if not title:
+                    raise ScriptError(
+                        "tiêu đề đoạn '##' đang để trống.", file=path, line=lineno,
+                        hint="Viết tên đoạn sau '## ', ví dụ: ## Hỏi đáp",
+                    )
+                segments.append(Segment(title=title, line=lineno))
+                voice = "main"
+                continue
+            if stripped.startswith("#"):
+                flush()  # a title for the reader, never read
+                continue
+            if not segments:
+                segments.append(Segment(title="", line=lineno))   # said once; later lines attach here
                 raise ScriptError(
-                    "tiêu đề đoạn '##' đang để trống.", file=path, line=lineno,
-                    hint="Viết tên đoạn sau '## ', ví dụ: ## Hỏi đáp",
+                    "có nội dung trước tiêu đề đoạn đầu tiên, không biết thuộc đoạn nào.",
+                    file=path, line=lineno,
+                    hint="Thêm một dòng tiêu đề dạng '## Mở đầu' phía trên, hoặc xóa dòng này.",
                 )
-            segments.append(Segment(title=title, line=lineno))
-            voice = "main"
-            continue
-        if stripped.startswith("#"):
-            flush()  # a title for the reader, never read
-            continue
-        if not segments:
-            raise ScriptError(
-                "có nội dung trước tiêu đề đoạn đầu tiên, không biết thuộc đoạn nào.",
-                file=path, line=lineno,
-                hint="Thêm một dòng tiêu đề dạng '## Mở đầu' phía trên, hoặc xóa dòng này.",
-            )
-        m = _CUE_LINE.match(stripped)
-        if m:
-            flush()
-            cue, arg = parse_cue(m.group(1).strip(), path, lineno)
-            if cue == "voice":
-                voice = str(arg)
-            segments[-1].items.append(Item(kind="cue", line=lineno, cue=cue, arg=arg))
-            continue
-        if "[[" in stripped or "]]" in stripped:
-            raise ScriptError(
-                "tín hiệu [[…]] phải nằm riêng trên một dòng.", file=path, line=lineno,
-                hint="Tách tín hiệu xuống một dòng riêng. " + _CUE_HINT,
-            )
-        single = _SINGLE_BRACKET.match(stripped)
-        if single and _is_cue(single.group(1).strip(), path, lineno):
-            raise ScriptError(
-                f"'{stripped}' chỉ có một cặp ngoặc vuông nên sẽ bị ĐỌC THÀNH LỜI.",
-                file=path, line=lineno,
-                hint=f"Viết tín hiệu với hai cặp ngoặc vuông: [[{single.group(1).strip()}]].",
-            )
-        if _LIST_MARK.match(stripped):
-            flush()  # each list item is its own paragraph
-        text = _strip_inline(stripped)
-        if not text:
-            continue
-        if not paragraph:
-            para_line = lineno
-        paragraph.append(" ".join(text.split()))
+            m = _CUE_LINE.match(stripped)
+            if m:
+                flush()
+                cue, arg = parse_cue(m.group(1).strip(), path, lineno)
+                if cue == "voice":
+                    voice = str(arg)
+                segments[-1].items.append(Item(kind="cue", line=lineno, cue=cue, arg=arg))
+                continue
+            if "[[" in stripped or "]]" in stripped:
+                raise ScriptError(
+                    "tín hiệu [[…]] phải nằm riêng trên một dòng.", file=path, line=lineno,
+                    hint="Tách tín hiệu xuống một dòng riêng. " + _CUE_HINT,
+                )
+            single = _SINGLE_BRACKET.match(stripped)
+            if single and _is_cue(single.group(1).strip(), path, lineno):
+                raise ScriptError(
+                    f"'{stripped}' chỉ có một cặp ngoặc vuông nên sẽ bị ĐỌC THÀNH LỜI.",
+                    file=path, line=lineno,
+                    hint=f"Viết tín hiệu với hai cặp ngoặc vuông: [[{single.group(1).strip()}]].",
+                )
+            if _LIST_MARK.match(stripped):
+                flush()  # each list item is its own paragraph
+            text = _strip_inline(stripped)
+            if not text:
+                continue
+            if not paragraph:
+                para_line = lineno
+            paragraph.append(" ".join(text.split()))
+        except ScriptError as exc:   # keep going: report every wrong line at once
+            errors.append(exc)
     if comment_open is not None:
-        raise ScriptError(
+        errors.append(ScriptError(
             "chú thích mở bằng '<!--' chưa được đóng bằng '-->'.", file=path, line=comment_open,
             hint="Thêm '-->' ở cuối chú thích; nếu không, phần sau sẽ không được đọc.",
+        ))
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        listing = "\n".join(
+            f"  - dòng {e.line}: {e.message}" + (f"\n      Cách sửa: {e.hint}" if e.hint else "") for e in errors
         )
+        raise ScriptError(f"kịch bản có {len(errors)} chỗ cần sửa (sửa hết rồi chạy lại):\n{listing}",
+                          file=path, line=errors[0].line)
     if segments:
         flush()
     return segments
@@ -609,6 +622,7 @@ def build_context(station: Any, month: str) -> dict[str, Any]:
         "station": {
             "name": station.name,
             "locality": station.locality,
+            "level": getattr(station, "level", "xã"),
             "authority": station.authority,
             "programme_title": station.programme_title,
             "contacts": {k: v for k, v in (station.contacts or {}).items()},

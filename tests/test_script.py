@@ -228,7 +228,7 @@ def test_station_template_overrides_builtin_by_name(station):
     )
     s = read_script(render_script(station, "2027-02"))
     assert s.segments[0].title == "Chào đài riêng"
-    assert s.segments[0].items[1].text == "Xin chào bà con thị xã Đức Phổ, tháng 2."
+    assert s.segments[0].items[1].text == f"Xin chào bà con {station.locality}, tháng 2."
 
 
 @pytest.mark.parametrize(

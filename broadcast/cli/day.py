@@ -10,7 +10,7 @@ import click
 
 from broadcast.cli.common import station_options
 from broadcast.config import load_station
-from broadcast.schedule import TZ, day_running_order, missing_airings, render_day
+from broadcast.schedule import day_running_order, missing_airings, render_day
 
 # Exit code when a planned airing of the day has no programme (docs/operators.md).
 EXIT_MISSING = 3
@@ -44,7 +44,7 @@ def command(station_dir: Path, verbose: bool, day: str | None) -> None:
     if day:
         when = parse_day(day)
     else:
-        when = datetime.now(TZ).date()
+        when = datetime.now(station.tz).date()
     items = day_running_order(station, when)
     missing = missing_airings(station, when, items)
     click.echo(render_day(station, when, items, missing))

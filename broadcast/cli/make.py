@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from broadcast.cli.common import month_option, station_options
-from broadcast.config import load_station
+from broadcast.config import load_station, validate_month
 from broadcast.pipeline import MakeResult, Reporter, make, next_month
 
 
@@ -17,7 +17,7 @@ def _minutes(seconds: float) -> str:
     return f"{m} phút {s:02d} giây"
 
 
-def summary(result: MakeResult, station_dir: Path) -> str:
+def summary(result: MakeResult, station_dir: Path, main_engine: str | None = None) -> str:
     """The short Vietnamese summary printed at the end of the main job."""
     lines = [f"Xong chương trình tháng {result.month}."]
     rel = lambda p: Path(p).relative_to(station_dir) if Path(p).is_absolute() else p  # noqa: E731
@@ -30,9 +30,11 @@ def summary(result: MakeResult, station_dir: Path) -> str:
         lines.append(
             f"  Độ lớn:     {m.loudness_lufs:.1f} LUFS, đỉnh {m.true_peak_dbtp:.1f} dBTP (đo trên tệp MP3)"
         )
-        voices = ", ".join(f"{name} ({count} câu)" for name, count in m.engines.items())
-        state = "GIỌNG DỰ PHÒNG (không có mạng hoặc giọng chính lỗi)" if m.degraded else "giọng chính"
-        lines.append(f"  Giọng đọc:  {voices} — {state}")
+        voices = ", ".join(f"{name} {count} câu" for name, count in m.engines.items())
+        main = main_engine or "giọng chính"
+        state = (f"có câu đọc bằng GIỌNG DỰ PHÒNG thay cho {main} (không có mạng hoặc {main} lỗi)"
+                 if m.degraded else "đúng giọng đã chọn")
+        lines.append(f"  Giọng đọc:  tổng {sum(m.engines.values())} câu: {voices} — {state}")
         if result.produced:
             lines.append(
                 f"  Câu đọc mới: {m.clips_synthesized}, lấy lại từ bộ nhớ đệm: {m.clips_cached}"
@@ -59,8 +61,9 @@ def summary(result: MakeResult, station_dir: Path) -> str:
 def command(station_dir: Path, verbose: bool, month: str | None, auto_approve: bool, force: bool) -> None:
     """Làm trọn chương trình của một tháng (mặc định: tháng sau)."""
     station = load_station(station_dir)
-    month = month or next_month(date.today())
+    month = validate_month(month or next_month(date.today()))   # a wrong month fails before any progress line
     click.echo(f"Làm chương trình tháng {month} cho {station.name}", err=True)
     reporter = Reporter(lambda text: click.echo(text, err=True))
     result = make(station, month, auto_approve=True if auto_approve else None, force=force, progress=reporter)
-    click.echo(summary(result, station.dir))
+    main_engine = station.voice.main[0].engine if station.voice.main else None
+    click.echo(summary(result, station.dir, main_engine))
