@@ -402,7 +402,7 @@ _HTML = """<!DOCTYPE html>
 <title>Lịch phát sóng {date_short}</title>
 <style>
   @page {{ size: A4; margin: 15mm; }}
-  body {{ font-family: "Times New Roman", "DejaVu Serif", serif; font-size: 13pt; color: #000; margin: 0 auto; max-width: 180mm; }}
+  body {{ font-family: "Times New Roman", "DejaVu Serif", serif; font-size: 13pt; color: #000; margin: 0 auto; padding: 4mm 0; max-width: 180mm; }}
   h1 {{ font-size: 17pt; text-align: center; margin: 0 0 2mm; text-transform: uppercase; }}
   .sub {{ text-align: center; margin: 0 0 6mm; }}
   .warn {{ border: 2px solid #000; padding: 3mm; margin: 0 0 5mm; font-weight: bold; }}
@@ -470,11 +470,12 @@ def _running_order_html(station: Station, day: date, rows: list[tuple],
         start = clock.get(slot.id) or datetime.combine(day, slot.start, tzinfo=tz)
         end = start + timedelta(seconds=round(item.duration_s))
         clock[slot.id] = end
+        shown_end = end + timedelta(seconds=(60 - end.second) % 60)   # a part-minute counts as a minute
         notes = "".join(f'<span class="mark">⚠ {html.escape(m)}</span>' for m in marks)
         cells.append(
             "<tr>"
             f"<td>{html.escape(slot.name)}</td>"
-            f"<td class=\"num\">{start:%H:%M} – {end:%H:%M}</td>"
+            f"<td class=\"num\">{start:%H:%M} – {shown_end:%H:%M}</td>"
             f"<td class=\"num\">{nn}</td>"
             f"<td>{html.escape(item.title)}{notes}</td>"
             f"<td class=\"num\">{mmss(item.duration_s)}</td>"
@@ -490,7 +491,7 @@ def _running_order_html(station: Station, day: date, rows: list[tuple],
         station=html.escape(station.name),
         warning=warn,
         rows="\n".join(cells),
-        tz_name=html.escape(station.timezone),
+        tz_name="Việt Nam" if station.timezone == "Asia/Ho_Chi_Minh" else html.escape(station.timezone),
         made=f"{made:%H:%M ngày %d/%m/%Y}",
     )
 
@@ -885,28 +886,60 @@ def _notice_speech(station: Station, text: str, out_dir: Path) -> Path:
     return wav
 
 
-def standing_notice(station: Station) -> _Source:
-    """The short standing CCHC notice, made once with espeak-ng and cached under .broadcast/."""
-    from mutagen.mp3 import MP3  # noqa: PLC0415
+def _master_notice(station: Station, speech: Path, out: Path) -> None:
+    """Speech -> MP3 at the station's loudness target (measured on the MP3), peak-limited, tagged.
+
+    The notice is a few seconds of speech: ffmpeg's one-pass loudnorm lands ~2 LU short on
+    it, so the gain is set from the project's meter and corrected on the exported file.
+    """
+    from mutagen.id3 import COMM, ID3, TALB, TIT2, TLAN, TPE1  # noqa: PLC0415
 
     from broadcast.audiotools import run_ffmpeg  # noqa: PLC0415 - numpy; only the notice needs it
+    from broadcast.loudness import measure_file  # noqa: PLC0415
+
+    a = station.audio
+    limit = 10 ** ((a.true_peak_dbtp - 1.0) / 20)   # 1 dB under the ceiling: MP3 coding overshoots
+    gain = a.target_lufs - measure_file(speech).lufs
+    for _ in range(4):
+        run_ffmpeg(
+            ["-loglevel", "error", "-y", "-i", str(speech),
+             "-af", f"volume={gain:.2f}dB,alimiter=limit={limit:.4f}:level=false:attack=1:release=50",
+             "-ar", str(a.sample_rate), "-ac", "1", "-b:a", f"{a.bitrate_kbps}k", "-f", "mp3", str(out)],
+            what="tạo thông báo dự phòng", file=out,
+        )
+        error = a.target_lufs - measure_file(out).lufs
+        if abs(error) <= 0.3:
+            break
+        gain += error
+    tags = ID3()
+    tags.add(TIT2(encoding=3, text=[_NOTICE_TITLE]))
+    tags.add(TPE1(encoding=3, text=[station.name]))
+    tags.add(TALB(encoding=3, text=[station.programme_title]))
+    tags.add(TLAN(encoding=3, text=["vie"]))
+    tags.add(COMM(encoding=3, lang="vie", desc="", text=["Thông báo phát thay khi chưa có chương trình của tháng."]))
+    tags.save(str(out), v2_version=3)
+
+
+def standing_notice(station: Station) -> _Source:
+    """The short standing CCHC notice, made once with espeak-ng and cached under .broadcast/.
+
+    Mastered like a programme: the station's loudness target, true-peak ceiling, ID3 title.
+    """
+    from mutagen.mp3 import MP3  # noqa: PLC0415
 
     text = _NOTICE_TEXT.format(
         name=station.name, one_stop=station.contacts.get("one_stop") or "Bộ phận Một cửa của địa phương"
     )
     a = station.audio
-    key = hashlib.sha256(f"{text}|{a.target_lufs}|{a.true_peak_dbtp}|{a.bitrate_kbps}|{a.sample_rate}".encode()).hexdigest()[:12]
+    key = hashlib.sha256(
+        f"v2|{text}|{a.target_lufs}|{a.true_peak_dbtp}|{a.bitrate_kbps}|{a.sample_rate}".encode()
+    ).hexdigest()[:12]
     path = station.state_dir / "notice" / f"thong-bao-cchc-{key}.mp3"
     if not path.exists():
         with tempfile.TemporaryDirectory() as tmp:
             speech = _notice_speech(station, text, Path(tmp))
             with atomic_path(path) as out:
-                run_ffmpeg(
-                    ["-loglevel", "error", "-y", "-i", str(speech),
-                     "-af", f"loudnorm=I={a.target_lufs}:TP={a.true_peak_dbtp - 1}:LRA=11",
-                     "-ar", str(a.sample_rate), "-ac", "1", "-b:a", f"{a.bitrate_kbps}k", "-f", "mp3", str(out)],
-                    what="tạo thông báo dự phòng", file=path,
-                )
+                _master_notice(station, speech, Path(out))
     return _Source(path=path, title=_NOTICE_TITLE, duration_s=float(MP3(path).info.length), month=None)
 
 

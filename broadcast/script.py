@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 STATUSES = ("draft", "approved")
 TEMPLATE_MAIN = "programme.md.j2"
+# The topic library is written for the national CCHC programme 2021–2030 (NQ 76/NQ-CP of 15/7/2021).
+PROGRAMME_FIRST, PROGRAMME_LAST = "2021-08", "2030-12"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _CUE_LINE = re.compile(r"^\[\[(.*)\]\]$")
 _NUMBER = r"([+\-−]?\d+(?:[.,]\d+)?)"
@@ -612,6 +614,13 @@ def build_context(station: Any, month: str) -> dict[str, Any]:
     """Everything the templates see: station, month names, topic, facts."""
     from broadcast.topics import load_facts, topic_for_month
 
+    if not PROGRAMME_FIRST <= month <= PROGRAMME_LAST:
+        raise ScriptError(
+            f"tháng {month} nằm ngoài giai đoạn của Chương trình tổng thể cải cách hành chính nhà nước "
+            "2021–2030 (Nghị quyết số 76/NQ-CP ngày 15/7/2021), mà các chủ đề và văn bản trích dẫn "
+            "được viết cho giai đoạn đó.", field="--month",
+            hint=f"Kiểm tra lại tháng (gõ nhầm năm?); công cụ soạn kịch bản từ {PROGRAMME_FIRST} đến {PROGRAMME_LAST}.",
+        )
     year, mon = int(month[:4]), int(month[5:])
     prev_year, prev_mon = (year - 1, 12) if mon == 1 else (year, mon - 1)
     next_year, next_mon = (year + 1, 1) if mon == 12 else (year, mon + 1)

@@ -118,3 +118,73 @@ def test_approve_of_real_figures_needs_no_confirmation(tmp_path, capsys):
     code, _, _ = _run(capsys, "approve", "--station", str(st.dir), "--month", "2027-01", "--by", "Nguyễn Văn A")
     assert code == 0
     assert "example_figures_confirmed" not in read_script(st.script_path("2027-01")).meta
+
+
+# --------------------------------------------------------------------------- #10 operator's sheet
+
+
+def test_sheet_has_end_times_a_tick_column_and_marks_fallback_voice_and_example_figures(tmp_path):
+    import json
+
+    from broadcast.script import _compose, set_front_matter, split_front_matter
+
+    st = load_station(station_dir(tmp_path))
+    write_programme(st, "2026-03", seconds=754)          # 12:34 -> ends 06:13 (a started minute counts)
+    sch.schedule_month(st, "2026-03", now=datetime(2026, 3, 1, 1, 0))
+    first = sch.month_calendar(st, "2026-03").airings[0]
+    sheet = st.days_dir / first[0].isoformat() / sch.RUNNING_ORDER
+    page = sheet.read_text(encoding="utf-8")
+    slot = st.slot(first[1])
+    assert "Đã phát" in page and "☐" in page
+    end_minute = slot.start.hour * 60 + slot.start.minute + 13
+    assert f"{slot.start:%H:%M} – {end_minute // 60:02d}:{end_minute % 60:02d}" in page
+    assert "GIỌNG DỰ PHÒNG" not in page and "SỐ LIỆU VÍ DỤ" not in page
+    assert "Lập lúc 01:00 ngày 01/03/2026" in page           # station time, as given
+    # The same programme voiced by the fallback engine, approved with example figures.
+    mf = st.programme_dir("2026-03") / "manifest.json"
+    m = json.loads(mf.read_text(encoding="utf-8"))
+    m["degraded"] = True
+    mf.write_text(json.dumps(m), encoding="utf-8")
+    p = st.script_path("2026-03")
+    fm, body, _ = split_front_matter(p.read_text(encoding="utf-8"), p)
+    p.write_text(_compose(set_front_matter(fm, {"example_figures_confirmed": True}), body), encoding="utf-8")
+    sch.schedule_month(st, "2026-03", now=datetime(2026, 3, 1, 1, 0, tzinfo=__import__("zoneinfo").ZoneInfo("UTC")))
+    page = sheet.read_text(encoding="utf-8")
+    assert "GIỌNG DỰ PHÒNG" in page and "SỐ LIỆU VÍ DỤ" in page
+    assert "Lập lúc 08:00 ngày 01/03/2026" in page           # 01:00 UTC is 08:00 in Việt Nam
+
+
+# --------------------------------------------------------------------------- #2 the first month
+
+
+def test_make_without_month_also_makes_the_rest_of_the_current_month(tmp_path):
+    from broadcast.cli.make import months_to_make
+
+    st = load_station(station_dir(tmp_path))
+    airings = sch.month_calendar(st, "2026-03").airings
+    before_first = airings[0][0]
+    after_last = date(2026, 3, 31)
+    assert after_last > airings[-1][0]
+    assert months_to_make(st, before_first) == ["2026-03", "2026-04"]
+    assert months_to_make(st, after_last) == ["2026-04"]          # nothing left to air this month
+    write_programme(st, "2026-03")
+    sch.schedule_month(st, "2026-03")
+    assert months_to_make(st, before_first) == ["2026-04"]        # already has its programme
+
+
+def test_standing_notice_is_mastered_to_the_target_and_tagged(tmp_path):
+    from mutagen.id3 import ID3
+
+    from broadcast.loudness import measure_file
+
+    d = station_dir(tmp_path)
+    data = yaml.safe_load((d / "station.yaml").read_text(encoding="utf-8"))
+    data["audio"]["target_lufs"] = -15
+    (d / "station.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    st = load_station(d)
+    notice = sch.standing_notice(st)
+    m = measure_file(notice.path)                # the exported MP3, with the project's meter
+    assert abs(m.lufs - st.audio.target_lufs) <= 1.0
+    assert m.true_peak_dbtp <= st.audio.true_peak_dbtp
+    tags = ID3(notice.path)
+    assert str(tags["TIT2"]) == notice.title and str(tags["TPE1"]) == st.name

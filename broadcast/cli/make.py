@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 
 from broadcast.cli.common import month_option, station_options
-from broadcast.config import load_station, validate_month
+from broadcast.config import load_station
 from broadcast.pipeline import MakeResult, Reporter, make, next_month
 
 
@@ -53,17 +53,41 @@ def summary(result: MakeResult, station_dir: Path, main_engine: str | None = Non
     return "\n".join(lines)
 
 
+def months_to_make(station, today: date) -> list[str]:
+    """What `make` without --month makes: the rest of this month if it has airings left and
+    no scheduled programme (a new station's first month), then next month."""
+    from broadcast.schedule import is_scheduled, month_calendar  # noqa: PLC0415
+
+    current = f"{today:%Y-%m}"
+    months = []
+    if any(day >= today for day, _ in month_calendar(station, current).airings) and not is_scheduled(station, current):
+        months.append(current)
+    months.append(next_month(today))
+    return months
+
+
 @click.command("make")
 @station_options
 @month_option(required=False)
 @click.option("--auto-approve", is_flag=True, help="Tự duyệt kịch bản (chỉ để chạy thử).")
 @click.option("--force", is_flag=True, help="Dựng lại âm thanh dù đã có.")
 def command(station_dir: Path, verbose: bool, month: str | None, auto_approve: bool, force: bool) -> None:
-    """Làm trọn chương trình của một tháng (mặc định: tháng sau)."""
+    """Làm trọn chương trình của một tháng.
+
+    Không có --month: làm tháng sau, và cả tháng này nếu tháng này còn buổi phát mà chưa có
+    chương trình (đài mới bắt đầu dùng).
+    """
     station = load_station(station_dir)
-    month = validate_month(month or next_month(date.today()))   # a wrong month fails before any progress line
-    click.echo(f"Làm chương trình tháng {month} cho {station.name}", err=True)
-    reporter = Reporter(lambda text: click.echo(text, err=True))
-    result = make(station, month, auto_approve=True if auto_approve else None, force=force, progress=reporter)
+    if month:
+        months = [month]   # already checked by --month
+    else:
+        months = months_to_make(station, datetime.now(station.tz).date())
+        if len(months) > 1:
+            click.echo(f"Tháng {months[0]} còn buổi phát mà chưa có chương trình: làm tháng {months[0]} "
+                       f"rồi đến tháng {months[1]}.", err=True)
     main_engine = station.voice.main[0].engine if station.voice.main else None
-    click.echo(summary(result, station.dir, main_engine))
+    for i, one in enumerate(months):
+        click.echo(f"Làm chương trình tháng {one} cho {station.name}", err=True)
+        reporter = Reporter(lambda text: click.echo(text, err=True))
+        result = make(station, one, auto_approve=True if auto_approve else None, force=force, progress=reporter)
+        click.echo(("\n" if i else "") + summary(result, station.dir, main_engine))
