@@ -188,3 +188,204 @@ def test_standing_notice_is_mastered_to_the_target_and_tagged(tmp_path):
     assert m.true_peak_dbtp <= st.audio.true_peak_dbtp
     tags = ID3(notice.path)
     assert str(tags["TIT2"]) == notice.title and str(tags["TPE1"]) == st.name
+
+
+# --------------------------------------------------------------------------- #11 smaller error gaps
+
+
+def test_a_wrong_month_fails_before_any_progress_line(tmp_path, capsys):
+    st = make_station(tmp_path)
+    code, out, err = _run(capsys, "make", "--station", str(st), "--month", "2027-13")
+    assert code == 1 and "tháng không hợp lệ: '2027-13'" in err
+    assert "Làm chương trình" not in err + out
+
+
+def test_month_as_staff_write_it(tmp_path, capsys):
+    from broadcast.config import validate_month
+
+    assert validate_month("12/2026") == "2026-12" and validate_month("1/2027") == "2027-01"
+    st = make_station(tmp_path)
+    code, out, _ = _run(capsys, "script", "--station", str(st), "--month", "01/2027")
+    assert code == 0 and (st / "scripts" / "2027-01.md").is_file()
+
+
+def test_a_two_digit_year_gets_a_hint(tmp_path, capsys):
+    code, _, err = _run(capsys, "plan", "--station", str(make_station(tmp_path)), "--year", "27")
+    assert code == 1 and "--year 2027" in err and "4 chữ số" in err
+
+
+def test_an_unquoted_colon_in_the_title_is_explained_in_vietnamese(tmp_path, capsys):
+    from broadcast.script import render_script
+
+    st = load_station(make_station(tmp_path))
+    path = render_script(st, "2027-01")
+    text = path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    n = next(i for i, ln in enumerate(lines) if ln.startswith("title:"))
+    lines[n] = "title: Dịch vụ công: nộp hồ sơ trên mạng"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    code, _, err = _run(capsys, "check", "--station", str(st.dir), "--month", "2027-01")
+    assert code == 1
+    assert f"dòng {n + 1}" in err and "dấu hai chấm" in err
+    assert "mapping values" not in err and "not allowed" not in err
+
+
+def test_a_facts_typo_gets_a_suggestion(tmp_path):
+    from broadcast.errors import ConfigError
+    from broadcast.topics import load_facts
+
+    st = load_station(make_station(tmp_path))
+    f = st.facts_dir / "2027-01.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("received:", "recieved:", 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_facts(st, "2027-01")
+    assert "Có phải ý bạn là 'received'?" in str(exc.value) and "2027-01.yaml" in str(exc.value)
+
+
+@pytest.mark.parametrize("change, key", [
+    ({"on_time_rate": 99.1, "overdue": 0}, "on_time_rate"),
+    ({"on_time_rate": 100, "overdue": 4}, "on_time_rate"),
+    ({"received": 100, "online_received": 120}, "online_received"),
+    ({"received": 1000, "online_received": 500, "online_share": 68}, "online_share"),
+])
+def test_facts_that_contradict_each_other_are_refused_at_their_line(tmp_path, change, key):
+    from broadcast.errors import ConfigError
+    from broadcast.topics import load_facts
+
+    st = load_station(make_station(tmp_path))
+    f = st.facts_dir / "2027-03.yaml"
+    f.write_text(yaml.safe_dump({"example": False, **change}), encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_facts(st, "2027-03")
+    text = yaml.safe_dump({"example": False, **change}).split("\n")
+    assert exc.value.line == next(i + 1 for i, ln in enumerate(text) if ln.startswith(key + ":"))
+    assert "mâu thuẫn" in exc.value.message
+
+
+def test_the_example_facts_agree_with_themselves(tmp_path):
+    from broadcast.topics import load_facts
+
+    st = load_station(make_station(tmp_path))
+    for month in ("2026-12", "2027-01"):
+        assert load_facts(st, month).present
+
+
+def test_every_body_error_is_reported_at_once(tmp_path):
+    from broadcast.errors import ScriptError
+    from broadcast.script import parse_script
+
+    text = ("---\nmonth: \"2027-01\"\n---\n## Mở đầu\n[nhạc hiệu]\nChào bà con [[nghỉ 1]] nhé.\n"
+            "##\n<!-- chưa đóng\n")
+    with pytest.raises(ScriptError) as exc:
+        parse_script(text, Path("scripts/2027-01.md"))
+    msg = exc.value.message
+    assert "4 chỗ cần sửa" in msg
+    for line in (5, 6, 7, 8):
+        assert f"dòng {line}:" in msg
+
+
+def test_a_month_outside_the_national_programme_is_refused(tmp_path, capsys):
+    code, _, err = _run(capsys, "script", "--station", str(make_station(tmp_path)), "--month", "2020-01")
+    assert code == 1 and "2021–2030" in err and "gõ nhầm năm" in err
+
+
+def test_check_catches_a_slot_too_short_for_the_programme(tmp_path, capsys):
+    from broadcast.script import render_script
+
+    d = make_station(tmp_path)
+    data = yaml.safe_load((d / "station.yaml").read_text(encoding="utf-8"))
+    data["slots"][0]["length_min"] = 10
+    (d / "station.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    st = load_station(d)
+    render_script(st, "2027-02")
+    code, out, err = _run(capsys, "check", "--station", str(d), "--month", "2027-02")
+    assert code == 1
+    assert "KHÔNG VỪA BUỔI PHÁT" in out and "length_min" in err and "station.yaml" in err
+
+
+def test_a_wrong_ffmpeg_override_is_an_environment_error(tmp_path, monkeypatch):
+    from broadcast import audiotools
+    from broadcast.errors import EnvironmentProblem
+
+    audiotools._which.cache_clear()
+    monkeypatch.setenv("BROADCAST_FFMPEG", "/nope/ffmpeg")
+    try:
+        with pytest.raises(EnvironmentProblem) as exc:
+            audiotools.find_ffmpeg()
+        assert exc.value.exit_code == 2 and "BROADCAST_FFMPEG" in str(exc.value) and "/nope/ffmpeg" in str(exc.value)
+    finally:
+        audiotools._which.cache_clear()
+
+
+def test_help_has_no_english_metavars_and_there_is_a_version(capsys):
+    from broadcast.cli import _COMMANDS
+
+    outs = []
+    for name in [""] + [c.replace("_", "-") for c in _COMMANDS] + ["voices install"]:
+        code, out, _ = _run(capsys, *(name.split() + ["--help"]))
+        assert code == 0
+        outs.append(out)
+    joined = "\n".join(outs)
+    for english in ("INTEGER", "RANGE", "DIRECTORY", " NAME", "TEXT", "PATH", "FLOAT"):
+        assert english not in joined
+    code, out, _ = _run(capsys, "--version")
+    import broadcast
+
+    assert code == 0 and out.strip() == f"broadcast phiên bản {broadcast.__version__}"
+
+
+def test_make_summary_counts_voices_without_contradiction():
+    from broadcast.cli.make import summary
+    from broadcast.pipeline import MakeResult
+    from broadcast.production import Manifest
+
+    m = Manifest(month="2027-01", title="T", file="x.mp3", duration_s=720, loudness_lufs=-16, true_peak_dbtp=-2,
+                 sample_rate=44100, channels=1, bitrate_kbps=128, script_sha256="0", degraded=True,
+                 engines={"espeak-ng": 122}, clips_synthesized=0, clips_cached=122)
+    text = summary(MakeResult(month="2027-01", script=Path("scripts/2027-01.md"), manifest=m), Path("."), "gtts")
+    assert "tổng 122 câu: espeak-ng 122 câu" in text and "thay cho gtts" in text
+
+
+def test_daemon_says_which_job_needs_attention_and_starts_without_a_warning_label(capsys, tmp_path, monkeypatch):
+    import logging
+
+    from broadcast import automation
+    from broadcast.cli import daemon as daemon_cli
+
+    st = make_station(tmp_path)
+
+    def fake_run_due(station, now):
+        from types import SimpleNamespace as Run
+
+        return [Run(job="generate", outcome="waiting_approval", detail="chờ duyệt"),
+                Run(job="prepare", outcome="ok", detail="Các lần phát kể trên đều sẵn sàng.")]
+
+    monkeypatch.setattr(daemon_cli, "run_due", fake_run_due)
+    code, out, err = _run(capsys, "daemon", "--station", str(st), "--run-due")
+    assert code == 1
+    assert "Cần xem lại — Làm chương trình tháng sau: CHỜ DUYỆT" in err
+    assert "Tất cả đã sẵn sàng" not in out
+
+    # The start line of the daemon is information (the CLI prints it), not a "Cảnh báo".
+    class _Sched:
+        def start(self):
+            pass
+
+        def shutdown(self, wait=True):
+            pass
+
+    import threading
+
+    monkeypatch.setattr(automation, "_run_due_locked", lambda station, now: [])
+    monkeypatch.setattr(automation, "build_scheduler", lambda station, blocking=True: _Sched())
+    stop = threading.Event()
+    stop.set()
+    records = []
+    handler = logging.Handler(level=logging.WARNING)
+    handler.emit = records.append
+    logging.getLogger("broadcast").addHandler(handler)
+    try:
+        automation.run_daemon(load_station(st), stop=stop)
+    finally:
+        logging.getLogger("broadcast").removeHandler(handler)
+    assert not [r for r in records if "chế độ tự động" in r.getMessage()]
