@@ -63,7 +63,7 @@ FACT_FIELDS: dict[str, tuple[str, str]] = {
 _FACT_META = {
     "example": "true nếu là số liệu ví dụ (không phải số liệu thật)",
     "period": "khoảng thời gian của số liệu, ví dụ \"tháng mười một năm 2026\"",
-    "source": "nơi cung cấp số liệu, ví dụ \"Bộ phận Một cửa thị xã\"",
+    "source": "nơi cung cấp số liệu, ví dụ \"Trung tâm Phục vụ hành chính công phường\"",
     "news": "danh sách tin ngắn trong tháng, mỗi tin một câu hoặc vài câu",
 }
 
