@@ -158,7 +158,7 @@ class Station:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    # Paths of the station folder (DESIGN §2).
+    # Paths of the station folder (docs/architecture.md).
     @property
     def file(self) -> Path:
         return self.dir / STATION_FILE

@@ -18,7 +18,7 @@ The calendar rule (documented for staff in docs/operators.md):
   holiday or a weekday that is otherwise off); it continues the slot alternation. A date in
   both ``extra_days`` and ``days_off`` is a configuration error.
 
-Daily folders (DESIGN §6) are built in a temporary folder and renamed into place, so each
+Daily folders (docs/architecture.md) are built in a temporary folder and renamed into place, so each
 ``audio_out/days/YYYY-MM-DD/`` is complete or absent. Playlists are UTF-8 without BOM with
 CRLF line endings (Windows players and consoles read them; Linux players ignore the CR).
 """
@@ -243,7 +243,7 @@ class ScheduledAiring:
 
 @dataclass
 class MonthSchedule:
-    """schedules/YYYY-MM.yaml (DESIGN §6), plus the days skipped (not stored)."""
+    """schedules/YYYY-MM.yaml (docs/architecture.md), plus the days skipped (not stored)."""
 
     month: str
     station: str
