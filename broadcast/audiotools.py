@@ -33,9 +33,17 @@ _READ_BLOCK_S = 5.0
 
 @lru_cache(maxsize=None)
 def _which(tool: str) -> str:
-    env = os.environ.get(f"BROADCAST_{tool.upper()}")
-    if env and Path(env).is_file():
-        return env
+    var = f"BROADCAST_{tool.upper()}"
+    env = os.environ.get(var)
+    if env:
+        # Set on purpose: a wrong path is an error, not a silent switch to another ffmpeg.
+        if Path(env).is_file() and os.access(env, os.X_OK):
+            return env
+        raise EnvironmentProblem(
+            f"biến môi trường {var} chỉ tới '{env}' nhưng không có chương trình chạy được ở đó.",
+            hint=f"Sửa {var} thành đường dẫn đúng tới {tool} (ví dụ /usr/bin/{tool}), hoặc bỏ biến "
+            f"này để dùng {tool} trong PATH.",
+        )
     found = shutil.which(tool)
     if not found:
         raise EnvironmentProblem(

@@ -392,7 +392,7 @@ def run_daemon(station: Station, *, now: Callable[[], datetime] | None = None,
     with station_lock(station):
         _run_due_locked(station, (now or (lambda: datetime.now(TZ)))())
         sched = build_scheduler(station, blocking=stop is None)
-        log.warning("đã bật chế độ tự động cho đài ở %s (dừng: Ctrl+C)", station.dir)
+        log.info("đã bật chế độ tự động cho đài ở %s (dừng: Ctrl+C)", station.dir)   # the CLI says it
         sched.start()
         if stop is not None:   # background mode (tests): run until asked to stop
             stop.wait()

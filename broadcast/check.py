@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from broadcast.errors import NormalizeError, ScriptError
+from broadcast.errors import ConfigError, NormalizeError, ScriptError
 from broadcast.script import Script, read_script
 from broadcast.spoken import Normalizer, check_token_length, syllable_count
 
@@ -80,6 +80,8 @@ class CheckReport:
     by_engine: list[tuple[str, float]] = field(default_factory=list)
     """(engine label, estimated total seconds) for each engine of the main voice chain:
     the network may be down on the day, so the script must fit whichever engine reads."""
+    slot_problems: list[ConfigError] = field(default_factory=list)
+    """Airing slots (station.yaml) too short for the programme as estimated."""
 
     @property
     def fixed_s(self) -> float:
@@ -108,7 +110,7 @@ class CheckReport:
 
     @property
     def fits(self) -> bool:
-        return self.min_s <= self.total_s <= self.max_s and not self._out_of_range()
+        return self.min_s <= self.total_s <= self.max_s and not self._out_of_range() and not self.slot_problems
 
     def verdict(self) -> str:
         """One Vietnamese sentence: fits, too short or too long, and by how much."""
@@ -137,9 +139,11 @@ class CheckReport:
         return f"VỪA: ước tính {total:.1f} phút, trong khoảng {lo:g}–{hi:g} phút."
 
     def raise_if_unfit(self) -> None:
-        """ScriptError (exit 1) when the script cannot fit the programme length."""
+        """ScriptError (exit 1) when the script cannot fit the programme length (or a slot)."""
         if self.fits:
             return
+        if self.min_s <= self.total_s <= self.max_s and not self._out_of_range():
+            raise self.slot_problems[0]
         short = self.total_s < self.min_s
         raise ScriptError(
             f"kịch bản tháng {self.month} không vừa độ dài chương trình. {self.verdict()}",
@@ -299,7 +303,29 @@ def check_script(station: Any, month: str) -> CheckReport:
     from broadcast.config import validate_month
 
     month = validate_month(month)
-    return estimate(read_script(station.script_path(month)), station)
+    report = estimate(read_script(station.script_path(month)), station)
+    report.slot_problems = _slot_problems(station, report)
+    return report
+
+
+def _slot_problems(station: Any, report: CheckReport) -> list[ConfigError]:
+    """Slots the programme airs in that are shorter than its estimate (any engine of the chain)."""
+    airing = getattr(station, "airing", None)
+    slots = list(getattr(station, "slots", None) or [])
+    if airing is None or not slots:
+        return []
+    used = set(airing.slots or [s.id for s in slots])
+    longest = max([report.total_s] + [t for _, t in report.by_engine])
+    out = []
+    for i, slot in enumerate(slots):
+        if slot.id in used and slot.length_min * 60 < longest:
+            out.append(ConfigError(
+                f"buổi phát '{slot.id}' ({slot.name}) chỉ dài {slot.length_min:g} phút, nhưng chương trình "
+                f"tháng {report.month} ước tính tới {longest / 60:.1f} phút: sẽ không xếp lịch được.",
+                file=station.file, line=station.line("slots", i, "length_min"), field=f"slots[{i}].length_min",
+                hint="Tăng length_min của buổi phát, hoặc rút ngắn kịch bản.",
+            ))
+    return out
 
 
 # --------------------------------------------------------------------------- overlap

@@ -12,11 +12,13 @@ from datetime import date, time
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from broadcast.errors import ConfigError, ScriptError
 from broadcast.yamlio import Located, deep_merge, load_yaml
 
 STATION_FILE = "station.yaml"
+LEVELS = ("xã", "phường", "đặc khu")   # local government levels after the 2025 reorganisation
 
 # Weekday names staff may write, mapped to Python's weekday() (Monday = 0).
 WEEKDAYS = {
@@ -118,6 +120,7 @@ class Airing:
     skip_holidays: bool = True
     days_off: list[date] = field(default_factory=list)
     extra_days: list[date] = field(default_factory=list)
+    reminder_min: int = 15     # calendar reminder before each airing (0: none)
 
 
 @dataclass
@@ -153,8 +156,14 @@ class Station:
     province: str = ""
     source: Located | None = None
     playout: Any = None   # broadcast.playout.models.PlayoutSettings (parsed by broadcast.playout.settings)
+    level: str = "xã"                       # xã / phường / đặc khu (templates agree with it)
+    timezone: str = "Asia/Ho_Chi_Minh"      # every time a person reads is in this zone
 
-    # Paths of the station folder (DESIGN §2).
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    # Paths of the station folder (docs/architecture.md).
     @property
     def file(self) -> Path:
         return self.dir / STATION_FILE
@@ -384,16 +393,24 @@ def _refuse_unknown_keys(src: Located, path: tuple, given: Any, allowed: dict) -
 
 
 _MONTH_ARG = re.compile(r"^(\d{4})-(0?[1-9]|1[0-2])$")
+_MONTH_VN = re.compile(r"^(0?[1-9]|1[0-2])[/.-](\d{4})$")   # 12/2026, as staff write it
 
 
 def validate_month(month: str) -> str:
-    """A `--month` value as YYYY-MM ("2027-1" -> "2027-01"); ScriptError in Vietnamese if wrong."""
-    m = _MONTH_ARG.match(str(month or "").strip())
-    if not m or not 2000 <= int(m.group(1)) <= 2100:
+    """A `--month` value as YYYY-MM ("2027-1", "12/2026" -> "2027-01", "2026-12").
+
+    ScriptError in Vietnamese if wrong."""
+    text = str(month or "").strip()
+    m = _MONTH_ARG.match(text)
+    year, mon = (m.group(1), m.group(2)) if m else (None, None)
+    if m is None and (v := _MONTH_VN.match(text)):
+        year, mon = v.group(2), v.group(1)
+    if year is None or not 2000 <= int(year) <= 2100:
         raise ScriptError(
-            f"tháng không hợp lệ: {month!r}.", field="--month", hint="Viết dạng YYYY-MM, ví dụ 2026-12."
+            f"tháng không hợp lệ: '{month}'.", field="--month",
+            hint="Viết dạng YYYY-MM (2026-12) hoặc THÁNG/NĂM (12/2026); tháng từ 1 đến 12, năm đủ 4 chữ số.",
         )
-    return f"{m.group(1)}-{int(m.group(2)):02d}"
+    return f"{year}-{int(mon):02d}"
 
 
 def known_engines() -> tuple[str, ...]:
@@ -442,7 +459,7 @@ def load_station(directory: str | Path = ".") -> Station:
 
     slug = r.text("station", "slug", required=True)
     if not _SLUG.match(slug):
-        raise r.fail(("station", "slug"), f"'{slug}' phải viết thường, không dấu, chỉ chữ, số và '-'.", "Ví dụ: duc-pho")
+        raise r.fail(("station", "slug"), f"'{slug}' phải viết thường, không dấu, chỉ chữ, số và '-'.", "Ví dụ: truong-quang-trong")
 
     min_m = r.number("programme", "min_minutes", lo=1, hi=120)
     max_m = r.number("programme", "max_minutes", lo=1, hi=120)
@@ -487,11 +504,28 @@ def load_station(directory: str | Path = ".") -> Station:
         auto_approve=r.flag("automation", "auto_approve"),
     )
     contacts = {k: r.text("contacts", k) for k in r.section("contacts")}
+    level = r.text("station", "level")
+    if level not in LEVELS:
+        raise r.fail(("station", "level"), f"'{level}' không phải cấp chính quyền cơ sở.",
+                     "Ghi một trong: " + ", ".join(f'"{x}"' for x in LEVELS) + " (từ 01/7/2025 không còn cấp huyện).")
+    locality = r.text("station", "locality")
+    if locality and not locality.lower().startswith(level + " "):
+        raise r.fail(("station", "locality"), f"'{locality}' không khớp cấp của địa phương ('level: {level}').",
+                     f'Viết tên địa phương bắt đầu bằng cấp, ví dụ "{level} Tân Liên"; hoặc sửa mục level. '
+                     "Từ 01/7/2025 không còn huyện, quận, thị xã: đài là đài của xã, phường hoặc đặc khu.")
+    tz_name = r.text("station", "timezone")
+    try:
+        ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise r.fail(("station", "timezone"), f"không biết múi giờ '{tz_name}'.",
+                     'Ở Việt Nam ghi "Asia/Ho_Chi_Minh".') from None
     return Station(
+        level=level,
+        timezone=tz_name,
         dir=directory,
         name=r.text("station", "name", required=True),
         slug=slug,
-        locality=r.text("station", "locality"),
+        locality=locality,
         authority=r.text("station", "authority"),
         example=r.flag("station", "example"),
         programme_title=r.text("programme", "title", required=True),
@@ -568,4 +602,5 @@ def _airing(r: _Reader, slots: list[Slot]) -> Airing:
         skip_holidays=r.flag("airing", "skip_holidays"),
         days_off=[r.day("airing", "days_off", i) for i in range(len(r.get("airing", "days_off") or []))],
         extra_days=[r.day("airing", "extra_days", i) for i in range(len(r.get("airing", "extra_days") or []))],
+        reminder_min=r.number("airing", "reminder_min", lo=0, hi=1440, integer=True),
     )

@@ -243,13 +243,20 @@ def make(
     script = read_script(path)
     wants_auto = station.automation.auto_approve if auto_approve is None else auto_approve
     if not script.approved and wants_auto:
-        approve(station, month, by="tự động (chạy thử)", now=now)
+        # A trial (--auto-approve) or the example station may approve example figures: recorded.
+        approve(station, month, by="tự động (chạy thử)", now=now.astimezone(station.tz),
+                confirm_example=bool(auto_approve) or station.example)
         result.auto_approved = True
         result.notes.append(
             "Kịch bản được DUYỆT TỰ ĐỘNG (chạy thử). Đài thật phải duyệt bằng "
             f"'broadcast approve --month {month} --by TÊN'."
         )
         script = read_script(path)
+        if script.meta.get("example_figures_confirmed"):
+            result.notes.append(
+                f"Kịch bản dùng SỐ LIỆU VÍ DỤ (facts/{month}.yaml ghi example: true); đã ghi nhận "
+                "cùng lời duyệt tự động. Đài thật: điền số liệu thật trước khi duyệt."
+            )
     result.approved = script.approved
 
     rep.stage(3, total, "Đọc và dựng chương trình")

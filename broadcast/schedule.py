@@ -18,7 +18,7 @@ The calendar rule (documented for staff in docs/operators.md):
   holiday or a weekday that is otherwise off); it continues the slot alternation. A date in
   both ``extra_days`` and ``days_off`` is a configuration error.
 
-Daily folders (DESIGN §6) are built in a temporary folder and renamed into place, so each
+Daily folders (docs/architecture.md) are built in a temporary folder and renamed into place, so each
 ``audio_out/days/YYYY-MM-DD/`` is complete or absent. Playlists are UTF-8 without BOM with
 CRLF line endings (Windows players and consoles read them; Linux players ignore the CR).
 """
@@ -243,7 +243,7 @@ class ScheduledAiring:
 
 @dataclass
 class MonthSchedule:
-    """schedules/YYYY-MM.yaml (DESIGN §6), plus the days skipped (not stored)."""
+    """schedules/YYYY-MM.yaml (docs/architecture.md), plus the days skipped (not stored)."""
 
     month: str
     station: str
@@ -402,7 +402,7 @@ _HTML = """<!DOCTYPE html>
 <title>Lịch phát sóng {date_short}</title>
 <style>
   @page {{ size: A4; margin: 15mm; }}
-  body {{ font-family: "Times New Roman", "DejaVu Serif", serif; font-size: 13pt; color: #000; margin: 0 auto; max-width: 180mm; }}
+  body {{ font-family: "Times New Roman", "DejaVu Serif", serif; font-size: 13pt; color: #000; margin: 0 auto; padding: 4mm 0; max-width: 180mm; }}
   h1 {{ font-size: 17pt; text-align: center; margin: 0 0 2mm; text-transform: uppercase; }}
   .sub {{ text-align: center; margin: 0 0 6mm; }}
   .warn {{ border: 2px solid #000; padding: 3mm; margin: 0 0 5mm; font-weight: bold; }}
@@ -410,7 +410,9 @@ _HTML = """<!DOCTYPE html>
   th, td {{ border: 1px solid #000; padding: 2mm; vertical-align: top; text-align: left; }}
   th {{ background: #eee; }}
   td.num, th.num {{ text-align: center; white-space: nowrap; }}
-  td.file {{ font-family: "DejaVu Sans Mono", monospace; font-size: 10pt; word-break: break-all; }}
+  td.file {{ font-family: "DejaVu Sans Mono", monospace; font-size: 9pt; word-break: break-all; }}
+  td.tick {{ text-align: center; font-size: 16pt; width: 14mm; }}
+  .mark {{ display: block; margin-top: 1mm; font-size: 10.5pt; font-weight: bold; }}
   .foot {{ margin-top: 8mm; font-size: 11pt; }}
   .sign {{ margin-top: 12mm; display: flex; justify-content: space-between; }}
   @media print {{ th {{ -webkit-print-color-adjust: exact; print-color-adjust: exact; }} tr {{ page-break-inside: avoid; }} }}
@@ -420,40 +422,76 @@ _HTML = """<!DOCTYPE html>
 <h1>Lịch phát sóng</h1>
 <p class="sub"><strong>{station}</strong><br>{date_long}</p>
 {warning}<table>
-<thead><tr><th>Buổi</th><th class="num">Giờ phát</th><th class="num">STT</th><th>Nội dung</th><th class="num">Thời lượng</th><th>Tên tệp</th></tr></thead>
+<thead><tr><th>Buổi</th><th class="num">Giờ phát</th><th class="num">STT</th><th>Nội dung</th><th class="num">Thời lượng</th><th>Tên tệp</th><th class="num">Đã phát</th></tr></thead>
 <tbody>
 {rows}
 </tbody>
 </table>
 <p class="foot">Phát các tệp theo đúng thứ tự tên tệp (hoặc mở danh sách phát .m3u8 mang giờ của buổi, ví dụ 0600.m3u8 là buổi 6 giờ 00).
-Thời lượng ghi theo phút:giây. Lập lúc {made}.</p>
+Giờ phát ghi giờ bắt đầu – giờ kết thúc (giờ {tz_name}); thời lượng ghi theo phút:giây. Phát xong tệp nào, đánh dấu ✓ vào ô "Đã phát" của tệp đó.
+Lập lúc {made}.</p>
 <div class="sign"><span>Người trực máy: ..................................</span><span>Ký tên: ....................</span></div>
 </body>
 </html>
 """
 
+_MARK_FALLBACK_VOICE = "Đọc bằng GIỌNG DỰ PHÒNG (giọng máy, không có mạng hoặc giọng chính lỗi): nghe thử trước khi phát."
+_MARK_EXAMPLE_FIGURES = "Có SỐ LIỆU VÍ DỤ, không phải số liệu thật của địa phương."
+_MARK_NOTICE = "Thông báo phát thay (chưa có chương trình của tháng)."
 
-def _running_order_html(station: Station, day: date, rows: list[tuple[Slot, int, str, PlayItem]],
+
+def _source_marks(station: Station, src: _Source) -> list[str]:
+    """What the operator must know about a file: fallback voice, example figures, a notice."""
+    if src.month is None:
+        return [_MARK_NOTICE]
+    marks = []
+    try:
+        manifest = _read_manifest(station, src.month)
+        if manifest is not None and manifest.degraded:
+            marks.append(_MARK_FALLBACK_VOICE)
+        script = _read_script(station, src.month)
+    except Exception as exc:  # noqa: BLE001 - a mark is information; it must never stop the day folder
+        log.info("không đọc được thông tin chương trình tháng %s cho tờ lịch: %s", src.month, exc)
+        return marks
+    if script is not None and script.meta.get("example_figures_confirmed"):
+        marks.append(_MARK_EXAMPLE_FIGURES)
+    return marks
+
+
+def _running_order_html(station: Station, day: date, rows: list[tuple],
                         warning: str | None, made: datetime) -> str:
+    """The printable sheet; rows are (slot, nn, file name, PlayItem[, marks])."""
+    tz = station.tz
     cells = []
-    for slot, nn, name, item in rows:
+    clock: dict[str, datetime] = {}
+    for row in rows:
+        slot, nn, name, item = row[:4]
+        marks = row[4] if len(row) > 4 else []
+        start = clock.get(slot.id) or datetime.combine(day, slot.start, tzinfo=tz)
+        end = start + timedelta(seconds=round(item.duration_s))
+        clock[slot.id] = end
+        shown_end = end + timedelta(seconds=(60 - end.second) % 60)   # a part-minute counts as a minute
+        notes = "".join(f'<span class="mark">⚠ {html.escape(m)}</span>' for m in marks)
         cells.append(
             "<tr>"
             f"<td>{html.escape(slot.name)}</td>"
-            f"<td class=\"num\">{slot.start:%H:%M}</td>"
+            f"<td class=\"num\">{start:%H:%M} – {shown_end:%H:%M}</td>"
             f"<td class=\"num\">{nn}</td>"
-            f"<td>{html.escape(item.title)}</td>"
+            f"<td>{html.escape(item.title)}{notes}</td>"
             f"<td class=\"num\">{mmss(item.duration_s)}</td>"
             f"<td class=\"file\">{html.escape(name)}</td>"
+            "<td class=\"tick\">☐</td>"
             "</tr>"
         )
     warn = f'<p class="warn">{html.escape(warning)}</p>\n' if warning else ""
+    made = made.astimezone(tz) if made.tzinfo else made.replace(tzinfo=tz)
     return _HTML.format(
         date_short=f"{day:%d/%m/%Y}",
         date_long=_vi_date(day),
         station=html.escape(station.name),
         warning=warn,
         rows="\n".join(cells),
+        tz_name="Việt Nam" if station.timezone == "Asia/Ho_Chi_Minh" else html.escape(station.timezone),
         made=f"{made:%H:%M ngày %d/%m/%Y}",
     )
 
@@ -478,7 +516,7 @@ def _write_day(station: Station, day: date, plan: list[tuple[Slot, list[_Source]
                 _link_or_copy(src.path, tmp / name)
                 item = PlayItem(file=f"{rel_dir}/{name}", title=src.title, duration_s=src.duration_s)
                 entries.append((name, item))
-                rows.append((slot, nn, name, item))
+                rows.append((slot, nn, name, item, _source_marks(station, src)))
             (tmp / f"{slot.hhmm}.m3u8").write_bytes(_m3u8(entries))
             airings.append(ScheduledAiring(day, slot.id, f"{slot.start:%H:%M}", [e[1] for e in entries]))
         page = _running_order_html(station, day, rows, warning, _local(now or datetime.now(TZ)))
@@ -516,33 +554,95 @@ def _remove_day(path: Path) -> None:
 # --------------------------------------------------------------------------- schedule a month
 
 
-def _ics(station: Station, sched: MonthSchedule, now: datetime) -> bytes:
-    from icalendar import Calendar, Event  # noqa: PLC0415
+def _previous_events(path: Path) -> dict[str, Any]:
+    """VEVENTs of the calendar written last time, by UID (empty if none or unreadable)."""
+    from icalendar import Calendar  # noqa: PLC0415
 
+    try:
+        return {str(e["uid"]): e for e in Calendar.from_ical(path.read_bytes()).walk("VEVENT")}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def _ics(station: Station, sched: MonthSchedule, now: datetime, previous: dict[str, Any] | None = None) -> bytes:
+    """The month's calendar; airings of `previous` that are gone stay as STATUS:CANCELLED.
+
+    UIDs are stable per (station, day, slot). An event whose time or text changed, and a
+    newly cancelled one, get a higher SEQUENCE so calendar programs apply the change.
+    """
+    from icalendar import Alarm, Calendar, Event  # noqa: PLC0415
+
+    previous = previous or {}
+    tz = station.tz
     cal = Calendar()
-    cal.add("prodid", "-//broadcast//Chuyen muc CCHC//VI")
+    cal.add("prodid", "-//broadcast//Chuyên mục CCHC//VI")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", f"{station.name}: lịch phát CCHC")
-    cal.add("x-wr-timezone", str(TZ))
+    cal.add("x-wr-timezone", str(tz))
     stamp = now.astimezone(ZoneInfo("UTC")).replace(microsecond=0)
-    for n, a in enumerate(sched.airings, start=1):
+    seen: set[str] = set()
+
+    def sequence(uid: str, changed: bool) -> int:
+        old = previous.get(uid)
+        if old is None:
+            return 0
+        seq = int(old.get("sequence", 0))
+        return seq + 1 if changed else seq
+
+    for a in sched.airings:
         slot = station.slot(a.slot)
-        start = datetime.combine(a.date, slot.start, tzinfo=TZ)
+        start = datetime.combine(a.date, slot.start, tzinfo=tz)
         length = sum(i.duration_s for i in a.items) or slot.length_min * 60
+        uid = f"{station.slug}-{a.date:%Y%m%d}-{slot.id}@broadcast-cchc"
+        seen.add(uid)
+        summary = f"Phát: {a.items[0].title}" if a.items else "Phát chuyên mục CCHC"
+        files = "\n".join(f"{i.file} ({mmss(i.duration_s)})" for i in a.items)
+        end = start + timedelta(seconds=round(length))
+        old = previous.get(uid)
+        changed = old is not None and (
+            str(old.get("summary")) != summary
+            or old.decoded("dtstart") != start or old.decoded("dtend") != end
+            or str(old.get("status", "CONFIRMED")) != "CONFIRMED"
+        )
         ev = Event()
-        # Stable per (station, month, airing number): re-importing the file updates events.
-        ev.add("uid", f"{station.slug}-{sched.month}-{n:02d}@broadcast-cchc")
+        ev.add("uid", uid)
+        ev.add("sequence", sequence(uid, changed))
+        ev.add("status", "CONFIRMED")
         ev.add("dtstamp", stamp)
         ev.add("last-modified", stamp)
         ev.add("dtstart", start)
-        ev.add("dtend", start + timedelta(seconds=round(length)))
-        ev.add("summary", f"Phát: {a.items[0].title}" if a.items else "Phát chuyên mục CCHC")
-        files = "\n".join(f"{i.file} ({mmss(i.duration_s)})" for i in a.items)
+        ev.add("dtend", end)
+        ev.add("summary", summary)
         ev.add("description", f"{slot.name} {a.start}.\nTệp phát:\n{files}")
+        ev.add("location", station.name)
+        if station.airing.reminder_min > 0:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"{slot.name} {a.start}: sắp đến giờ phát chuyên mục CCHC")
+            alarm.add("trigger", timedelta(minutes=-station.airing.reminder_min))
+            ev.add_component(alarm)
+        cal.add_component(ev)
+    for uid, old in sorted(previous.items()):
+        if uid in seen:
+            continue
+        was_cancelled = str(old.get("status", "")) == "CANCELLED"
+        ev = Event()
+        ev.add("uid", uid)
+        ev.add("sequence", sequence(uid, not was_cancelled))
+        ev.add("status", "CANCELLED")
+        ev.add("dtstamp", stamp)
+        ev.add("last-modified", stamp)
+        ev.add("dtstart", old.decoded("dtstart"))
+        ev.add("dtend", old.decoded("dtend"))
+        ev.add("summary", "ĐÃ HỦY: " + str(old.get("summary", "")).removeprefix("ĐÃ HỦY: "))
+        ev.add("description", "Buổi phát này đã được bỏ khỏi lịch của đài.")
         ev.add("location", station.name)
         cal.add_component(ev)
     cal.add_missing_timezones()
+    for vtz in cal.walk("VTIMEZONE"):   # icalendar adds an English COMMENT; operators read this file
+        vtz.pop("COMMENT", None)
     return cal.to_ical()
 
 
@@ -604,7 +704,8 @@ def schedule_month(station: Station, month: str, *, now: datetime | None = None)
         "# Sửa station.yaml (slots, airing) rồi chạy lại lệnh để đổi lịch.\n"
     )
     body = yaml.safe_dump(sched.to_dict(), allow_unicode=True, sort_keys=False)
-    atomic_write_bytes(station.schedules_dir / f"{month}.ics", _ics(station, sched, now))
+    ics_path = station.schedules_dir / f"{month}.ics"
+    atomic_write_bytes(ics_path, _ics(station, sched, now, _previous_events(ics_path)))
     atomic_write_text(schedule_path(station, month), header + body)
     log.info("scheduled %s: %d airings on %d days", month, len(airings), len(by_day))
     return sched
@@ -692,14 +793,42 @@ def day_running_order(station: Station, day: date) -> list[RunningItem]:
     return items
 
 
-def render_day(station: Station, day: date, items: list[RunningItem]) -> str:
-    """The running order of a day as plain Vietnamese text for the terminal."""
+def missing_airings(station: Station, day: date, items: list[RunningItem]) -> list[ScheduledAiring]:
+    """Airings planned on `day` (schedule, else the station's calendar) that have nothing to play."""
+    try:
+        planned, _ = _expected_airings(station, f"{day:%Y-%m}")
+    except ScheduleError:
+        planned = []
+    covered = {it.slot for it in items}
+    return [a for a in planned if a.date == day and (not a.items or a.slot not in covered)]
+
+
+def render_day(station: Station, day: date, items: list[RunningItem],
+               missing: list[ScheduledAiring] | None = None) -> str:
+    """The running order of a day as plain Vietnamese text for the terminal.
+
+    `missing` (from `missing_airings`) are planned airings with no programme: shown first
+    and loudly, with the way to fill them.
+    """
     lines = [f"Lịch phát sóng {_vi_date(day)} — {station.name}"]
     hol = holiday_name(day)
     if hol:
         lines.append(f"Ngày lễ: {hol}.")
+    month = f"{day:%Y-%m}"
+    for a in missing or []:
+        slot = station.slot(a.slot)
+        lines.append(
+            f"!!! CHƯA CÓ CHƯƠNG TRÌNH cho buổi {slot.name} lúc {a.start} (theo kế hoạch phát của đài)."
+        )
+    if missing:
+        lines.append(
+            f"    Cách sửa: làm chương trình tháng {month} (broadcast make --month {month}), duyệt "
+            "kịch bản, rồi chạy 'broadcast check-air'. Nếu chưa kịp, 'broadcast check-air' sẽ "
+            "chuẩn bị chương trình phát thay (tháng trước hoặc thông báo chung)."
+        )
     if not items:
-        lines.append("Không có chuyên mục CCHC phát trong ngày này.")
+        if not missing:
+            lines.append("Không có chuyên mục CCHC phát trong ngày này.")
         return "\n".join(lines)
     folder = day_dir(station, day)
     lines.append(f"Thư mục: {folder.relative_to(station.dir).as_posix()}/")
@@ -757,28 +886,60 @@ def _notice_speech(station: Station, text: str, out_dir: Path) -> Path:
     return wav
 
 
-def standing_notice(station: Station) -> _Source:
-    """The short standing CCHC notice, made once with espeak-ng and cached under .broadcast/."""
-    from mutagen.mp3 import MP3  # noqa: PLC0415
+def _master_notice(station: Station, speech: Path, out: Path) -> None:
+    """Speech -> MP3 at the station's loudness target (measured on the MP3), peak-limited, tagged.
+
+    The notice is a few seconds of speech: ffmpeg's one-pass loudnorm lands ~2 LU short on
+    it, so the gain is set from the project's meter and corrected on the exported file.
+    """
+    from mutagen.id3 import COMM, ID3, TALB, TIT2, TLAN, TPE1  # noqa: PLC0415
 
     from broadcast.audiotools import run_ffmpeg  # noqa: PLC0415 - numpy; only the notice needs it
+    from broadcast.loudness import measure_file  # noqa: PLC0415
+
+    a = station.audio
+    limit = 10 ** ((a.true_peak_dbtp - 1.0) / 20)   # 1 dB under the ceiling: MP3 coding overshoots
+    gain = a.target_lufs - measure_file(speech).lufs
+    for _ in range(4):
+        run_ffmpeg(
+            ["-loglevel", "error", "-y", "-i", str(speech),
+             "-af", f"volume={gain:.2f}dB,alimiter=limit={limit:.4f}:level=false:attack=1:release=50",
+             "-ar", str(a.sample_rate), "-ac", "1", "-b:a", f"{a.bitrate_kbps}k", "-f", "mp3", str(out)],
+            what="tạo thông báo dự phòng", file=out,
+        )
+        error = a.target_lufs - measure_file(out).lufs
+        if abs(error) <= 0.3:
+            break
+        gain += error
+    tags = ID3()
+    tags.add(TIT2(encoding=3, text=[_NOTICE_TITLE]))
+    tags.add(TPE1(encoding=3, text=[station.name]))
+    tags.add(TALB(encoding=3, text=[station.programme_title]))
+    tags.add(TLAN(encoding=3, text=["vie"]))
+    tags.add(COMM(encoding=3, lang="vie", desc="", text=["Thông báo phát thay khi chưa có chương trình của tháng."]))
+    tags.save(str(out), v2_version=3)
+
+
+def standing_notice(station: Station) -> _Source:
+    """The short standing CCHC notice, made once with espeak-ng and cached under .broadcast/.
+
+    Mastered like a programme: the station's loudness target, true-peak ceiling, ID3 title.
+    """
+    from mutagen.mp3 import MP3  # noqa: PLC0415
 
     text = _NOTICE_TEXT.format(
         name=station.name, one_stop=station.contacts.get("one_stop") or "Bộ phận Một cửa của địa phương"
     )
     a = station.audio
-    key = hashlib.sha256(f"{text}|{a.target_lufs}|{a.true_peak_dbtp}|{a.bitrate_kbps}|{a.sample_rate}".encode()).hexdigest()[:12]
+    key = hashlib.sha256(
+        f"v2|{text}|{a.target_lufs}|{a.true_peak_dbtp}|{a.bitrate_kbps}|{a.sample_rate}".encode()
+    ).hexdigest()[:12]
     path = station.state_dir / "notice" / f"thong-bao-cchc-{key}.mp3"
     if not path.exists():
         with tempfile.TemporaryDirectory() as tmp:
             speech = _notice_speech(station, text, Path(tmp))
             with atomic_path(path) as out:
-                run_ffmpeg(
-                    ["-loglevel", "error", "-y", "-i", str(speech),
-                     "-af", f"loudnorm=I={a.target_lufs}:TP={a.true_peak_dbtp - 1}:LRA=11",
-                     "-ar", str(a.sample_rate), "-ac", "1", "-b:a", f"{a.bitrate_kbps}k", "-f", "mp3", str(out)],
-                    what="tạo thông báo dự phòng", file=path,
-                )
+                _master_notice(station, speech, Path(out))
     return _Source(path=path, title=_NOTICE_TITLE, duration_s=float(MP3(path).info.length), month=None)
 
 
@@ -847,7 +1008,7 @@ class ReadinessReport:
                 "Báo ngay cho cán bộ phụ trách để dựng và duyệt chương trình của tháng."
             )
         else:
-            lines.append("Tất cả đã sẵn sàng.")
+            lines.append("Các lần phát kể trên đều sẵn sàng." if self.checks else "Không có lần phát nào cần chuẩn bị.")
         return "\n".join(lines)
 
 

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 STATUSES = ("draft", "approved")
 TEMPLATE_MAIN = "programme.md.j2"
+# The topic library is written for the national CCHC programme 2021–2030 (NQ 76/NQ-CP of 15/7/2021).
+PROGRAMME_FIRST, PROGRAMME_LAST = "2021-08", "2030-12"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _CUE_LINE = re.compile(r"^\[\[(.*)\]\]$")
 _NUMBER = r"([+\-−]?\d+(?:[.,]\d+)?)"
@@ -178,13 +180,26 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     )
 
 
+_YAML_PROBLEMS_VI = {
+    "mapping values are not allowed here": "có dấu hai chấm ở giữa một giá trị",
+    "could not find expected ':'": "thiếu dấu hai chấm sau tên mục",
+    "found character '\\t' that cannot start any token": "có ký tự Tab (thụt lề phải bằng dấu cách)",
+    "found unexpected end of stream": "thiếu dấu ngoặc kép đóng",
+}
+
+
+def _yaml_problem_vi(problem: str | None) -> str:
+    """PyYAML's English problem as a Vietnamese phrase (staff never see PyYAML's words)."""
+    return _YAML_PROBLEMS_VI.get((problem or "").strip(), "dòng này viết chưa đúng dạng 'khóa: giá trị'")
+
+
 def _parse_front_matter(fm_text: str, path: Path) -> dict:
     try:
         meta = yaml.safe_load(fm_text) if fm_text.strip() else {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise ScriptError(
-            f"phần thông tin đầu kịch bản sai cú pháp YAML ({exc.problem}).",
+            f"phần thông tin đầu kịch bản sai cách viết (cú pháp YAML): {_yaml_problem_vi(exc.problem)}.",
             file=path,
             line=(mark.line + 2) if mark else 1,
             hint="Mỗi dòng dạng 'khóa: giá trị'; chữ có dấu hai chấm thì đặt trong ngoặc kép.",
@@ -254,6 +269,7 @@ def parse_body(body: str, path: Path, first_line: int) -> list[Segment]:
     para_line = 0
     voice = "main"
     comment_open: int | None = None
+    errors: list[ScriptError] = []
 
     def flush() -> None:
         nonlocal paragraph
@@ -265,81 +281,93 @@ def parse_body(body: str, path: Path, first_line: int) -> list[Segment]:
 
     for offset, raw in enumerate(body.split("\n")):
         lineno = first_line + offset
-        line = raw
-        # Comments, possibly spanning lines or sitting inside a line.
-        if comment_open is not None:
-            end = line.find("-->")
-            if end < 0:
+        try:
+            line = raw
+            # Comments, possibly spanning lines or sitting inside a line.
+            if comment_open is not None:
+                end = line.find("-->")
+                if end < 0:
+                    continue
+                line = line[end + 3 :]
+                comment_open = None
+            while "<!--" in line:
+                start = line.find("<!--")
+                end = line.find("-->", start + 4)
+                if end < 0:
+                    comment_open = lineno
+                    line = line[:start]
+                    break
+                line = line[:start] + " " + line[end + 3 :]
+            stripped = line.strip()
+            if not stripped:
+                if raw.strip() and not stripped and comment_open is None and "<!--" in raw:
+                    continue  # a line that held only a comment does not end a paragraph
+                flush()
                 continue
-            line = line[end + 3 :]
-            comment_open = None
-        while "<!--" in line:
-            start = line.find("<!--")
-            end = line.find("-->", start + 4)
-            if end < 0:
-                comment_open = lineno
-                line = line[:start]
-                break
-            line = line[:start] + " " + line[end + 3 :]
-        stripped = line.strip()
-        if not stripped:
-            if raw.strip() and not stripped and comment_open is None and "<!--" in raw:
-                continue  # a line that held only a comment does not end a paragraph
-            flush()
-            continue
-        if stripped.startswith("##") and not stripped.startswith("###"):
-            flush()
-            title = stripped[2:].strip()
-            if not title:
+            if stripped.startswith("##") and not stripped.startswith("###"):
+                flush()
+                title = stripped[2:].strip()
+                if not title:
+                    raise ScriptError(
+                        "tiêu đề đoạn '##' đang để trống.", file=path, line=lineno,
+                        hint="Viết tên đoạn sau '## ', ví dụ: ## Hỏi đáp",
+                    )
+                segments.append(Segment(title=title, line=lineno))
+                voice = "main"
+                continue
+            if stripped.startswith("#"):
+                flush()  # a title for the reader, never read
+                continue
+            if not segments:
+                segments.append(Segment(title="", line=lineno))   # said once; later lines attach here
                 raise ScriptError(
-                    "tiêu đề đoạn '##' đang để trống.", file=path, line=lineno,
-                    hint="Viết tên đoạn sau '## ', ví dụ: ## Hỏi đáp",
+                    "có nội dung trước tiêu đề đoạn đầu tiên, không biết thuộc đoạn nào.",
+                    file=path, line=lineno,
+                    hint="Thêm một dòng tiêu đề dạng '## Mở đầu' phía trên, hoặc xóa dòng này.",
                 )
-            segments.append(Segment(title=title, line=lineno))
-            voice = "main"
-            continue
-        if stripped.startswith("#"):
-            flush()  # a title for the reader, never read
-            continue
-        if not segments:
-            raise ScriptError(
-                "có nội dung trước tiêu đề đoạn đầu tiên, không biết thuộc đoạn nào.",
-                file=path, line=lineno,
-                hint="Thêm một dòng tiêu đề dạng '## Mở đầu' phía trên, hoặc xóa dòng này.",
-            )
-        m = _CUE_LINE.match(stripped)
-        if m:
-            flush()
-            cue, arg = parse_cue(m.group(1).strip(), path, lineno)
-            if cue == "voice":
-                voice = str(arg)
-            segments[-1].items.append(Item(kind="cue", line=lineno, cue=cue, arg=arg))
-            continue
-        if "[[" in stripped or "]]" in stripped:
-            raise ScriptError(
-                "tín hiệu [[…]] phải nằm riêng trên một dòng.", file=path, line=lineno,
-                hint="Tách tín hiệu xuống một dòng riêng. " + _CUE_HINT,
-            )
-        single = _SINGLE_BRACKET.match(stripped)
-        if single and _is_cue(single.group(1).strip(), path, lineno):
-            raise ScriptError(
-                f"'{stripped}' chỉ có một cặp ngoặc vuông nên sẽ bị ĐỌC THÀNH LỜI.",
-                file=path, line=lineno,
-                hint=f"Viết tín hiệu với hai cặp ngoặc vuông: [[{single.group(1).strip()}]].",
-            )
-        if _LIST_MARK.match(stripped):
-            flush()  # each list item is its own paragraph
-        text = _strip_inline(stripped)
-        if not text:
-            continue
-        if not paragraph:
-            para_line = lineno
-        paragraph.append(" ".join(text.split()))
+            m = _CUE_LINE.match(stripped)
+            if m:
+                flush()
+                cue, arg = parse_cue(m.group(1).strip(), path, lineno)
+                if cue == "voice":
+                    voice = str(arg)
+                segments[-1].items.append(Item(kind="cue", line=lineno, cue=cue, arg=arg))
+                continue
+            if "[[" in stripped or "]]" in stripped:
+                raise ScriptError(
+                    "tín hiệu [[…]] phải nằm riêng trên một dòng.", file=path, line=lineno,
+                    hint="Tách tín hiệu xuống một dòng riêng. " + _CUE_HINT,
+                )
+            single = _SINGLE_BRACKET.match(stripped)
+            if single and _is_cue(single.group(1).strip(), path, lineno):
+                raise ScriptError(
+                    f"'{stripped}' chỉ có một cặp ngoặc vuông nên sẽ bị ĐỌC THÀNH LỜI.",
+                    file=path, line=lineno,
+                    hint=f"Viết tín hiệu với hai cặp ngoặc vuông: [[{single.group(1).strip()}]].",
+                )
+            if _LIST_MARK.match(stripped):
+                flush()  # each list item is its own paragraph
+            text = _strip_inline(stripped)
+            if not text:
+                continue
+            if not paragraph:
+                para_line = lineno
+            paragraph.append(" ".join(text.split()))
+        except ScriptError as exc:   # keep going: report every wrong line at once
+            errors.append(exc)
     if comment_open is not None:
-        raise ScriptError(
+        errors.append(ScriptError(
             "chú thích mở bằng '<!--' chưa được đóng bằng '-->'.", file=path, line=comment_open,
             hint="Thêm '-->' ở cuối chú thích; nếu không, phần sau sẽ không được đọc.",
+        ))
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        listing = "\n".join(
+            f"  - dòng {e.line}: {e.message}" + (f"\n      Cách sửa: {e.hint}" if e.hint else "") for e in errors
         )
+        raise ScriptError(f"kịch bản có {len(errors)} chỗ cần sửa (sửa hết rồi chạy lại):\n{listing}",
+                          file=path, line=errors[0].line)
     if segments:
         flush()
     return segments
@@ -586,6 +614,13 @@ def build_context(station: Any, month: str) -> dict[str, Any]:
     """Everything the templates see: station, month names, topic, facts."""
     from broadcast.topics import load_facts, topic_for_month
 
+    if not PROGRAMME_FIRST <= month <= PROGRAMME_LAST:
+        raise ScriptError(
+            f"tháng {month} nằm ngoài giai đoạn của Chương trình tổng thể cải cách hành chính nhà nước "
+            "2021–2030 (Nghị quyết số 76/NQ-CP ngày 15/7/2021), mà các chủ đề và văn bản trích dẫn "
+            "được viết cho giai đoạn đó.", field="--month",
+            hint=f"Kiểm tra lại tháng (gõ nhầm năm?); công cụ soạn kịch bản từ {PROGRAMME_FIRST} đến {PROGRAMME_LAST}.",
+        )
     year, mon = int(month[:4]), int(month[5:])
     prev_year, prev_mon = (year - 1, 12) if mon == 1 else (year, mon - 1)
     next_year, next_mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
@@ -596,6 +631,7 @@ def build_context(station: Any, month: str) -> dict[str, Any]:
         "station": {
             "name": station.name,
             "locality": station.locality,
+            "level": getattr(station, "level", "xã"),
             "authority": station.authority,
             "programme_title": station.programme_title,
             "contacts": {k: v for k, v in (station.contacts or {}).items()},
@@ -719,9 +755,15 @@ def render_script(station: Any, month: str, *, force: bool = False, now: datetim
     return path
 
 
-def approve(station: Any, month: str, by: str, now: datetime | None = None) -> Script:
-    """Record who approved the month's script, when, and the body hash it approved."""
+def approve(station: Any, month: str, by: str, now: datetime | None = None,
+            *, confirm_example: bool = False) -> Script:
+    """Record who approved the month's script, when, and the body hash it approved.
+
+    A month whose facts file says `example: true` is refused unless `confirm_example`;
+    the confirmation is then recorded in the front matter (`example_figures_confirmed`).
+    """
     from broadcast.config import validate_month
+    from broadcast.topics import load_facts
 
     month = validate_month(month)
     by = (by or "").strip()
@@ -731,10 +773,28 @@ def approve(station: Any, month: str, by: str, now: datetime | None = None) -> S
     script = read_script(path)  # validates the whole script first
     text = path.read_text(encoding="utf-8")
     fm_text, body, _ = split_front_matter(text, path)
-    stamp = (now or datetime.now()).replace(microsecond=0).isoformat()
-    fm_text = set_front_matter(
-        fm_text,
-        {"status": "approved", "approved_by": by, "approved_at": stamp, "approved_sha256": script.body_sha256},
-    )
+    # In the station's time zone, with its offset: people read this time (naive `now` = station time).
+    tz = getattr(station, "tz", None)
+    when = now or datetime.now(tz)
+    when = when.replace(tzinfo=tz) if when.tzinfo is None else when.astimezone(tz)
+    stamp = when.replace(microsecond=0).isoformat()
+    facts = load_facts(station, month)
+    updates: dict[str, Any] = {
+        "status": "approved", "approved_by": by, "approved_at": stamp, "approved_sha256": script.body_sha256,
+    }
+    if facts.example:
+        if not confirm_example:
+            raise ScriptError(
+                f"không duyệt: kịch bản dùng SỐ LIỆU VÍ DỤ (tệp facts/{month}.yaml ghi 'example: true'), "
+                "không phải số liệu thật của địa phương.",
+                file=facts.path,
+                hint=f"Điền số liệu thật vào facts/{month}.yaml, đổi thành 'example: false', soạn lại "
+                f"(broadcast script --month {month} --force) rồi duyệt. Nếu chỉ chạy thử và chấp nhận "
+                "phát số liệu ví dụ: thêm --confirm-example-figures (được ghi lại cùng lời duyệt).",
+            )
+        updates["example_figures_confirmed"] = True
+    elif "example_figures_confirmed" in fm_text:
+        updates["example_figures_confirmed"] = False
+    fm_text = set_front_matter(fm_text, updates)
     atomic_write_text(path, _compose(fm_text, body))
     return read_script(path)

@@ -9,6 +9,7 @@ the script, never invented.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -62,7 +63,7 @@ FACT_FIELDS: dict[str, tuple[str, str]] = {
 _FACT_META = {
     "example": "true nếu là số liệu ví dụ (không phải số liệu thật)",
     "period": "khoảng thời gian của số liệu, ví dụ \"tháng mười một năm 2026\"",
-    "source": "nơi cung cấp số liệu, ví dụ \"Bộ phận Một cửa thị xã\"",
+    "source": "nơi cung cấp số liệu, ví dụ \"Trung tâm Phục vụ hành chính công phường\"",
     "news": "danh sách tin ngắn trong tháng, mỗi tin một câu hoặc vài câu",
 }
 
@@ -496,6 +497,32 @@ class Facts:
         return data
 
 
+def _check_consistency(f: dict[str, float | int | None], path: Path, src: Located) -> None:
+    """Figures that depend on each other must agree (the script reads both on air)."""
+    def fail(key: str, message: str, hint: str) -> ConfigError:
+        return ConfigError(message, file=path, line=src.line(key), field=key, hint=hint)
+
+    rate, overdue = f.get("on_time_rate"), f.get("overdue")
+    if rate is not None and overdue is not None:
+        if overdue == 0 and rate < 100:
+            raise fail("on_time_rate", f"số liệu mâu thuẫn: đúng hạn {str(rate).replace('.', ',')}% (dưới 100%) nhưng 'overdue: 0' "
+                       "(không có hồ sơ nào trễ hạn).",
+                       "Nếu có hồ sơ trễ hạn, ghi đúng số đó vào 'overdue'; nếu không có, tỉ lệ đúng hạn là 100.")
+        if overdue > 0 and rate >= 100:
+            raise fail("on_time_rate", f"số liệu mâu thuẫn: đúng hạn 100% nhưng có {overdue} hồ sơ trễ hạn ('overdue').",
+                       "Sửa một trong hai mục cho khớp với báo cáo của Bộ phận Một cửa.")
+    received, online = f.get("received"), f.get("online_received")
+    if received is not None and online is not None:
+        if online > received:
+            raise fail("online_received", f"số liệu mâu thuẫn: số hồ sơ nộp trực tuyến ({online}) lớn hơn tổng số "
+                       f"hồ sơ tiếp nhận ({received}).", "Kiểm tra lại hai mục 'online_received' và 'received'.")
+        share = f.get("online_share")
+        if share is not None and received > 0 and abs(online * 100 / received - share) > 1:
+            raise fail("online_share", f"số liệu mâu thuẫn: {online}/{received} hồ sơ nộp trực tuyến là "
+                       f"{online * 100 / received:.1f}%, không phải {share:g}%.".replace(".", ","),
+                       "Sửa 'online_share' (hoặc xóa dòng đó để khỏi đọc tỉ lệ).")
+
+
 def facts_path(station: Any, month: str) -> Path:
     """facts/YYYY-MM.yaml of the station."""
     return Path(station.facts_dir) / f"{month}.yaml"
@@ -514,9 +541,11 @@ def load_facts(station: Any, month: str) -> Facts:
     valid = list(_FACT_META) + list(FACT_FIELDS)
     for key in data:
         if key not in valid:
+            close = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.6)
+            guess = f"Có phải ý bạn là '{close[0]}'? " if close else ""
             raise ConfigError(
                 f"không có mục số liệu tên '{key}'.", file=path, line=src.line(key), field=str(key),
-                hint="Các mục hợp lệ: " + ", ".join(valid) + ". Xem facts/README.md.",
+                hint=guess + "Các mục hợp lệ: " + ", ".join(valid) + ". Xem facts/README.md.",
             )
     example = data.get("example", False)
     if not isinstance(example, bool):
@@ -542,6 +571,7 @@ def load_facts(station: Any, month: str) -> Facts:
         if kind == "count" and (value < 0 or int(value) != value):
             raise ConfigError(f"'{key}' là số hồ sơ, phải là số nguyên không âm.", file=path, line=src.line(key), field=key)
         figures[key] = int(value) if kind == "count" or float(value).is_integer() else float(value)
+    _check_consistency(figures, path, src)
     news = data.get("news") or []
     if isinstance(news, str):
         news = [news]

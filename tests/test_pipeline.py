@@ -233,7 +233,7 @@ def test_one_sentence_edit_and_reapproval_reproduces_from_cache_and_reschedules(
     assert "Kính thưa" in text
     path.write_text(text.replace("Kính thưa", "Kính chào", 1), encoding="utf-8")
     assert not read_script(path).approved                      # the edit returns it to draft
-    approve(st, MONTH, by="Nguyễn Văn B")
+    approve(st, MONTH, by="Nguyễn Văn B", confirm_example=True)   # the example station's figures
     result = make(st, MONTH, progress=Reporter())
     m = result.manifest
     assert result.produced and result.scheduled

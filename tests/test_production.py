@@ -286,7 +286,7 @@ def test_manifest_written_and_read_back(tmp_path: Path) -> None:
         "bitrate_kbps", "script_sha256", "degraded", "engines", "clips_synthesized", "clips_cached", "segments",
     ):
         assert key in raw
-    assert raw["file"] == "duc-pho-2026-12.mp3" and (folder / raw["file"]).is_file()
+    assert raw["file"] == f"{st.slug}-2026-12.mp3" and (folder / raw["file"]).is_file()
     assert raw["engines"] == {"espeak-ng": 3} and raw["clips_synthesized"] == 1
     assert read_manifest(folder) == m
     assert read_manifest(tmp_path / "nowhere") is None

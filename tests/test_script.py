@@ -166,7 +166,7 @@ def test_approve_records_who_when_hash_and_edit_returns_to_draft(station):
     path = render_script(station, "2027-04")
     s = approve(station, "2027-04", "Lê Văn C", now=datetime(2027, 3, 25, 8, 0, 0))
     assert s.approved and s.meta["approved_by"] == "Lê Văn C"
-    assert s.meta["approved_at"] == "2027-03-25T08:00:00"
+    assert s.meta["approved_at"] == "2027-03-25T08:00:00+07:00"   # station time, with its offset
     assert s.meta["approved_sha256"] == s.body_sha256
     path.write_text(path.read_text(encoding="utf-8").replace("Hỏi đáp", "Giải đáp"), encoding="utf-8")
     again = read_script(path)
@@ -228,7 +228,7 @@ def test_station_template_overrides_builtin_by_name(station):
     )
     s = read_script(render_script(station, "2027-02"))
     assert s.segments[0].title == "Chào đài riêng"
-    assert s.segments[0].items[1].text == "Xin chào bà con thị xã Đức Phổ, tháng 2."
+    assert s.segments[0].items[1].text == f"Xin chào bà con {station.locality}, tháng 2."
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,8 @@ def _vietnamese_metavars(command: click.Command) -> None:
     options_metavar=OPTIONS_METAVAR,
     subcommand_metavar="LỆNH [THAM_SỐ]...",
 )
+@click.version_option(None, "-V", "--version", package_name="broadcast", prog_name="broadcast",
+                      message="%(prog)s phiên bản %(version)s")
 def cli() -> None:
     """Chương trình phát thanh cải cách hành chính hằng tháng cho đài truyền thanh cơ sở."""
 

@@ -37,6 +37,7 @@ MESSAGES: dict[str, str] = {
     "required": "bắt buộc",
     "{value!r} is not a valid {number_type}.": "'{value}' không phải là một số.",
     "{value} is not in the range {range}.": "{value} nằm ngoài khoảng cho phép {range}.",
+    "{value} is not in the range {min} to {max}.": "{value} nằm ngoài khoảng cho phép (từ {min} đến {max}).",
     "{value!r} is not a valid boolean.": "'{value}' không phải là có/không (true/false).",
     "file": "tệp",
     "directory": "thư mục",

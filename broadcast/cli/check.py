@@ -42,4 +42,6 @@ def command(station_dir: Path, verbose: bool, month: str) -> None:
     click.echo(f"  Trạng thái: {'ĐÃ DUYỆT' if report.status == 'approved' else 'bản nháp (chưa duyệt)'}")
     for warning in report.warnings:
         click.echo(f"  Lưu ý: {warning}")
+    for problem in report.slot_problems:
+        click.echo(f"  KHÔNG VỪA BUỔI PHÁT: {problem.message}")
     report.raise_if_unfit()

@@ -30,12 +30,20 @@ def station_options(func: Callable) -> Callable:
     return func
 
 
+def _valid_month(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Checked before the command runs: nothing is printed or done for a wrong month."""
+    from broadcast.config import validate_month  # noqa: PLC0415
+
+    return validate_month(value) if value is not None else None
+
+
 def month_option(required: bool = True) -> Callable:
-    """`--month YYYY-MM`."""
+    """`--month YYYY-MM` (12/2026 is accepted too), normalised to YYYY-MM."""
     return click.option(
         "--month",
         "month",
         required=required,
         metavar="YYYY-MM",
-        help="Tháng của chương trình, ví dụ 2026-12.",
+        callback=_valid_month,
+        help="Tháng của chương trình, ví dụ 2026-12 (viết 12/2026 cũng được).",
     )

@@ -66,6 +66,8 @@ def command(station_dir: Path, verbose: bool, run_due_flag: bool, now_text: str 
         click.echo("Không có việc nào đến hạn.")
     for run in runs:
         click.echo(describe(run.job, run.outcome, run.detail))
-    if any(run.outcome in NEEDS_ATTENTION for run in runs):
-        click.echo(f"Cần xem lại (nhật ký: {station.state_dir / 'automation.log'}).", err=True)
+    attention = [run for run in runs if run.outcome in NEEDS_ATTENTION]
+    if attention:
+        which = "; ".join(f"{JOB_NAMES.get(r.job, r.job)}: {OUTCOMES.get(r.outcome, r.outcome)}" for r in attention)
+        click.echo(f"Cần xem lại — {which} (nhật ký: {station.state_dir / 'automation.log'}).", err=True)
         sys.exit(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -9,7 +10,10 @@ import click
 
 from broadcast.cli.common import station_options
 from broadcast.config import load_station
-from broadcast.schedule import TZ, day_running_order, render_day
+from broadcast.schedule import day_running_order, missing_airings, render_day
+
+# Exit code when a planned airing of the day has no programme (docs/operators.md).
+EXIT_MISSING = 3
 
 
 def parse_day(text: str) -> date:
@@ -33,11 +37,16 @@ def parse_day(text: str) -> date:
 def command(station_dir: Path, verbose: bool, day: str | None) -> None:
     """In lịch phát của một ngày (mặc định: hôm nay).
 
-    NGÀY viết dạng 2026-12-05 hoặc 05/12/2026.
+    NGÀY viết dạng 2026-12-05 hoặc 05/12/2026. Mã thoát 3: có buổi phát theo kế hoạch
+    mà chưa có chương trình.
     """
     station = load_station(station_dir)
     if day:
         when = parse_day(day)
     else:
-        when = datetime.now(TZ).date()
-    click.echo(render_day(station, when, day_running_order(station, when)))
+        when = datetime.now(station.tz).date()
+    items = day_running_order(station, when)
+    missing = missing_airings(station, when, items)
+    click.echo(render_day(station, when, items, missing))
+    if missing:
+        sys.exit(EXIT_MISSING)

@@ -22,7 +22,7 @@ def example_dir() -> Path:
 
 
 @click.command("init")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), metavar="THƯ_MỤC")
 def command(directory: Path) -> None:
     """Tạo thư mục cho một đài mới từ đài mẫu."""
     target = directory.resolve()
@@ -50,6 +50,6 @@ def command(directory: Path) -> None:
     click.echo(
         f"Đã tạo đài mới ở {target}.\n"
         "Việc tiếp theo: sửa station.yaml (tên đài, giờ phát, giọng đọc, số điện thoại — "
-        "hiện vẫn là của đài mẫu Đức Phổ); điền số liệu của tháng theo facts/README.md; "
+        "hiện vẫn là của đài mẫu); điền số liệu của tháng theo facts/README.md; "
         "rồi chạy 'broadcast make --station " + str(directory) + "'."
     )

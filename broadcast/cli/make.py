@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -17,7 +17,7 @@ def _minutes(seconds: float) -> str:
     return f"{m} phút {s:02d} giây"
 
 
-def summary(result: MakeResult, station_dir: Path) -> str:
+def summary(result: MakeResult, station_dir: Path, main_engine: str | None = None) -> str:
     """The short Vietnamese summary printed at the end of the main job."""
     lines = [f"Xong chương trình tháng {result.month}."]
     rel = lambda p: Path(p).relative_to(station_dir) if Path(p).is_absolute() else p  # noqa: E731
@@ -30,9 +30,11 @@ def summary(result: MakeResult, station_dir: Path) -> str:
         lines.append(
             f"  Độ lớn:     {m.loudness_lufs:.1f} LUFS, đỉnh {m.true_peak_dbtp:.1f} dBTP (đo trên tệp MP3)"
         )
-        voices = ", ".join(f"{name} ({count} câu)" for name, count in m.engines.items())
-        state = "GIỌNG DỰ PHÒNG (không có mạng hoặc giọng chính lỗi)" if m.degraded else "giọng chính"
-        lines.append(f"  Giọng đọc:  {voices} — {state}")
+        voices = ", ".join(f"{name} {count} câu" for name, count in m.engines.items())
+        main = main_engine or "giọng chính"
+        state = (f"có câu đọc bằng GIỌNG DỰ PHÒNG thay cho {main} (không có mạng hoặc {main} lỗi)"
+                 if m.degraded else "đúng giọng đã chọn")
+        lines.append(f"  Giọng đọc:  tổng {sum(m.engines.values())} câu: {voices} — {state}")
         if result.produced:
             lines.append(
                 f"  Câu đọc mới: {m.clips_synthesized}, lấy lại từ bộ nhớ đệm: {m.clips_cached}"
@@ -51,16 +53,41 @@ def summary(result: MakeResult, station_dir: Path) -> str:
     return "\n".join(lines)
 
 
+def months_to_make(station, today: date) -> list[str]:
+    """What `make` without --month makes: the rest of this month if it has airings left and
+    no scheduled programme (a new station's first month), then next month."""
+    from broadcast.schedule import is_scheduled, month_calendar  # noqa: PLC0415
+
+    current = f"{today:%Y-%m}"
+    months = []
+    if any(day >= today for day, _ in month_calendar(station, current).airings) and not is_scheduled(station, current):
+        months.append(current)
+    months.append(next_month(today))
+    return months
+
+
 @click.command("make")
 @station_options
 @month_option(required=False)
 @click.option("--auto-approve", is_flag=True, help="Tự duyệt kịch bản (chỉ để chạy thử).")
 @click.option("--force", is_flag=True, help="Dựng lại âm thanh dù đã có.")
 def command(station_dir: Path, verbose: bool, month: str | None, auto_approve: bool, force: bool) -> None:
-    """Làm trọn chương trình của một tháng (mặc định: tháng sau)."""
+    """Làm trọn chương trình của một tháng.
+
+    Không có --month: làm tháng sau, và cả tháng này nếu tháng này còn buổi phát mà chưa có
+    chương trình (đài mới bắt đầu dùng).
+    """
     station = load_station(station_dir)
-    month = month or next_month(date.today())
-    click.echo(f"Làm chương trình tháng {month} cho {station.name}", err=True)
-    reporter = Reporter(lambda text: click.echo(text, err=True))
-    result = make(station, month, auto_approve=True if auto_approve else None, force=force, progress=reporter)
-    click.echo(summary(result, station.dir))
+    if month:
+        months = [month]   # already checked by --month
+    else:
+        months = months_to_make(station, datetime.now(station.tz).date())
+        if len(months) > 1:
+            click.echo(f"Tháng {months[0]} còn buổi phát mà chưa có chương trình: làm tháng {months[0]} "
+                       f"rồi đến tháng {months[1]}.", err=True)
+    main_engine = station.voice.main[0].engine if station.voice.main else None
+    for i, one in enumerate(months):
+        click.echo(f"Làm chương trình tháng {one} cho {station.name}", err=True)
+        reporter = Reporter(lambda text: click.echo(text, err=True))
+        result = make(station, one, auto_approve=True if auto_approve else None, force=force, progress=reporter)
+        click.echo(("\n" if i else "") + summary(result, station.dir, main_engine))

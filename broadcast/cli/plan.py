@@ -12,9 +12,18 @@ from broadcast.config import load_station
 from broadcast.topics import AREAS, load_plan, load_topics, plan_path, plan_year
 
 
+def _valid_year(value: int | None) -> int | None:
+    if value is not None and not 2000 <= value <= 2100:
+        raise click.BadParameter(
+            f"'{value}' không phải một năm; viết đủ 4 chữ số, ví dụ --year 2027.", param_hint="--year"
+        )
+    return value
+
+
 @click.command("plan")
 @station_options
-@click.option("--year", type=int, default=None, metavar="YYYY", help="Năm cần lập kế hoạch (mặc định: năm nay).")
+@click.option("--year", type=int, default=None, metavar="YYYY", callback=lambda ctx, p, v: _valid_year(v),
+              help="Năm cần lập kế hoạch, đủ 4 chữ số (mặc định: năm nay).")
 @click.option("--force", is_flag=True, help="Lập lại kế hoạch dù đã có (bản cũ được lưu .bak).")
 def command(station_dir: Path, verbose: bool, year: int | None, force: bool) -> None:
     """Lập kế hoạch chủ đề cho 12 tháng (schedules/plan-YYYY.yaml, cán bộ sửa được)."""

@@ -266,7 +266,8 @@ def synthesize(
     degraded = any(c.fallback for c in clips)
     if degraded:
         log.warning(
-            "Chương trình dùng giọng dự phòng cho %d/%d câu.", sum(c.fallback for c in clips), len(clips)
+            "Giọng chính không dùng được cho %d/%d câu: các câu đó đọc bằng giọng dự phòng.",
+            sum(c.fallback for c in clips), len(clips)
         )
     return VoiceResult(clips, engines, degraded, synthesized, cached)
 
