@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from broadcast.errors import EnvironmentProblem
+from broadcast.errors import BroadcastError, ConfigError, EnvironmentProblem
 
 
 def _umask() -> int:
@@ -39,6 +39,37 @@ def disk_error(exc: OSError, path: str | Path) -> EnvironmentProblem:
         return EnvironmentProblem("ổ đĩa chỉ cho đọc, không ghi được.", file=where, hint="Chọn thư mục đài trên ổ ghi được.")
     return EnvironmentProblem(
         f"không ghi được ({exc.strerror or exc}).", file=where, hint="Kiểm tra ổ đĩa và quyền ghi rồi chạy lại."
+    )
+
+
+def inside(root: str | Path, relpath: str | Path, *, source: str | Path,
+           base: str | Path | None = None, error: type[BroadcastError] = ConfigError) -> Path:
+    """`relpath` (read from the file `source`) resolved under `base` (default `root`).
+
+    Symlinks are resolved first; anything that lands outside `root` (an absolute path, `..`,
+    a link leading out) raises `error` naming `source`, so no file the station did not make
+    can be read, linked or played through a state or data file. Returns the resolved path.
+    """
+    root_resolved = Path(root).resolve()
+    text = str(relpath)
+    problem = None
+    if not text.strip() or "\x00" in text:
+        problem = "đường dẫn rỗng hoặc có ký tự không hợp lệ"
+    else:
+        try:
+            target = (Path(base) if base is not None else Path(root)).joinpath(text).resolve()
+        except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a name too long
+            problem = f"đường dẫn không dùng được ({exc})"
+        else:
+            if target == root_resolved or target.is_relative_to(root_resolved):
+                return target
+            problem = "đường dẫn trỏ ra ngoài thư mục được phép"
+    shown = text if len(text) <= 200 else text[:200] + "…"
+    raise error(
+        f"{problem}: '{shown}' (chỉ được dùng tệp trong {root}).",
+        file=source,
+        hint="Tệp này chỉ được nhắc tới tệp nằm trong thư mục của đài, không qua liên kết "
+        "(symlink) ra ngoài. Nếu đây là tệp do chương trình tự tạo, xóa nó rồi chạy lại lệnh.",
     )
 
 
