@@ -78,23 +78,23 @@ def engine_option_problem(engine: str, key: str, value: Any, station_dir: Path |
     if kind in ("int", "number"):
         lo, hi = spec[1], spec[2]
         if not is_number or value != value:  # NaN
-            return f"phải là một số (nhận được: {value!r}).", f"Ví dụ: {key}: {lo if lo > 0 else hi}"
+            return f"phải là một số (nhận được: {_show(value)}).", f"Ví dụ: {key}: {lo if lo > 0 else hi}"
         if kind == "int" and int(value) != value:
             return f"phải là số nguyên (nhận được: {value}).", f"Ví dụ: {key}: {int(lo)}"
         if not lo <= value <= hi:
             return f"giá trị {value:g} nằm ngoài khoảng cho phép {lo:g}–{hi:g}.", f"Chọn một giá trị từ {lo:g} đến {hi:g}."
         return None
     if kind == "bool":
-        return None if isinstance(value, bool) else (f"phải là true hoặc false (nhận được: {value!r}).", "")
+        return None if isinstance(value, bool) else (f"phải là true hoặc false (nhận được: {_show(value)}).", "")
     if kind == "signed":
         lo, hi = spec[1], spec[2]
         m = _SIGNED.match(str(value).strip()) if (is_number or isinstance(value, str)) else None
         if not m or not lo <= float(m.group(1)) <= hi:
-            return (f"giá trị {value!r} không hợp lệ (một số từ {lo:g} đến {hi:g}).",
+            return (f"giá trị {_show(value)} không hợp lệ (một số từ {lo:g} đến {hi:g}).",
                     f'Ví dụ: {key}: -10 hoặc {key}: "+5%".')
         return None
     if not isinstance(value, str) or not value.strip():
-        return f"phải là một chuỗi chữ (nhận được: {value!r}).", ""
+        return f"phải là một chuỗi chữ (nhận được: {_show(value)}).", ""
     if kind == "name":
         if not _NAME.match(value):
             return f"tên '{value[:80]}' không hợp lệ.", "Chỉ dùng chữ không dấu, số và các dấu - _ . + :"
@@ -280,9 +280,16 @@ class Station:
 
     @property
     def lexicon_file(self) -> Path | None:
+        from broadcast.errors import NormalizeError  # noqa: PLC0415
         from broadcast.normalize import load_lexicon  # noqa: PLC0415 - heavy, only when needed
+        from broadcast.yamlio import compose_yaml  # noqa: PLC0415
 
-        return load_lexicon(self.dir)
+        path = load_lexicon(self.dir)
+        if path is not None:
+            # Through the package's safe YAML reader first: a bomb, deep nesting, a FIFO or a
+            # bad character is a located error before the normaliser parses the file itself.
+            compose_yaml(path, error=NormalizeError)
+        return path
 
     def script_path(self, month: str) -> Path:
         return self.scripts_dir / f"{month}.md"
@@ -314,6 +321,12 @@ class Station:
 def _defaults() -> dict[str, Any]:
     text = resources.files("broadcast").joinpath("data/defaults.yaml").read_text("utf-8")
     return load_yaml("defaults.yaml", text=text).data
+
+
+def _show(value: Any) -> str:
+    """repr() of a value for a message, cut to a readable length."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "…"
 
 
 class _Reader:
@@ -366,7 +379,7 @@ class _Reader:
         if value is None:
             raise self.fail(path, "thiếu giá trị: mục này phải là một số.", f"Ví dụ: {path[-1]}: {hi if hi < 100 else lo:g}")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(path, f"phải là một số (nhận được: {value!r}).", f"Ví dụ: {path[-1]}: {hi if hi < 100 else lo:g}")
+            raise self.fail(path, f"phải là một số (nhận được: {_show(value)}).", f"Ví dụ: {path[-1]}: {hi if hi < 100 else lo:g}")
         if not lo <= value <= hi:
             raise self.fail(path, f"giá trị {value:g} nằm ngoài khoảng cho phép {lo:g}–{hi:g}.")
         if integer and int(value) != value:
@@ -376,7 +389,7 @@ class _Reader:
     def flag(self, *path: Any) -> bool:
         value = self.get(*path)
         if not isinstance(value, bool):
-            raise self.fail(path, f"phải là true hoặc false (nhận được: {value!r}).")
+            raise self.fail(path, f"phải là true hoặc false (nhận được: {_show(value)}).")
         return value
 
     def clock(self, *path: Any) -> time:
@@ -392,7 +405,7 @@ class _Reader:
         if not m:
             raise self.fail(
                 path,
-                f"giờ không hợp lệ: {value!r}.",
+                f"giờ không hợp lệ: {_show(value)}.",
                 'Viết giờ dạng "HH:MM" trong ngoặc kép, 24 giờ, ví dụ "06:00" hoặc "17:30".',
             )
         return time(int(m.group(1)), int(m.group(2)))
@@ -404,7 +417,7 @@ class _Reader:
         try:
             return date.fromisoformat(str(value))
         except ValueError:
-            raise self.fail(path, f"ngày không hợp lệ: {value!r}.", 'Viết dạng "YYYY-MM-DD", ví dụ "2026-12-24".') from None
+            raise self.fail(path, f"ngày không hợp lệ: {_show(value)}.", 'Viết dạng "YYYY-MM-DD", ví dụ "2026-12-24".') from None
 
     def weekdays(self, *path: Any) -> list[int]:
         value = self.get(*path)
@@ -416,7 +429,7 @@ class _Reader:
             if key not in WEEKDAYS:
                 raise self.fail(
                     path + (i,),
-                    f"ngày trong tuần không hợp lệ: {item!r}.",
+                    f"ngày trong tuần không hợp lệ: {_show(item)}.",
                     "Dùng T2, T3, T4, T5, T6, T7 hoặc CN.",
                 )
             out.append(WEEKDAYS[key])
