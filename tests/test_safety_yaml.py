@@ -115,3 +115,14 @@ def test_script_that_is_not_utf8_names_the_line(station, capsys):
     (station / "scripts" / "2026-12.md").write_bytes(FM.encode() + "## A\nMột câu.\n".encode() + b"\xff\xfe\n")
     code, out, err = cli(["check", "--station", str(station), "--month", "2026-12"], capsys)
     assert code == 1 and "UTF-8" in err and "dòng 9" in err
+
+
+@pytest.mark.parametrize("payload, words", [(BOMB, "alias"), (DEEP, "lồng nhau"), (SELF_ALIAS, "chính nó")])
+def test_hostile_station_lexicon_is_an_error_naming_it(station, capsys, payload, words):
+    (station / "lexicon.yaml").write_text("UBND: Ủy ban nhân dân\n" + payload, encoding="utf-8")
+    code, out, err = cli(["normalize", "--station", str(station)], capsys)
+    assert code == 1 and "lexicon.yaml" in err and words in err
+    code, out, err = cli(["script", "--station", str(station), "--month", "2026-12"], capsys)
+    assert code == 0, err  # rendering does not read the lexicon
+    code, out, err = cli(["check", "--station", str(station), "--month", "2026-12"], capsys)
+    assert code == 1 and "lexicon.yaml" in err and words in err
