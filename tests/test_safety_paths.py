@@ -101,3 +101,19 @@ def test_day_does_not_show_a_playlist_entry_outside_the_day_folder_as_present(st
     code, out, err = cli(["day", "--station", str(station.dir), first.date.isoformat()], capsys)
     assert code == 0, err
     assert "THIẾU TỆP" in out
+
+
+def test_a_station_jingle_linked_out_of_the_station_is_refused(tmp_path):
+    from broadcast import jingles
+    from broadcast.errors import ProductionError
+
+    outside = tone_mp3(tmp_path / "ngoai.mp3", 2.0)
+    station = tmp_path / "st"
+    (station / "jingles").mkdir(parents=True)
+    os.symlink(outside, station / "jingles" / "intro.mp3")
+    with pytest.raises(ProductionError) as err:
+        jingles.source(station / "jingles", station / ".broadcast", "intro", 44100)
+    assert "intro.mp3" in str(err.value) and "ngoài" in str(err.value)
+    (station / "jingles" / "intro.mp3").unlink()
+    (station / "jingles" / "intro.mp3").write_bytes(outside.read_bytes())  # a real copy is fine
+    assert not jingles.source(station / "jingles", station / ".broadcast", "intro", 44100).builtin
