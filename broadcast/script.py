@@ -675,13 +675,17 @@ def _limited_filter(env: _LimitedSandbox, func: Any) -> Any:
     """A built-in filter wrapped with the sandbox's clock and size checks (filters bypass call)."""
     import functools  # noqa: PLC0415
 
+    # The parameters, not the value filtered (`{{ 2000000|default(0) }}` is fine): after the
+    # value, and after the context/environment Jinja passes first to some filters.
+    first_param = 2 if hasattr(func, "jinja_pass_arg") else 1
+
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         env._tick()
-        for v in list(args) + list(kwargs.values()):
+        for v in list(args[first_param:]) + list(kwargs.values()):
             if isinstance(v, int) and not isinstance(v, bool) and v > MAX_OUTPUT_CHARS:
                 raise TemplateLimitError(f"mẫu dùng bộ lọc với số quá lớn ({_n(v)}).")
-        if func.__name__ in ("do_format",) and args:
+        if func.__name__ == "do_format" and args:
             env._check_width(args[0])
         return env._check_size(func(*args, **kwargs))
 

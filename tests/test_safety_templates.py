@@ -93,3 +93,16 @@ def test_exponential_macro_calls_stop_at_the_time_limit(station, capsys):
     )
     code, err = _script(station, capsys)
     assert code == 1 and "programme.md.j2" in err and "giây" in err
+
+
+def test_large_figures_and_ordinary_filters_still_render(station, capsys):
+    (station / "templates" / "programme.md.j2").write_text(
+        "## Mở đầu\n\nDân số {{ 2500000|default(0)|num }} người, {{ (1200000 * 3)|num }} lượt, "
+        "{{ ['một', 'hai']|join(', ') }}{% for i in range(3) %}.{% endfor %}\n",
+        encoding="utf-8",
+    )
+    code, err = _script(station, capsys)
+    assert code == 0, err
+    assert "Dân số 2.500.000 người, 3.600.000 lượt, một, hai..." in (
+        station / "scripts" / "2026-12.md"
+    ).read_text(encoding="utf-8")
