@@ -43,7 +43,7 @@ from contextlib import contextmanager
 
 from broadcast.config import Station, load_station
 from broadcast.errors import AutomationError, BroadcastError
-from broadcast.fsutil import atomic_write_text
+from broadcast.fsutil import atomic_write_text, read_jsonl, read_state_json
 from broadcast.pipeline import next_month
 from broadcast.schedule import TZ, _local, check_air, is_scheduled, month_calendar
 
@@ -214,12 +214,8 @@ def _state_path(station: Station) -> Path:
 def _load_state(station: Station) -> dict[str, str]:
     """The last fire time handled per job; a damaged file counts as no state (logged)."""
     path = _state_path(station)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        log.warning("tệp trạng thái tự động hỏng, bỏ qua: %s (%s)", path, exc)
+    data = read_state_json(path)  # missing or damaged (garbage, bad UTF-8, nesting): None
+    if data is None:
         return {}
     state: dict[str, str] = {}
     for job, value in (data.items() if isinstance(data, dict) else []):
@@ -238,16 +234,8 @@ def _save_state(station: Station, state: dict[str, str]) -> None:
 
 def read_history(station: Station) -> list[dict[str, Any]]:
     """Every start/finish record of the run history, oldest first."""
-    path = station.state_dir / _HISTORY
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            out.append(json.loads(line))
-        except ValueError:
-            continue   # a line cut by a kill
-    return out
+    # Lines cut by a kill, invalid UTF-8 or non-objects are skipped (fsutil.read_jsonl).
+    return read_jsonl(station.state_dir / _HISTORY)
 
 
 def _append(station: Station, record: dict[str, Any], text: str) -> None:

@@ -6,6 +6,7 @@ Every validation error names the file, the line and the field, in Vietnamese, wi
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, time
@@ -29,6 +30,101 @@ WEEKDAY_NAMES_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ S
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _KNOWN_ENGINES = ("gtts", "edge-tts", "piper", "espeak-ng", "silent")
+
+ALLOWED_BINARIES_ENV = "BROADCAST_ENGINE_BINARIES"
+"""Environment variable listing extra engine programs the machine's admin allows (full paths or
+names, separated by os.pathsep). Kept out of station.yaml on purpose: nothing read from a
+station file may choose which program runs."""
+ENGINE_BINARIES: dict[str, tuple[str, ...]] = {
+    "espeak-ng": ("espeak-ng", "espeak", "espeak-ng.exe", "espeak.exe"),
+}
+"""Program names an engine's `binary:` may name without further permission (found on PATH)."""
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+:-]{0,79}$")
+_SIGNED = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(%|hz|Hz)?$")
+# Engine option -> (kind, low, high). Options not listed are checked by the engine itself.
+ENGINE_OPTIONS: dict[str, dict[str, tuple]] = {
+    "espeak-ng": {"voice": ("name",), "speed": ("int", 80, 450), "pitch": ("int", 0, 99), "binary": ("binary",)},
+    "gtts": {
+        "lang": ("name",), "tld": ("name",), "slow": ("bool",), "url": ("url",),
+        "retries": ("int", 0, 10), "backoff_s": ("number", 0, 60), "min_interval_s": ("number", 0, 10),
+    },
+    "edge-tts": {
+        "voice": ("name",), "rate": ("signed", -90, 200), "pitch": ("signed", -100, 100),
+        "volume": ("signed", -100, 100), "url": ("url",),
+    },
+    "piper": {
+        "model": ("path",), "config": ("path",), "voice": ("name",), "speaker": ("int", 0, 10_000),
+        "length_scale": ("number", 0.25, 4), "noise_scale": ("number", 0, 2), "noise_w_scale": ("number", 0, 2),
+    },
+    "silent": {"voice": ("name",), "syllable_s": ("number", 0.01, 5)},
+}
+
+
+def allowed_binaries() -> set[str]:
+    """Programs allowed by the machine's admin through $BROADCAST_ENGINE_BINARIES."""
+    raw = os.environ.get(ALLOWED_BINARIES_ENV, "")
+    return {p.strip() for p in raw.split(os.pathsep) if p.strip()}
+
+
+def engine_option_problem(engine: str, key: str, value: Any, station_dir: Path | None = None) -> tuple[str, str] | None:
+    """(Vietnamese problem, hint) if `value` is not acceptable for option `key` of `engine`.
+
+    Ranges keep the voice intelligible (espeak `speed: -5` would not be); `binary:` must be a
+    known program name of the engine, or allowed by the admin in $BROADCAST_ENGINE_BINARIES.
+    """
+    spec = ENGINE_OPTIONS.get(engine, {}).get(key)
+    if spec is None:
+        return None
+    kind = spec[0]
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind in ("int", "number"):
+        lo, hi = spec[1], spec[2]
+        if not is_number or value != value:  # NaN
+            return f"phải là một số (nhận được: {_show(value)}).", f"Ví dụ: {key}: {lo if lo > 0 else hi}"
+        if kind == "int" and int(value) != value:
+            return f"phải là số nguyên (nhận được: {value}).", f"Ví dụ: {key}: {int(lo)}"
+        if not lo <= value <= hi:
+            return f"giá trị {value:g} nằm ngoài khoảng cho phép {lo:g}–{hi:g}.", f"Chọn một giá trị từ {lo:g} đến {hi:g}."
+        return None
+    if kind == "bool":
+        return None if isinstance(value, bool) else (f"phải là true hoặc false (nhận được: {_show(value)}).", "")
+    if kind == "signed":
+        lo, hi = spec[1], spec[2]
+        m = _SIGNED.match(str(value).strip()) if (is_number or isinstance(value, str)) else None
+        if not m or not lo <= float(m.group(1)) <= hi:
+            return (f"giá trị {_show(value)} không hợp lệ (một số từ {lo:g} đến {hi:g}).",
+                    f'Ví dụ: {key}: -10 hoặc {key}: "+5%".')
+        return None
+    if not isinstance(value, str) or not value.strip():
+        return f"phải là một chuỗi chữ (nhận được: {_show(value)}).", ""
+    if kind == "name":
+        if not _NAME.match(value):
+            return f"tên '{value[:80]}' không hợp lệ.", "Chỉ dùng chữ không dấu, số và các dấu - _ . + :"
+        return None
+    if kind == "url":
+        if not re.match(r"^https?://[^\s]{1,500}$", value):
+            return f"địa chỉ '{value[:80]}' không hợp lệ.", "Viết dạng http://… hoặc https://…"
+        return None
+    if kind == "path":
+        if station_dir is not None:
+            from broadcast.fsutil import inside  # noqa: PLC0415
+
+            try:
+                inside(station_dir, Path(value).expanduser(), source=station_dir / STATION_FILE)
+            except ConfigError:
+                return (f"đường dẫn '{value[:120]}' nằm ngoài thư mục của đài.",
+                        "Đặt tệp giọng đọc trong thư mục của đài (ví dụ voices/…) và viết đường dẫn tương đối.")
+        return None
+    if kind == "binary":
+        known = ENGINE_BINARIES.get(engine, ())
+        if value in known or value in allowed_binaries():
+            return None
+        return (
+            f"không được chạy chương trình '{value[:120]}'.",
+            f"Dùng một trong: {', '.join(known)} (tìm theo PATH); chương trình khác phải được quản trị "
+            f"máy cho phép trong biến môi trường {ALLOWED_BINARIES_ENV} (xem docs/station.md).",
+        )
+    return None
 
 
 @dataclass
@@ -198,9 +294,16 @@ class Station:
 
     @property
     def lexicon_file(self) -> Path | None:
+        from broadcast.errors import NormalizeError  # noqa: PLC0415
         from broadcast.spoken import load_lexicon  # noqa: PLC0415 - heavy, only when needed
+        from broadcast.yamlio import compose_yaml  # noqa: PLC0415
 
-        return load_lexicon(self.dir)
+        path = load_lexicon(self.dir)
+        if path is not None:
+            # Through the package's safe YAML reader first: a bomb, deep nesting, a FIFO or a
+            # bad character is a located error before the normaliser parses the file itself.
+            compose_yaml(path, error=NormalizeError)
+        return path
 
     def script_path(self, month: str) -> Path:
         return self.scripts_dir / f"{month}.md"
@@ -232,6 +335,12 @@ class Station:
 def _defaults() -> dict[str, Any]:
     text = resources.files("broadcast").joinpath("data/defaults.yaml").read_text("utf-8")
     return load_yaml("defaults.yaml", text=text).data
+
+
+def _show(value: Any) -> str:
+    """repr() of a value for a message, cut to a readable length."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "…"
 
 
 class _Reader:
@@ -284,7 +393,7 @@ class _Reader:
         if value is None:
             raise self.fail(path, "thiếu giá trị: mục này phải là một số.", f"Ví dụ: {path[-1]}: {hi if hi < 100 else lo:g}")
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(path, f"phải là một số (nhận được: {value!r}).", f"Ví dụ: {path[-1]}: {hi if hi < 100 else lo:g}")
+            raise self.fail(path, f"phải là một số (nhận được: {_show(value)}).", f"Ví dụ: {path[-1]}: {hi if hi < 100 else lo:g}")
         if not lo <= value <= hi:
             raise self.fail(path, f"giá trị {value:g} nằm ngoài khoảng cho phép {lo:g}–{hi:g}.")
         if integer and int(value) != value:
@@ -294,7 +403,7 @@ class _Reader:
     def flag(self, *path: Any) -> bool:
         value = self.get(*path)
         if not isinstance(value, bool):
-            raise self.fail(path, f"phải là true hoặc false (nhận được: {value!r}).")
+            raise self.fail(path, f"phải là true hoặc false (nhận được: {_show(value)}).")
         return value
 
     def clock(self, *path: Any) -> time:
@@ -310,7 +419,7 @@ class _Reader:
         if not m:
             raise self.fail(
                 path,
-                f"giờ không hợp lệ: {value!r}.",
+                f"giờ không hợp lệ: {_show(value)}.",
                 'Viết giờ dạng "HH:MM" trong ngoặc kép, 24 giờ, ví dụ "06:00" hoặc "17:30".',
             )
         return time(int(m.group(1)), int(m.group(2)))
@@ -322,7 +431,7 @@ class _Reader:
         try:
             return date.fromisoformat(str(value))
         except ValueError:
-            raise self.fail(path, f"ngày không hợp lệ: {value!r}.", 'Viết dạng "YYYY-MM-DD", ví dụ "2026-12-24".') from None
+            raise self.fail(path, f"ngày không hợp lệ: {_show(value)}.", 'Viết dạng "YYYY-MM-DD", ví dụ "2026-12-24".') from None
 
     def weekdays(self, *path: Any) -> list[int]:
         value = self.get(*path)
@@ -334,7 +443,7 @@ class _Reader:
             if key not in WEEKDAYS:
                 raise self.fail(
                     path + (i,),
-                    f"ngày trong tuần không hợp lệ: {item!r}.",
+                    f"ngày trong tuần không hợp lệ: {_show(item)}.",
                     "Dùng T2, T3, T4, T5, T6, T7 hoặc CN.",
                 )
             out.append(WEEKDAYS[key])
@@ -363,6 +472,10 @@ class _Reader:
                     "Các bộ đọc có sẵn: " + ", ".join(known) + ".",
                 )
             options = {k: v for k, v in item.items() if k != "engine"}
+            for key, value in options.items():
+                problem = engine_option_problem(name, str(key), value, self.src.file.parent)
+                if problem:
+                    raise self.fail(path + (i, key), problem[0], problem[1] or None)
             specs.append(EngineSpec(name, options, self.src.line(*path, i)))
         return specs
 

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import errno
+import json
+import logging
 import os
+import stat
 import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from broadcast.errors import EnvironmentProblem
+from broadcast.errors import BroadcastError, ConfigError, EnvironmentProblem
+
+log = logging.getLogger(__name__)
+
+MAX_STATE_BYTES = 50_000_000
+"""Largest state file read (.broadcast/*.json, manifest.json, the run history)."""
 
 
 def _umask() -> int:
@@ -40,6 +48,109 @@ def disk_error(exc: OSError, path: str | Path) -> EnvironmentProblem:
     return EnvironmentProblem(
         f"không ghi được ({exc.strerror or exc}).", file=where, hint="Kiểm tra ổ đĩa và quyền ghi rồi chạy lại."
     )
+
+
+def inside(root: str | Path, relpath: str | Path, *, source: str | Path,
+           base: str | Path | None = None, error: type[BroadcastError] = ConfigError) -> Path:
+    """`relpath` (read from the file `source`) resolved under `base` (default `root`).
+
+    Symlinks are resolved first; anything that lands outside `root` (an absolute path, `..`,
+    a link leading out) raises `error` naming `source`, so no file the station did not make
+    can be read, linked or played through a state or data file. Returns the resolved path.
+    """
+    root_resolved = Path(root).resolve()
+    text = str(relpath)
+    problem = None
+    if not text.strip() or "\x00" in text:
+        problem = "đường dẫn rỗng hoặc có ký tự không hợp lệ"
+    else:
+        try:
+            target = (Path(base) if base is not None else Path(root)).joinpath(text).resolve()
+        except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, a name too long
+            problem = f"đường dẫn không dùng được ({exc})"
+        else:
+            if target == root_resolved or target.is_relative_to(root_resolved):
+                return target
+            problem = "đường dẫn trỏ ra ngoài thư mục được phép"
+    shown = text if len(text) <= 200 else text[:200] + "…"
+    raise error(
+        f"{problem}: '{shown}' (chỉ được dùng tệp trong {root}).",
+        file=source,
+        hint="Tệp này chỉ được nhắc tới tệp nằm trong thư mục của đài, không qua liên kết "
+        "(symlink) ra ngoài. Nếu đây là tệp do chương trình tự tạo, xóa nó rồi chạy lại lệnh.",
+    )
+
+
+def read_state_bytes(path: str | Path, *, max_bytes: int = MAX_STATE_BYTES) -> bytes | None:
+    """The bytes of a state file the tool wrote, or None if missing or unusable (logged).
+
+    Refuses (None, with a warning) what is not a regular file (a FIFO would hang the read)
+    and anything over `max_bytes`. For files whose loss costs nothing but a rebuild.
+    """
+    path = Path(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("không đọc được tệp trạng thái %s (%s); coi như chưa có", path, exc.strerror or exc)
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+            log.warning("tệp trạng thái %s không phải tệp thường hoặc quá lớn; coi như chưa có", path)
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(max_bytes)
+    except OSError as exc:
+        log.warning("không đọc được tệp trạng thái %s (%s); coi như chưa có", path, exc.strerror or exc)
+        return None
+    finally:
+        os.close(fd)
+
+
+def read_state_json(path: str | Path, *, warn: bool = True) -> object | None:
+    """A JSON state file, or None if it is missing or damaged (garbage, bad UTF-8, deep nesting).
+
+    A damaged file is logged as a warning and treated as absent: callers rebuild what it held.
+    """
+    data = read_state_bytes(path)
+    if data is None:
+        return None
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        if warn:
+            log.warning("tệp trạng thái %s hỏng, coi như chưa có (%s)", path, str(exc)[:200])
+        return None
+
+
+def read_jsonl(path: str | Path) -> list[dict]:
+    """The records (JSON objects) of a JSON-lines log; damaged lines are skipped with a warning.
+
+    A line cut by a kill, invalid UTF-8 or a line that is not an object never stops the reader.
+    """
+    data = read_state_bytes(path)
+    if data is None:
+        return []
+    out: list[dict] = []
+    bad = 0
+    for raw in data.splitlines():
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw.decode("utf-8"))
+        except (ValueError, RecursionError):
+            bad += 1
+            continue
+        if isinstance(record, dict):
+            out.append(record)
+        else:
+            bad += 1
+    if bad:  # usually the last line of a killed run: worth a note in the log, not a warning
+        log.info("bỏ qua %d dòng hỏng trong %s", bad, path)
+    return out
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 
 from broadcast.audiotools import decode
 from broadcast.errors import ProductionError
-from broadcast.fsutil import atomic_path
+from broadcast.fsutil import atomic_path, inside
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,8 @@ def source(jingles_dir: Path, state_dir: Path, name: str, rate: int) -> JingleSo
         raise ProductionError(f"không có loại nhạc '{name}'.", hint="Các loại: " + ", ".join(JINGLE_NAMES) + ".")
     own = station_file(jingles_dir, name)
     if own is not None:
+        # A link out of the station (to /dev/zero, another user's file) never goes on air.
+        inside(Path(jingles_dir).parent, own, source=own, error=ProductionError)
         digest = hashlib.sha256(own.read_bytes()).hexdigest()[:20]
         return JingleSource(name, own, False, f"station-{name}-{digest}")
     return JingleSource(name, builtin_path(state_dir, name, rate), True, f"builtin-{name}-v{VERSION}")

@@ -80,7 +80,7 @@ def station_for_script(station: Station, script) -> Station:
     override = script.meta.get("voice")
     if not override:
         return station
-    from broadcast.config import EngineSpec, known_engines
+    from broadcast.config import EngineSpec, engine_option_problem, known_engines
 
     items = override if isinstance(override, list) else [override]
     line = script.meta_lines.get("voice")
@@ -96,6 +96,11 @@ def station_for_script(station: Station, script) -> Station:
                 field="voice",
                 hint="Các bộ đọc có sẵn: " + ", ".join(known_engines()) + "; hoặc xóa mục 'voice'.",
             )
+        for key, value in spec.items():  # the same checks as station.yaml (ranges, binary)
+            problem = engine_option_problem(name, str(key), value, station.dir)
+            if problem:
+                raise ScriptError(f"mục 'voice', tùy chọn '{key}': {problem[0]}", file=script.path, line=line,
+                                  field="voice", hint=problem[1] or None)
         specs.append(EngineSpec(name, spec, line))
     return replace(station, voice=replace(station.voice, main=specs))
 

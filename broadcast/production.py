@@ -33,7 +33,7 @@ from scipy.ndimage import maximum_filter1d, minimum_filter1d
 from broadcast import jingles as jingles_mod
 from broadcast.audiotools import ffmpeg_writer, find_ffmpeg, setup_pydub
 from broadcast.errors import ProductionError
-from broadcast.fsutil import atomic_dir, atomic_path, atomic_write_text
+from broadcast.fsutil import atomic_dir, atomic_path, atomic_write_text, read_state_json
 from broadcast.loudness import Meter, integrated_loudness, measure_file as _measure, sample_true_peaks
 
 if TYPE_CHECKING:
@@ -164,7 +164,9 @@ def read_manifest(month_dir: Path) -> Manifest | None:
     if not path.is_file():
         return None
     try:
-        data = json.loads(path.read_text("utf-8"))
+        data = read_state_json(path, warn=False)  # garbage, bad UTF-8, deep nesting: None
+        if data is None:
+            raise ValueError("không đọc được (không phải JSON, không phải UTF-8 hoặc lồng quá sâu)")
         if not isinstance(data, dict):
             raise ValueError("không phải một bảng khóa–giá trị")
         m = Manifest.from_dict(data)

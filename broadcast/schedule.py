@@ -47,7 +47,8 @@ import yaml
 
 from broadcast.config import WEEKDAY_NAMES_VI, EngineSpec, Slot, Station, validate_month
 from broadcast.errors import EnvironmentProblem, ScheduleError
-from broadcast.fsutil import atomic_dir, atomic_path, atomic_write_bytes, atomic_write_text
+from broadcast.fsutil import atomic_dir, atomic_path, atomic_write_bytes, atomic_write_text, inside, read_state_bytes
+from broadcast.yamlio import load_yaml
 
 log = logging.getLogger(__name__)
 cmd_log = logging.getLogger("broadcast.commands")
@@ -275,9 +276,14 @@ def read_schedule(station: Station, month: str) -> MonthSchedule | None:
     if not path.exists():
         return None
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path, error=ScheduleError).data  # the package's safe, limited YAML reader
         return MonthSchedule.from_dict(data)
-    except (yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+    except ScheduleError as exc:
+        raise ScheduleError(
+            f"tệp lịch phát bị hỏng ({exc.message}).", file=path, line=exc.line,
+            hint=f"Xóa tệp rồi chạy lại 'broadcast schedule --month {month}'.",
+        ) from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ScheduleError(
             f"tệp lịch phát bị hỏng ({exc}).", file=path,
             hint=f"Xóa tệp rồi chạy lại 'broadcast schedule --month {month}'.",
@@ -324,15 +330,29 @@ def approval_problem(station: Station, month: str, manifest: Any) -> str | None:
     return None
 
 
+def _programme_path(station: Station, month: str, manifest: Any) -> Path:
+    """The programme file a manifest names, checked to be inside the month's folder."""
+    folder = station.programme_dir(month)
+    return inside(folder, manifest.file, source=folder / "manifest.json", error=ScheduleError)
+
+
+def _day_file(station: Station, relpath: str, source: Path) -> Path:
+    """A day-folder file named by the schedule or a playlist, checked to be under audio_out/days/."""
+    return inside(station.days_dir, relpath, base=station.dir, source=source, error=ScheduleError)
+
+
 def _programme_source(station: Station, month: str) -> tuple[_Source | None, list[str]]:
     """The month's programme if it may go on air, else the list of problems."""
     manifest = _read_manifest(station, month)
     problems: list[str] = []
     if manifest is None:
         return None, [f"chưa có chương trình tháng {month} (audio_out/{month}/manifest.json)."]
-    path = station.programme_dir(month) / manifest.file
+    try:  # manifest.json names the file: it must stay in the month's folder (no ../, no link out)
+        path = _programme_path(station, month, manifest)
+    except ScheduleError as exc:
+        return None, [f"{exc.where()}: {exc.message}"]
     if not path.exists():
-        problems.append(f"thiếu tệp âm thanh {path.relative_to(station.dir)}.")
+        problems.append(f"thiếu tệp âm thanh {path.relative_to(station.dir.resolve())}.")
     why = approval_problem(station, month, manifest)
     if why:
         problems.append(why)
@@ -722,12 +742,17 @@ def is_scheduled(station: Station, month: str) -> bool:
     manifest = _read_manifest(station, month)
     if manifest is None:
         return False
-    programme = station.programme_dir(month) / manifest.file
+    try:
+        programme = _programme_path(station, month, manifest)
+        paths = {item.file: _day_file(station, item.file, schedule_path(station, month))
+                 for a in sched.airings for item in a.items}
+    except ScheduleError:
+        return False
     if not programme.exists():
         return False
     for a in sched.airings:
         for item in a.items:
-            p = station.dir / item.file
+            p = paths[item.file]
             if abs(item.duration_s - manifest.duration_s) > 0.05 or not _same_audio(p, programme):
                 return False
     return True
@@ -753,17 +778,38 @@ class RunningItem:
 
 
 def _read_m3u8(path: Path) -> list[tuple[str, str, float]]:
+    """(file, title, seconds) of a day playlist; a damaged one yields what can be read (logged)."""
     out: list[tuple[str, str, float]] = []
     title, secs = "", 0.0
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
+    data = read_state_bytes(path, max_bytes=1_000_000)
+    if data is None:
+        return out
+    text = data.decode("utf-8", errors="replace")
+    if "\ufffd" in text or "\x00" in text:
+        log.warning("danh sách phát %s có ký tự hỏng", path)
+    for line in text.splitlines():
+        line = line.strip().replace("\x00", "")
         if line.startswith("#EXTINF:"):
             head, _, title = line[len("#EXTINF:"):].partition(",")
-            secs = float(head or 0)
+            try:
+                secs = float(head or 0)
+            except ValueError:
+                secs = 0.0
+            if not 0 <= secs < 86_400:  # nan, inf, negative: not a length
+                secs = 0.0
         elif line and not line.startswith("#"):
             out.append((line, title, secs))
             title, secs = "", 0.0
     return out
+
+
+def _listed_file_present(folder: Path, name: str, playlist: Path) -> bool:
+    """A playlist entry is present only if it is a file inside the day folder (no ../, no link out)."""
+    try:
+        return inside(folder, name, source=playlist, error=ScheduleError).is_file()
+    except ScheduleError as exc:
+        log.warning("%s", exc)
+        return False
 
 
 def day_running_order(station: Station, day: date) -> list[RunningItem]:
@@ -781,7 +827,7 @@ def day_running_order(station: Station, day: date) -> list[RunningItem]:
                 items.append(RunningItem(
                     date=day, slot=slot.id if slot else pl.stem, slot_name=slot.name if slot else pl.stem,
                     start=f"{pl.stem[:2]}:{pl.stem[2:]}", order=order, title=title, duration_s=secs,
-                    file=name, present=(folder / name).exists(),
+                    file=name, present=_listed_file_present(folder, name, pl),
                     substitute=name not in planned_names,   # no schedule: everything is a substitute
                 ))
         return items
@@ -935,12 +981,33 @@ def standing_notice(station: Station) -> _Source:
         f"v2|{text}|{a.target_lufs}|{a.true_peak_dbtp}|{a.bitrate_kbps}|{a.sample_rate}".encode()
     ).hexdigest()[:12]
     path = station.state_dir / "notice" / f"thong-bao-cchc-{key}.mp3"
+    if (path.exists() or path.is_symlink()) and _notice_length(path) is None:
+        log.warning("thông báo dự phòng đã lưu bị hỏng, làm lại: %s", path)
+        path.unlink(missing_ok=True)
     if not path.exists():
         with tempfile.TemporaryDirectory() as tmp:
             speech = _notice_speech(station, text, Path(tmp))
             with atomic_path(path) as out:
                 _master_notice(station, speech, Path(out))
-    return _Source(path=path, title=_NOTICE_TITLE, duration_s=float(MP3(path).info.length), month=None)
+    length = _notice_length(path)
+    if length is None:
+        raise EnvironmentProblem("không tạo được thông báo dự phòng đọc được.", file=path,
+                                 hint="Kiểm tra ffmpeg và espeak-ng, ổ đĩa còn chỗ trống, rồi chạy lại.")
+    return _Source(path=path, title=_NOTICE_TITLE, duration_s=length, month=None)
+
+
+def _notice_length(path: Path) -> float | None:
+    """Length of the cached notice MP3, or None if it is not a readable regular MP3 file."""
+    from mutagen import MutagenError  # noqa: PLC0415
+    from mutagen.mp3 import MP3  # noqa: PLC0415
+
+    try:
+        if path.is_symlink() or not path.is_file():
+            return None
+        length = float(MP3(path).info.length)
+    except (MutagenError, OSError, ValueError):
+        return None
+    return length if length > 0.5 else None
 
 
 # --------------------------------------------------------------------------- readiness
@@ -1028,8 +1095,19 @@ def _file_problems(station: Station, airing: ScheduledAiring, source: _Source | 
     from mutagen.mp3 import MP3  # noqa: PLC0415
 
     problems = []
+    folder = day_dir(station, airing.date)
+    if airing.items and folder.is_dir():
+        # What the operator plays is the playlist: it must list exactly the scheduled files.
+        playlist = folder / f"{station.slot(airing.slot).hhmm}.m3u8"
+        listed = [name for name, _, _ in _read_m3u8(playlist)]
+        if listed != [Path(i.file).name for i in airing.items]:
+            problems.append(f"danh sách phát {playlist.relative_to(station.dir).as_posix()} thiếu hoặc hỏng.")
     for item in airing.items:
-        path = station.dir / item.file
+        try:
+            path = _day_file(station, item.file, schedule_path(station, airing.date.strftime("%Y-%m")))
+        except ScheduleError as exc:
+            problems.append(f"{exc.where()}: {exc.message}")
+            continue
         if not path.exists():
             problems.append(f"thiếu tệp {item.file}.")
             continue

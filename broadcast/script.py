@@ -13,6 +13,7 @@ import hashlib
 import logging
 import re
 import shutil
+import time
 import unicodedata
 import zlib
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from broadcast.errors import BroadcastError, ScriptError
 from broadcast.fsutil import atomic_write_text
+from broadcast.yamlio import load_yaml, read_text_file
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +159,55 @@ def body_hash(body: str) -> str:
     return hashlib.sha256("\n".join(lines).strip("\n").encode("utf-8")).hexdigest()
 
 
+MAX_SCRIPT_BYTES = 1_000_000
+"""Largest script file read (a 15-minute script is about 15 kB)."""
+MAX_LINE_CHARS = 10_000
+"""Longest line (a whole paragraph typed on one line is a few thousand characters)."""
+MAX_TOKEN_CHARS = 200
+"""Longest run of characters without a space (the longest real web address is ~80)."""
+MAX_DIGITS = 20
+"""Longest run of digits (an identity card number has 12, a bank account up to 19)."""
+_LONG_TOKEN = re.compile(rf"\S{{{MAX_TOKEN_CHARS + 1},}}")
+_LONG_DIGITS = re.compile(rf"\d{{{MAX_DIGITS + 1},}}")
+
+
+def _n(value: int) -> str:
+    """12000 -> '12.000' (Vietnamese thousands separator)."""
+    return f"{value:,}".replace(",", ".")
+
+
+def check_limits(text: str, path: Path, first_line: int = 1) -> None:
+    """Refuse lines, words and numbers too long to be read aloud (ScriptError naming the line).
+
+    They are always a paste accident, and the later stages (spoken form, voice) must not
+    spend minutes on them.
+    """
+    for offset, line in enumerate(text.split("\n")):
+        lineno = first_line + offset
+        if len(line) > MAX_LINE_CHARS:
+            raise ScriptError(
+                f"dòng quá dài ({_n(len(line))} ký tự, tối đa {_n(MAX_LINE_CHARS)}).",
+                file=path, line=lineno,
+                hint="Chia đoạn văn thành nhiều đoạn ngắn hơn (xuống dòng), hoặc xóa phần dán nhầm.",
+            )
+        m = _LONG_TOKEN.search(line)
+        if m:
+            shown = m.group(0)[:40] + "…"
+            raise ScriptError(
+                f"có một chữ dài {_n(len(m.group(0)))} ký tự liền nhau, không đọc được: '{shown}'.",
+                file=path, line=lineno,
+                hint=f"Mỗi chữ (kể cả địa chỉ web) tối đa {MAX_TOKEN_CHARS} ký tự; thêm dấu cách "
+                "hoặc xóa phần dán nhầm.",
+            )
+        m = _LONG_DIGITS.search(line)
+        if m:
+            raise ScriptError(
+                f"có một số dài {len(m.group(0))} chữ số, không đọc được thành lời.",
+                file=path, line=lineno,
+                hint=f"Số tối đa {MAX_DIGITS} chữ số; kiểm tra lại con số hoặc tách bằng dấu cách.",
+            )
+
+
 def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     """Split a script into (front matter text, body, first body line number)."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
@@ -180,29 +231,17 @@ def split_front_matter(text: str, path: Path) -> tuple[str, str, int]:
     )
 
 
-_YAML_PROBLEMS_VI = {
-    "mapping values are not allowed here": "có dấu hai chấm ở giữa một giá trị",
-    "could not find expected ':'": "thiếu dấu hai chấm sau tên mục",
-    "found character '\\t' that cannot start any token": "có ký tự Tab (thụt lề phải bằng dấu cách)",
-    "found unexpected end of stream": "thiếu dấu ngoặc kép đóng",
-}
-
-
-def _yaml_problem_vi(problem: str | None) -> str:
-    """PyYAML's English problem as a Vietnamese phrase (staff never see PyYAML's words)."""
-    return _YAML_PROBLEMS_VI.get((problem or "").strip(), "dòng này viết chưa đúng dạng 'khóa: giá trị'")
-
-
 def _parse_front_matter(fm_text: str, path: Path) -> dict:
     try:
-        meta = yaml.safe_load(fm_text) if fm_text.strip() else {}
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
+        # The package's one safe YAML reader: limits on aliases, depth, numbers, bad characters.
+        meta = load_yaml(path, text=fm_text, error=ScriptError, line_offset=1).data if fm_text.strip() else {}
+    except ScriptError as exc:
         raise ScriptError(
-            f"phần thông tin đầu kịch bản sai cách viết (cú pháp YAML): {_yaml_problem_vi(exc.problem)}.",
+            f"phần thông tin đầu kịch bản: {exc.message}",
             file=path,
-            line=(mark.line + 2) if mark else 1,
-            hint="Mỗi dòng dạng 'khóa: giá trị'; chữ có dấu hai chấm thì đặt trong ngoặc kép.",
+            line=exc.line or 1,
+            hint=(exc.hint or "") + " Mỗi dòng dạng 'khóa: giá trị'; chữ có dấu hai chấm thì đặt "
+            "trong ngoặc kép.",
         ) from None
     if not isinstance(meta, dict):
         raise ScriptError("phần thông tin đầu kịch bản phải gồm các dòng 'khóa: giá trị'.", file=path, line=2)
@@ -377,6 +416,8 @@ def parse_script(text: str, path: Path) -> Script:
     """Parse script text (front matter + body); `path` is used in messages only."""
     path = Path(path)
     fm_text, body, first = split_front_matter(text, path)
+    check_limits(fm_text, path, 2)
+    check_limits(body, path, first)
     meta = _parse_front_matter(fm_text, path)
     meta_lines = _fm_lines(fm_text)
     month = meta.get("month")
@@ -415,18 +456,13 @@ def parse_script(text: str, path: Path) -> Script:
 def read_script(path: Path) -> Script:
     """Read and parse a script file; errors name the file and line (ScriptError)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists():
         raise ScriptError(
             "chưa có kịch bản của tháng này.", file=path,
             hint=f"Soạn kịch bản bằng lệnh: broadcast script --month {path.stem}",
-        ) from None
-    except UnicodeDecodeError:
-        raise ScriptError(
-            "tệp kịch bản không phải văn bản UTF-8.", file=path,
-            hint="Lưu lại tệp với bảng mã UTF-8 (Notepad: Save As… > Encoding: UTF-8).",
-        ) from None
+        )
+    # Regular files only (a FIFO would hang), bounded size, UTF-8 with the line of a bad byte.
+    text = read_text_file(path, error=ScriptError, max_bytes=MAX_SCRIPT_BYTES, what="tệp kịch bản")
     script = parse_script(text, path)
     if _MONTH.match(path.stem) and script.month != path.stem:
         # Usually last month's script copied and not updated: it would air the wrong month.
@@ -486,16 +522,208 @@ def station_templates_dir(station: Any) -> Path:
     return Path(station.dir) / "templates"
 
 
+RENDER_SECONDS = 5.0
+"""Wall-clock limit of one rendering (the real templates take well under 0.1 s)."""
+MAX_OUTPUT_CHARS = 1_000_000
+"""Longest text a template may produce, or any one string it builds (a script is ~15 kB)."""
+MAX_ITERATIONS = 1_000_000
+"""Loop iterations allowed over one rendering, all loops together."""
+MAX_TEMPLATE_BYTES = 500_000
+"""Largest template file read."""
+_MAX_INT_BITS = 4096
+_WIDTH = re.compile(r"(?:%[-+ #0*]*|\{[^{}]*:[^{}]*?)(\d{6,})")
+_SIZED_STR_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map", "replace", "join"}
+
+
+class TemplateLimitError(Exception):
+    """A template went over a rendering limit; render_body reports it with template and line."""
+
+
+class _ConfinedLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that reads only regular files inside their allowed folder.
+
+    Each search path comes with the root it must stay in after symlinks are resolved (the
+    station folder for the station's templates, the package folder for the built-in ones),
+    so a link in templates/ cannot make `{% include %}` read /etc/passwd.
+    """
+
+    def __init__(self, paths: list[tuple[Path, Path]]) -> None:
+        super().__init__([str(p) for p, _ in paths])
+        self.roots = [(Path(p), Path(root).resolve()) for p, root in paths]
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        from jinja2.loaders import split_template_path  # noqa: PLC0415
+
+        pieces = split_template_path(template)
+        for folder, root in self.roots:
+            candidate = folder.joinpath(*pieces)
+            if not (candidate.is_file() or candidate.is_symlink()):
+                continue
+            resolved = candidate.resolve()
+            if not resolved.is_relative_to(root):
+                raise ScriptError(
+                    f"mẫu '{template}' là liên kết (symlink) trỏ ra ngoài thư mục của đài ({resolved}).",
+                    file=candidate,
+                    hint="Mẫu riêng phải là tệp thật nằm trong thư mục templates/ của đài; xóa liên "
+                    "kết này và chép nội dung mẫu vào đó.",
+                )
+            text = read_text_file(resolved, error=ScriptError, max_bytes=MAX_TEMPLATE_BYTES, what="tệp mẫu")
+            mtime = resolved.stat().st_mtime
+            return text, str(candidate), lambda: resolved.exists() and resolved.stat().st_mtime == mtime
+        raise jinja2.TemplateNotFound(template)
+
+
+class _LimitedSandbox(SandboxedEnvironment):
+    """Jinja2's sandbox plus limits on time, loop iterations and the size of what is built.
+
+    `**`, `*`, `+`, `%` are intercepted (`9**(9**9)`, `'x'*1000000000`), every for-loop runs
+    through a counting iterator (nested `range(100000)` loops), calls and filters check the
+    clock. A violation raises TemplateLimitError inside the template, so the error names
+    the template file and line.
+    """
+
+    intercepted_binops = frozenset({"**", "*", "+", "%", "//", "/"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.start_clock()
+
+    def start_clock(self) -> None:
+        self._deadline = time.monotonic() + RENDER_SECONDS
+        self._iterations = 0
+
+    def _tick(self) -> None:
+        if time.monotonic() > self._deadline:
+            raise TemplateLimitError(f"mẫu chạy quá {RENDER_SECONDS:g} giây (vòng lặp hoặc phép tính quá lớn).")
+
+    def _check_size(self, value: Any) -> Any:
+        if isinstance(value, (str, list, tuple)) and len(value) > MAX_OUTPUT_CHARS:
+            raise TemplateLimitError(f"mẫu tạo ra một chuỗi/danh sách quá dài (hơn {_n(MAX_OUTPUT_CHARS)} phần tử).")
+        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _MAX_INT_BITS:
+            raise TemplateLimitError("mẫu tạo ra một con số quá lớn.")
+        return value
+
+    def _check_width(self, fmt: Any) -> None:
+        if isinstance(fmt, str) and _WIDTH.search(fmt):
+            raise TemplateLimitError("mẫu dùng độ rộng định dạng quá lớn (ví dụ %999999d).")
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        self._tick()
+        if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)):
+            if abs(right) > 64 and abs(left) > 1:
+                raise TemplateLimitError("mẫu có phép lũy thừa quá lớn.")
+            if isinstance(left, int) and isinstance(right, int) and right > 0 and left.bit_length() * right > _MAX_INT_BITS:
+                raise TemplateLimitError("mẫu có phép lũy thừa quá lớn.")
+        elif operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_OUTPUT_CHARS:
+                    raise TemplateLimitError(f"mẫu nhân chuỗi/danh sách ra quá dài (hơn {_n(MAX_OUTPUT_CHARS)} phần tử).")
+            if isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > _MAX_INT_BITS:
+                raise TemplateLimitError("mẫu tạo ra một con số quá lớn.")
+        elif operator == "+":
+            if isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)) and len(left) + len(right) > MAX_OUTPUT_CHARS:
+                raise TemplateLimitError(f"mẫu nối chuỗi quá dài (hơn {_n(MAX_OUTPUT_CHARS)} ký tự).")
+        elif operator == "%":
+            self._check_width(left)
+        return self._check_size(super().call_binop(context, operator, left, right))
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        __self._tick()
+        method = getattr(__obj, "__wrapped__", __obj)  # the sandbox wraps str.format on access
+        owner = getattr(method, "__self__", None)
+        if isinstance(owner, str) and getattr(method, "__name__", "") in _SIZED_STR_METHODS:
+            __self._check_sized_str(owner, method.__name__, args, kwargs)
+        return __self._check_size(super().call(__context, __obj, *args, **kwargs))
+
+    def _check_sized_str(self, owner: str, name: str, args: tuple, kwargs: dict) -> None:
+        values = list(args) + list(kwargs.values())
+        if name in ("format", "format_map"):
+            self._check_width(owner)
+        for v in values:
+            if isinstance(v, int) and not isinstance(v, bool) and v > MAX_OUTPUT_CHARS:
+                raise TemplateLimitError(f"mẫu tạo ra chuỗi quá dài (hơn {_n(MAX_OUTPUT_CHARS)} ký tự).")
+        if name == "replace" and len(values) >= 2 and isinstance(values[1], str):
+            if (len(owner) + 1) * max(1, len(values[1])) > MAX_OUTPUT_CHARS:
+                raise TemplateLimitError(f"mẫu thay thế chữ ra chuỗi quá dài (hơn {_n(MAX_OUTPUT_CHARS)} ký tự).")
+
+    def check_size(self, value: Any) -> Any:
+        """Every `~` concatenation goes through this (see _parse)."""
+        self._tick()
+        return self._check_size(value)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        self._tick()
+        return super().getattr(obj, attribute)
+
+    def budget_iter(self, iterable: Any) -> Any:
+        """Every for-loop iterates through this: counts iterations and checks the clock."""
+        self._tick()
+        for item in iterable:
+            self._iterations += 1
+            if self._iterations > MAX_ITERATIONS:
+                raise TemplateLimitError(f"mẫu lặp quá {_n(MAX_ITERATIONS)} lần (vòng lặp lồng nhau quá lớn).")
+            if self._iterations % 1000 == 0:
+                self._tick()
+            yield item
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> Any:
+        from jinja2 import nodes  # noqa: PLC0415
+
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(nodes.For):
+            loop.iter = nodes.Call(
+                nodes.EnvironmentAttribute("budget_iter", lineno=loop.lineno), [loop.iter], [], None, None,
+                lineno=loop.lineno,
+            )
+        for concat in list(tree.find_all(nodes.Concat)):
+            # Wrap a copy: `~` results are checked for size as they are built.
+            inner = nodes.Concat(concat.nodes, lineno=concat.lineno)
+            concat.nodes = [
+                nodes.Call(nodes.EnvironmentAttribute("check_size", lineno=concat.lineno), [inner], [], None, None,
+                           lineno=concat.lineno)
+            ]
+        tree.set_environment(self)
+        return tree
+
+
+def _limited_filter(env: _LimitedSandbox, func: Any) -> Any:
+    """A built-in filter wrapped with the sandbox's clock and size checks (filters bypass call)."""
+    import functools  # noqa: PLC0415
+
+    # The parameters, not the value filtered (`{{ 2000000|default(0) }}` is fine): after the
+    # value, and after the context/environment Jinja passes first to some filters.
+    first_param = 2 if hasattr(func, "jinja_pass_arg") else 1
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        env._tick()
+        for v in list(args[first_param:]) + list(kwargs.values()):
+            if isinstance(v, int) and not isinstance(v, bool) and v > MAX_OUTPUT_CHARS:
+                raise TemplateLimitError(f"mẫu dùng bộ lọc với số quá lớn ({_n(v)}).")
+        if func.__name__ == "do_format" and args:
+            env._check_width(args[0])
+        return env._check_size(func(*args, **kwargs))
+
+    return wrapper
+
+
 def make_environment(station: Any) -> SandboxedEnvironment:
-    """The sandboxed Jinja2 environment: station templates first, then the built-in ones."""
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([str(station_templates_dir(station)), str(_package_templates())]),
+    """The sandboxed Jinja2 environment: station templates first, then the built-in ones.
+
+    Templates are read only from inside the station folder and the package (symlinks
+    resolved), and rendering is limited in time, loop iterations and size (_LimitedSandbox).
+    """
+    package = _package_templates()
+    env = _LimitedSandbox(
+        loader=_ConfinedLoader([(station_templates_dir(station), Path(station.dir)), (package, package)]),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    for name, func in list(env.filters.items()):
+        env.filters[name] = _limited_filter(env, func)
     env.filters["num"] = format_number
     env.filters["pct"] = format_percent
     env.filters["lcfirst"] = lower_first
@@ -575,7 +803,15 @@ def render_body(station: Any, month: str, context: dict[str, Any]) -> str:
     env.globals["pick"] = _Picker(month)
     try:
         template = env.get_template(TEMPLATE_MAIN)
-        text = template.render(**context)
+        env.start_clock()
+        chunks: list[str] = []
+        size = 0
+        for chunk in template.generate(**context):
+            size += len(chunk)
+            if size > MAX_OUTPUT_CHARS:
+                raise TemplateLimitError(f"mẫu tạo ra kịch bản quá dài (hơn {_n(MAX_OUTPUT_CHARS)} ký tự).")
+            chunks.append(chunk)
+        text = "".join(chunks)
     except jinja2.TemplateNotFound as exc:
         raise ScriptError(
             f"không tìm thấy mẫu '{exc.name}'.",
@@ -588,6 +824,11 @@ def render_body(station: Any, month: str, context: dict[str, Any]) -> str:
     except Exception as exc:  # noqa: BLE001 - any template failure becomes a located error
         file, line = _template_location(exc, env)
         kind = "sai cú pháp" if isinstance(exc, jinja2.TemplateSyntaxError) else "lỗi khi điền"
+        if isinstance(exc, TemplateLimitError):
+            kind = "vượt giới hạn"
+            file = file or str(_package_templates() / TEMPLATE_MAIN)
+        elif isinstance(exc, (RecursionError, MemoryError)):
+            kind, exc = "vượt giới hạn", TemplateLimitError("mẫu gọi lồng nhau quá sâu hoặc dùng quá nhiều bộ nhớ.")
         detail = getattr(exc, "message", None) or str(exc)
         raise ScriptError(
             f"mẫu kịch bản {kind}: {detail}",

@@ -104,7 +104,9 @@ def test_fallback_false_with_a_working_engine_is_fine(tmp_path: Path) -> None:
     assert not result.degraded and result.engines == {"silent": 2}
 
 
-def test_no_engine_left_is_a_vietnamese_error_with_every_cause(tmp_path: Path) -> None:
+def test_no_engine_left_is_a_vietnamese_error_with_every_cause(tmp_path: Path, monkeypatch) -> None:
+    # A program name other than espeak's own must be allowed by the admin (config.ALLOWED_BINARIES_ENV).
+    monkeypatch.setenv("BROADCAST_ENGINE_BINARIES", "espeak-ng-not-here")
     st = station(tmp_path, [gtts_spec(refused_url()),
                             {"engine": "espeak-ng", "binary": "espeak-ng-not-here"}])
     with pytest.raises(VoiceError) as err:

@@ -49,7 +49,12 @@ def command(
     """Đọc văn bản từ stdin, ghi cách đọc (chữ tiếng Việt) ra stdout, mỗi dòng một dòng."""
     if spell_issuer is None:
         spell_issuer = _station_spell_issuer(station_dir)
-    normalizer = Normalizer(load_lexicon(station_dir), spell_issuer=spell_issuer)
+    lexicon = load_lexicon(station_dir)
+    if lexicon is not None:  # bombs, nesting, FIFOs: a located error before the normaliser parses it
+        from broadcast.yamlio import compose_yaml
+
+        compose_yaml(lexicon, error=NormalizeError)
+    normalizer = Normalizer(lexicon, spell_issuer=spell_issuer)
     stdin = click.get_binary_stream("stdin")
     stdout = click.get_binary_stream("stdout")
     missing: list[tuple[int, list[str]]] = []

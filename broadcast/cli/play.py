@@ -76,8 +76,8 @@ def _status(station) -> None:
 @station_options
 @click.option("--status", "show_status", is_flag=True, help="Xem đang phát gì, lần phát tiếp theo, lần phát gần nhất.")
 @click.option("--devices", "show_devices", is_flag=True, help="Liệt kê các thiết bị âm thanh có thể phát ra.")
-@click.option("--device", help="Thiết bị phát (ghi đè playout.device): auto, null, file:THƯ_MỤC hoặc tên trong --devices.")
-@click.option("--backend", help="Bộ phát (ghi đè playout.backend): mpv hoặc ffmpeg.")
+@click.option("--device", metavar="THIẾT_BỊ", help="Thiết bị phát (ghi đè playout.device): auto, null, file:THƯ_MỤC hoặc tên trong --devices.")
+@click.option("--backend", metavar="BỘ_PHÁT", help="Bộ phát (ghi đè playout.backend): mpv hoặc ffmpeg.")
 @click.option("--once", is_flag=True, help="Chỉ phát buổi sắp tới (hoặc đang diễn ra) rồi thoát.")
 @click.option("--until", "until_text", metavar="ISO-DATETIME", help="Dừng lúc này (giờ của đài), ví dụ 2026-12-20T18:00.")
 @click.option("--now", "now_text", metavar="ISO-DATETIME", help="Chạy thử: coi như bây giờ là thời điểm này.")

@@ -1,0 +1,197 @@
+"""The station store: the one object that knows where every file of a station folder lives.
+
+A station is a folder (the repository root is the bundled example). Nothing else in the
+package builds a station path: services, stages and front ends ask the store. The layout::
+
+    station.yaml                 settings (identity, programme, voice, audio, slots, airing…)
+    lexicon.yaml                 the station's additions to the pronunciation lexicon
+    templates/  topics/          the station's own script templates and topics (optional)
+    jingles/                     the station's own jingles (optional; built-in ones are generated)
+    facts/YYYY-MM.yaml           the month's local figures, filled in by staff
+    scripts/YYYY-MM.md           the month's script (staff edit it)
+    schedules/plan-YYYY.yaml     the topic of each month of a year
+    schedules/YYYY-MM.yaml|.ics  the month's airings
+    audio_out/YYYY-MM/           the month's programme (MP3 + manifest.json)
+    audio_out/days/YYYY-MM-DD/   what the operator plays that day
+    .broadcast/                  caches and state, never committed
+
+`StationStore.open(dir)` also loads the validated settings; `StationStore.create(dir)` makes a
+new station from the example that ships inside the package (so `init` works from a wheel).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from broadcast.errors import ConfigError
+
+STATION_FILE = "station.yaml"
+_MONTH_DIR = re.compile(r"^\d{4}-\d{2}$")
+_DAY_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class StationStore:
+    """Every path of one station folder, and the reads and writes that go with them."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root).resolve()
+
+    def __repr__(self) -> str:
+        return f"StationStore({str(self.root)!r})"
+
+    # ------------------------------------------------------------------ settings and inputs
+    @property
+    def station_file(self) -> Path:
+        return self.root / STATION_FILE
+
+    @property
+    def lexicon_file(self) -> Path:
+        return self.root / "lexicon.yaml"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def topics_dir(self) -> Path:
+        return self.root / "topics"
+
+    @property
+    def jingles_dir(self) -> Path:
+        return self.root / "jingles"
+
+    @property
+    def facts_dir(self) -> Path:
+        return self.root / "facts"
+
+    def facts_path(self, month: str) -> Path:
+        return self.facts_dir / f"{month}.yaml"
+
+    # ------------------------------------------------------------------ scripts and plans
+    @property
+    def scripts_dir(self) -> Path:
+        return self.root / "scripts"
+
+    def script_path(self, month: str) -> Path:
+        return self.scripts_dir / f"{month}.md"
+
+    @property
+    def schedules_dir(self) -> Path:
+        return self.root / "schedules"
+
+    def plan_path(self, year: int) -> Path:
+        return self.schedules_dir / f"plan-{year}.yaml"
+
+    def schedule_path(self, month: str) -> Path:
+        return self.schedules_dir / f"{month}.yaml"
+
+    def ics_path(self, month: str) -> Path:
+        return self.schedules_dir / f"{month}.ics"
+
+    # ------------------------------------------------------------------ audio
+    @property
+    def audio_dir(self) -> Path:
+        return self.root / "audio_out"
+
+    def programme_dir(self, month: str) -> Path:
+        return self.audio_dir / month
+
+    def manifest_path(self, month: str) -> Path:
+        return self.programme_dir(month) / "manifest.json"
+
+    @property
+    def days_dir(self) -> Path:
+        return self.audio_dir / "days"
+
+    def day_dir(self, day: date) -> Path:
+        return self.days_dir / day.isoformat()
+
+    def programme_months(self) -> list[str]:
+        """Months that have a programme folder, oldest first."""
+        if not self.audio_dir.is_dir():
+            return []
+        return sorted(p.name for p in self.audio_dir.iterdir() if _MONTH_DIR.match(p.name) and p.is_dir())
+
+    def day_dirs(self) -> list[Path]:
+        """Day folders that exist, oldest first (leftovers of interrupted runs excluded)."""
+        if not self.days_dir.is_dir():
+            return []
+        return sorted(p for p in self.days_dir.iterdir() if _DAY_DIR.match(p.name))
+
+    # ------------------------------------------------------------------ caches and state
+    @property
+    def state_dir(self) -> Path:
+        return self.root / ".broadcast"
+
+    def state_file(self, name: str) -> Path:
+        """A file of the station's state folder (`automation-state.json`, `daemon.lock`…)."""
+        return self.state_dir / name
+
+    def cache_dir(self, name: str) -> Path:
+        """A cache folder under the state folder (`tts`, `prepared`, `jingles`, `notice`…)."""
+        return self.state_dir / name
+
+    # ------------------------------------------------------------------ paths read from files
+    def rel(self, path: str | Path) -> str:
+        """`path` as a person reads it: relative to the station folder where it is inside."""
+        p = Path(path)
+        try:
+            return p.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(p)
+
+    def inside(self, relpath: str | Path, *, source: str | Path | None = None) -> Path:
+        """The station path named by `relpath` (read from a data or state file), links resolved.
+
+        Absolute paths, `..` and symbolic links that lead out of the station folder are
+        refused with an error naming `source`, the file the path was read from.
+        """
+        text = str(relpath)
+        candidate = Path(text)
+        resolved = (self.root / candidate).resolve() if not candidate.is_absolute() else candidate.resolve()
+        if candidate.is_absolute() or not resolved.is_relative_to(self.root):
+            raise ConfigError(
+                f"đường dẫn '{text}' trỏ ra ngoài thư mục của đài; không dùng.",
+                file=source,
+                hint="Tệp này có thể đã bị sửa tay hoặc hỏng: xóa nó rồi chạy lại lệnh để làm lại.",
+            )
+        return resolved
+
+    # ------------------------------------------------------------------ many stations
+    @staticmethod
+    def is_station(directory: str | Path) -> bool:
+        return (Path(directory) / STATION_FILE).is_file()
+
+    @classmethod
+    def find(cls, parent: str | Path) -> list[StationStore]:
+        """The station folders directly inside `parent`, by name."""
+        parent = Path(parent)
+        if not parent.is_dir():
+            return []
+        return [cls(p) for p in sorted(parent.iterdir()) if p.is_dir() and cls.is_station(p)]
+
+    @classmethod
+    def create(cls, directory: str | Path) -> StationStore:
+        """A new station folder made from the example station that ships with the package."""
+        store = cls(directory)
+        if store.station_file.exists():
+            raise ConfigError(
+                "thư mục này đã có station.yaml; không ghi đè.",
+                file=store.station_file,
+                hint="Chọn thư mục khác hoặc sửa trực tiếp tệp đang có.",
+            )
+        example = resources.files("broadcast").joinpath("data/example")
+        for folder in ("scripts", "schedules", "audio_out", "facts", "jingles"):
+            (store.root / folder).mkdir(parents=True, exist_ok=True)
+        for rel in ("station.yaml", "facts/README.md"):
+            src = example.joinpath(rel)
+            if src.is_file():
+                with resources.as_file(src) as real:
+                    shutil.copyfile(real, store.root / rel)
+        os.chmod(store.station_file, 0o644)
+        return store
