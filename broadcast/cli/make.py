@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import click
 
 from broadcast.cli.common import month_option, station_options
 from broadcast.config import load_station
-from broadcast.pipeline import MakeResult, Reporter, make, next_month
+from broadcast.pipeline import EXIT_CANNOT_AIR, MakeResult, Reporter, make, next_month
 
 
 def _minutes(seconds: float) -> str:
@@ -19,12 +20,15 @@ def _minutes(seconds: float) -> str:
 
 def summary(result: MakeResult, station_dir: Path) -> str:
     """The short Vietnamese summary printed at the end of the main job."""
-    lines = [f"Xong chương trình tháng {result.month}."]
+    if result.can_air or result.manifest is None or result.approved:
+        lines = [f"Xong chương trình tháng {result.month}."]
+    else:
+        lines = [f"Tháng {result.month}: mới có BẢN NGHE THỬ, CHƯA THỂ PHÁT (kịch bản chưa được duyệt)."]
     rel = lambda p: Path(p).relative_to(station_dir) if Path(p).is_absolute() else p  # noqa: E731
     lines.append(f"  Kịch bản:   {rel(result.script)}")
     m = result.manifest
     if m is not None:
-        folder = station_dir / "audio_out" / result.month
+        folder = result.folder or station_dir / "audio_out" / result.month
         lines.append(f"  Âm thanh:   {rel(folder / m.file)}")
         lines.append(f"  Thời lượng: {_minutes(m.duration_s)} (đo trên tệp MP3)")
         lines.append(
@@ -39,7 +43,7 @@ def summary(result: MakeResult, station_dir: Path) -> str:
             )
         else:
             lines.append("  Âm thanh đã dựng trước đó vẫn đúng với kịch bản: dùng lại, không dựng lại.")
-    if result.scheduled:
+    if result.days:
         first, last = result.days[0], result.days[-1]
         lines.append(
             f"  Lịch phát:  {result.airings} lần trong {len(result.days)} ngày "
@@ -64,3 +68,7 @@ def command(station_dir: Path, verbose: bool, month: str | None, auto_approve: b
     reporter = Reporter(lambda text: click.echo(text, err=True))
     result = make(station, month, auto_approve=True if auto_approve else None, force=force, progress=reporter)
     click.echo(summary(result, station.dir))
+    if not result.can_air:
+        # Documented in README and docs/operators.md: 3 = the month made cannot air.
+        click.echo(f"Tháng {result.month} chưa thể phát: chưa có chương trình đã duyệt được xếp lịch.", err=True)
+        sys.exit(EXIT_CANNOT_AIR)
