@@ -543,10 +543,15 @@ def _remove_unplanned_days(station: Station, month: str, planned: set[date]) -> 
     """Remove the month's day folders that the schedule no longer plans."""
     if not station.days_dir.is_dir():
         return
+    from broadcast.fsutil import remove_tree  # noqa: PLC0415
+
     for p in sorted(station.days_dir.iterdir()):
         if _DAY_DIR.match(p.name) and p.name.startswith(month + "-") and date.fromisoformat(p.name) not in planned:
             log.info("removing day folder that no longer airs: %s", p)
             _remove_day(p)
+        elif p.name.startswith(f".{month}-") and p.name.endswith(".old") and _DAY_DIR.match(p.name[1:-4]) \
+                and date.fromisoformat(p.name[1:-4]) not in planned:
+            remove_tree(p)   # a killed swap's old copy of a day no longer planned: never put back
 
 
 def _unplanned_days(station: Station, month: str, planned: set[date]) -> list[Path]:

@@ -99,7 +99,8 @@ def test_make_exits_3_when_the_month_it_made_cannot_air(tmp_path, capsys):
     code = run_cli(["make", "--station", str(d), "--month", "2027-02"])
     cap = capsys.readouterr()
     assert code == 3
-    assert "CHƯA THỂ PHÁT" in cap.out and "chưa thể phát" in cap.err
+    assert "BẢN NGHE THỬ" in cap.out and "Xong chương trình" not in cap.out
+    assert "chưa thể phát" in cap.err
     assert not (d / "audio_out" / "2027-02").exists()
     assert (d / "audio_out" / "drafts" / "2027-02" / "manifest.json").exists()
     assert not (d / "schedules" / "2027-02.yaml").exists()

@@ -20,10 +20,10 @@ def _minutes(seconds: float) -> str:
 
 def summary(result: MakeResult, station_dir: Path) -> str:
     """The short Vietnamese summary printed at the end of the main job."""
-    if result.can_air or result.manifest is None or result.approved:
-        lines = [f"Xong chương trình tháng {result.month}."]
+    if result.folder is not None and result.folder.parent.name == "drafts":
+        lines = [f"Tháng {result.month}: đã dựng BẢN NGHE THỬ (kịch bản chưa được duyệt); bản này không được phát."]
     else:
-        lines = [f"Tháng {result.month}: mới có BẢN NGHE THỬ, CHƯA THỂ PHÁT (kịch bản chưa được duyệt)."]
+        lines = [f"Xong chương trình tháng {result.month}."]
     rel = lambda p: Path(p).relative_to(station_dir) if Path(p).is_absolute() else p  # noqa: E731
     lines.append(f"  Kịch bản:   {rel(result.script)}")
     m = result.manifest
