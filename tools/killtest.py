@@ -164,16 +164,16 @@ SCENARIOS = [
               "schedule-days-written"],
              lambda folder, _a: new_station(folder)),
     Scenario("make-edited", ["make", "--month", MONTH],
-             ["write-before-rename:1", "produce-encoded", "dir-before-swap:1", "dir-old-aside:1",
-              "dir-after-swap:1"],
+             ["write-before-rename:1", "write-before-rename:2", "produce-encoded", "dir-before-swap:1",
+              "dir-after-swap:1", "write-before-rename:4"],
              _edited, quick=["produce-encoded"]),
     Scenario("schedule-fewer", ["schedule", "--month", MONTH],
              ["write-before-rename:1", "write-before-rename:2", "schedule-plan-written", "dir-old-aside:1",
               "dir-after-swap:2", "schedule-days-written"],
              _fewer_airings, quick=["schedule-plan-written", "dir-old-aside:1"]),
     Scenario("daemon-run-due", ["daemon", "--run-due", "--now", TRIAL_NOW],
-             ["job-started:1", "job-finished:1", "state-before-save:1", "job-started:2", "dir-old-aside:1",
-              "write-before-rename:1", "job-finished:2"],
+             ["job-started:1", "job-finished:1", "state-before-save:1", "job-started:2",
+              "write-before-rename:1", "write-before-rename:2", "job-finished:2", "state-before-save:2"],
              _copy_approved, quick=["state-before-save:1"]),
 ]
 
@@ -211,11 +211,13 @@ def campaign(work: Path, *, only: dict[str, list[str]] | None = None,
         if not points:
             continue
         ref = work / f"{sc.name}-ref"
+        shutil.rmtree(ref, ignore_errors=True)
         sc.prepare(ref, approved)
         ref_run = run(ref, sc.args)
         expected = snapshot(ref)
         for point in points:
             folder = work / f"{sc.name}-{point.replace(':', '-')}"
+            shutil.rmtree(folder, ignore_errors=True)
             sc.prepare(folder, approved)
             before = approved_mp3(folder)
             killed = run(folder, sc.args, kill_at=point)
