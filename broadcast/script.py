@@ -743,7 +743,7 @@ def approve(station: Any, month: str, by: str, now: datetime | None = None) -> S
 def demote_if_edited(path: Path) -> bool:
     """Rewrite `status: approved` to `status: draft` when the body changed since approval.
 
-    The stored status is kept true on disk: `make`, `produce` and `approve` call this before
+    The stored status is kept true on disk: `make` and `produce` call this before
     they use the script, so an approved script edited afterwards reads `status: draft` (the
     previous approval's name, time and hash are cleared; the approved text and its approval
     record stay with the approved programme in audio_out/YYYY-MM/). Returns True if it wrote.
