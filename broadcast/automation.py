@@ -19,9 +19,16 @@ readable ``.broadcast/automation.log``):
   Scheduler): every job with a fire time after its last handled one and not after ``now`` runs
   once (missed fires are coalesced), and a job whose last run was killed half-way runs again.
 * ``run_daemon(station)`` (``broadcast daemon``): catches up with ``run_due`` at start-up, then
-  an APScheduler ``BlockingScheduler`` with a persistent ``SQLAlchemyJobStore`` in
-  ``.broadcast/jobs.sqlite`` fires the jobs; ``coalesce=True`` and no misfire limit make a
-  run missed while the machine slept happen once when it wakes.
+  an APScheduler ``BlockingScheduler`` fires the jobs. Its jobs live in a memory job store,
+  rebuilt from ``station.yaml`` at every start: nothing is ever unpickled from disk (an old
+  ``.broadcast/jobs.sqlite`` from earlier versions is ignored and removed). What ran is in
+  the JSON state above; ``coalesce=True`` and no misfire limit make a run missed while the
+  machine slept happen once when it wakes.
+
+A state time later than the run's time (left by a trial with ``--now`` in the future, or a
+clock set wrong) is not trusted: a warning, and the job is judged as if it had no state.
+A trial run (``--run-due --now …``) reads the real state but writes its own state and
+history apart (``automation-trial-state.json``, ``automation-trial-runs.jsonl``).
 
 A lock file (``.broadcast/daemon.lock``) keeps a second daemon (or a ``--run-due`` while the
 daemon runs) off the same station.
@@ -43,7 +50,7 @@ from contextlib import contextmanager
 
 from broadcast.config import Station, load_station
 from broadcast.errors import AutomationError, BroadcastError
-from broadcast.fsutil import atomic_write_text, read_jsonl, read_state_json
+from broadcast.fsutil import atomic_write_text, disk_error, killpoint, read_jsonl, read_state_json
 from broadcast.pipeline import next_month
 from broadcast.schedule import TZ, _local, check_air, is_scheduled, month_calendar
 
@@ -53,6 +60,8 @@ JOBS = ("generate", "prepare")   # run in this order when both are due
 _LOOKBACK = timedelta(days=32)   # no state yet: anything that fired in the last month is due
 _STATE = "automation-state.json"
 _HISTORY = "automation-runs.jsonl"
+_TRIAL_STATE = "automation-trial-state.json"
+_TRIAL_HISTORY = "automation-trial-runs.jsonl"
 _LOG = "automation.log"
 _LOCK = "daemon.lock"
 _JOBSTORE = "jobs.sqlite"
@@ -228,31 +237,57 @@ def _load_state(station: Station) -> dict[str, str]:
     return state
 
 
-def _save_state(station: Station, state: dict[str, str]) -> None:
-    atomic_write_text(_state_path(station), json.dumps(state, indent=2, sort_keys=True))
+def _save_state(station: Station, state: dict[str, str], *, trial: bool = False) -> None:
+    path = station.state_dir / _TRIAL_STATE if trial else _state_path(station)
+    atomic_write_text(path, json.dumps(state, indent=2, sort_keys=True))
 
 
-def read_history(station: Station) -> list[dict[str, Any]]:
+def read_history(station: Station, *, trial: bool = False) -> list[dict[str, Any]]:
     """Every start/finish record of the run history, oldest first."""
     # Lines cut by a kill, invalid UTF-8 or non-objects are skipped (fsutil.read_jsonl).
-    return read_jsonl(station.state_dir / _HISTORY)
+    return read_jsonl(station.state_dir / (_TRIAL_HISTORY if trial else _HISTORY))
 
 
-def _append(station: Station, record: dict[str, Any], text: str) -> None:
-    station.state_dir.mkdir(parents=True, exist_ok=True)
-    with open(station.state_dir / _HISTORY, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(record, ensure_ascii=False) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
+def _append_line(path: Path, line: str, *, sync: bool = False) -> None:
+    """Append one whole line, or nothing: a failed write (disk full) is cut back off the file
+    (and a file this call created is removed), then raised as EnvironmentProblem naming it."""
+    existed = path.exists()
+    size = path.stat().st_size if existed else 0
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(line)
+            fh.flush()
+            if sync:
+                os.fsync(fh.fileno())
+    except OSError as exc:
+        try:
+            if existed:
+                os.truncate(path, size)
+            else:
+                path.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise disk_error(exc, path) from exc
+
+
+def _append(station: Station, record: dict[str, Any], text: str, *, trial: bool = False) -> None:
+    try:
+        station.state_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise disk_error(exc, station.state_dir) from exc
+    history = station.state_dir / (_TRIAL_HISTORY if trial else _HISTORY)
+    _append_line(history, json.dumps(record, ensure_ascii=False) + "\n", sync=True)
     stamp = datetime.now(TZ).strftime("%Y-%m-%d %H:%M:%S")
-    with open(station.state_dir / _LOG, "a", encoding="utf-8") as fh:
-        fh.write(f"{stamp} {text}\n")
+    prefix = "(chạy thử) " if trial else ""
+    _append_line(station.state_dir / _LOG, f"{stamp} {prefix}{text}\n")
 
 
 def interrupted_jobs(station: Station) -> set[str]:
     """Jobs whose last run started and never finished (the process was killed)."""
     last: dict[str, str] = {}
     for rec in read_history(station):
+        if not isinstance(rec, dict):
+            continue
         last[rec.get("job", "")] = rec.get("event", "")
     return {job for job, event in last.items() if event == "start"}
 
@@ -279,7 +314,8 @@ def station_lock(station: Station) -> Iterator[None]:
         lock.release()
 
 
-def run_job(station: Station, job: str, now: datetime, fire: datetime | None = None) -> JobRun:
+def run_job(station: Station, job: str, now: datetime, fire: datetime | None = None,
+            *, trial: bool = False) -> JobRun:
     """Run one job now, recording its start and its outcome; errors become outcome 'error'."""
     now = _local(now)
     run_id = uuid.uuid4().hex[:12]
@@ -288,7 +324,9 @@ def run_job(station: Station, job: str, now: datetime, fire: datetime | None = N
         {"event": "start", "job": job, "now": now.isoformat(), "fire": fire.isoformat() if fire else None,
          "run_id": run_id},
         f"[{job}] bắt đầu (giờ chạy {now:%Y-%m-%d %H:%M})",
+        trial=trial,
     )
+    killpoint("job-started")
     try:
         run = JOB_FUNCS[job](station.dir, now)
     except BroadcastError as exc:
@@ -298,10 +336,12 @@ def run_job(station: Station, job: str, now: datetime, fire: datetime | None = N
         run = JobRun(job, now.isoformat(), None, outcome="error", detail=f"lỗi không lường trước: {exc!r}")
     run.run_id = run_id
     run.fire = fire.isoformat() if fire else None
+    killpoint("job-finished")
     _append(
         station,
         {"event": "finish", **asdict(run)},
         f"[{job}] kết thúc: {run.outcome}. {run.detail}",
+        trial=trial,
     )
     level = logging.WARNING if run.outcome in ("error", "fallback", "waiting_approval") else logging.INFO
     log.log(level, "%s: %s — %s", job, run.outcome, run.detail)
@@ -309,12 +349,26 @@ def run_job(station: Station, job: str, now: datetime, fire: datetime | None = N
 
 
 def _due_fire(state: dict[str, str], job: str, trigger: Any, now: datetime) -> datetime | None:
-    """The latest fire of `job` after the one the state says was handled (or a month back)."""
-    since = datetime.fromisoformat(state[job]) if job in state else now - _LOOKBACK
+    """The latest fire of `job` after the one the state says was handled (or a month back).
+
+    A handled time later than `now` cannot be true (a trial with --now in the future, a
+    clock set wrong): it is not trusted — a warning, and the job is judged as if new.
+    """
+    since = now - _LOOKBACK
+    if job in state:
+        handled = _local(datetime.fromisoformat(state[job]))
+        if handled > now:
+            log.warning(
+                "trạng thái tự động ghi việc '%s' đã chạy lúc %s, SAU thời điểm hiện tại %s: không tin, "
+                "coi như chưa có (có thể do chạy thử --now hoặc đồng hồ máy sai).",
+                job, handled.isoformat(), now.isoformat(),
+            )
+        else:
+            since = handled
     return last_fire(trigger, since, now)
 
 
-def _run_due_locked(station: Station, now: datetime) -> list[JobRun]:
+def _run_due_locked(station: Station, now: datetime, *, trial: bool = False) -> list[JobRun]:
     now = _local(now)
     state = _load_state(station)
     triggers = _triggers(station)
@@ -324,17 +378,23 @@ def _run_due_locked(station: Station, now: datetime) -> list[JobRun]:
         fire = _due_fire(state, job, triggers[job], now)
         if fire is None and job not in interrupted:
             continue
-        runs.append(run_job(station, job, now, fire))
+        runs.append(run_job(station, job, now, fire, trial=trial))
         if fire is not None:
             state[job] = fire.isoformat()
-            _save_state(station, state)
+            killpoint("state-before-save")
+            _save_state(station, state, trial=trial)
     return runs
 
 
-def run_due(station: Station, now: datetime) -> list[JobRun]:
-    """Run, once each, the jobs due between their last handled fire time and `now`."""
+def run_due(station: Station, now: datetime, *, trial: bool = False) -> list[JobRun]:
+    """Run, once each, the jobs due between their last handled fire time and `now`.
+
+    `trial` (a `--now` given by hand): the jobs run, but the real state and history are left
+    alone; the trial's own are written apart, so a trial never changes what the real
+    nightly runs will do.
+    """
     with station_lock(station):
-        return _run_due_locked(station, now)
+        return _run_due_locked(station, now, trial=trial)
 
 
 # --------------------------------------------------------------------------- the daemon
@@ -352,17 +412,32 @@ def _scheduled(station_dir: str, job: str) -> None:
         _save_state(station, state)
 
 
+def _retire_old_jobstore(station: Station) -> None:
+    """Remove the pickled job store of earlier versions, unread (unpickling it could run code)."""
+    old = station.state_dir / _JOBSTORE
+    if old.exists() or old.is_symlink():
+        try:
+            old.unlink()
+            log.warning("đã bỏ tệp lịch cũ %s (không đọc; lịch được dựng lại từ station.yaml)", old)
+        except OSError as exc:
+            log.warning("tệp lịch cũ %s không dùng nữa và không xóa được (%s); có thể xóa tay.", old, exc)
+
+
 def build_scheduler(station: Station, *, blocking: bool = True) -> Any:
-    """An APScheduler scheduler with the station's two jobs in its SQLite job store."""
+    """An APScheduler scheduler with the station's two jobs, rebuilt from station.yaml.
+
+    The jobs live in memory (no pickles on disk); the JSON state records what ran.
+    """
     from apscheduler.executors.pool import ThreadPoolExecutor  # noqa: PLC0415
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # noqa: PLC0415
+    from apscheduler.jobstores.memory import MemoryJobStore  # noqa: PLC0415
     from apscheduler.schedulers.background import BackgroundScheduler  # noqa: PLC0415
     from apscheduler.schedulers.blocking import BlockingScheduler  # noqa: PLC0415
 
     station.state_dir.mkdir(parents=True, exist_ok=True)
+    _retire_old_jobstore(station)
     cls = BlockingScheduler if blocking else BackgroundScheduler
     sched = cls(
-        jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{station.state_dir / _JOBSTORE}")},
+        jobstores={"default": MemoryJobStore()},
         # One worker: the two jobs write the same day folders and must never overlap.
         executors={"default": ThreadPoolExecutor(max_workers=1)},
         job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},

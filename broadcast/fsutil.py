@@ -20,6 +20,68 @@ log = logging.getLogger(__name__)
 MAX_STATE_BYTES = 50_000_000
 """Largest state file read (.broadcast/*.json, manifest.json, the run history)."""
 
+#: Test hook for the kill campaign (tests/test_killtest.py, tools/killtest.py): with
+#: BROADCAST_KILL_AT=NAME (or NAME:N for the N-th time) the process SIGKILLs itself when it
+#: reaches the named point, as a power cut or `kill -9` would stop it there.
+_KILL_ENV = "BROADCAST_KILL_AT"
+_kill_hits: dict[str, int] = {}
+
+
+def killpoint(name: str) -> None:
+    """Die here (SIGKILL) if BROADCAST_KILL_AT names this point; otherwise do nothing."""
+    want = os.environ.get(_KILL_ENV)
+    if not want:
+        return
+    point, _, nth = want.partition(":")
+    if point != name:
+        return
+    _kill_hits[name] = _kill_hits.get(name, 0) + 1
+    if _kill_hits[name] >= int(nth or 1):
+        import signal  # noqa: PLC0415
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def remove_tree(path: str | Path) -> None:
+    """Remove a folder, or only the link if `path` is a symbolic link (never its target)."""
+    path = Path(path)
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        path.unlink(missing_ok=True)
+    elif path.exists():
+        shutil.rmtree(path)
+
+
+def clean_leftovers(folder: str | Path, *, older_than: float | None = None) -> list[Path]:
+    """Remove the hidden `.NAME.*.tmp` / `.NAME.old` entries that a killed atomic write left.
+
+    A `.NAME.old` whose NAME is missing (killed between moving the old folder aside and
+    renaming the new one in) is the last complete version: it is put back, not removed.
+
+    `older_than` (a time.time() value): only entries last changed before it, so a run still
+    working elsewhere keeps its temp folder; None removes all (the caller holds the lock
+    every writer of `folder` takes). Returns what was removed.
+    """
+    folder = Path(folder)
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for p in folder.iterdir():
+        if not (p.name.startswith(".") and (p.name.endswith(".tmp") or p.name.endswith(".old"))):
+            continue
+        try:
+            if older_than is not None and p.lstat().st_mtime >= older_than:
+                continue
+            if p.name.endswith(".old"):
+                live = p.with_name(p.name[1:-4])
+                if not os.path.lexists(live):
+                    os.replace(p, live)
+                    continue
+            remove_tree(p)
+            removed.append(p)
+        except OSError:
+            continue
+    return removed
+
 
 def _umask() -> int:
     umask = os.umask(0)
@@ -167,6 +229,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        killpoint("write-before-rename")
         os.replace(tmp, path)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -211,10 +274,15 @@ def atomic_dir(path: str | Path) -> Iterator[Path]:
 
     The old folder (if any) is moved aside first and removed only after the new one is in
     place, so at every moment `path` is either the old complete folder or the new one.
+    A symbolic link at `path` (or a `.NAME.old` link a killed run left) is replaced as a link:
+    its target is never followed, emptied or removed.
     """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        aside = path.with_name(f".{path.name}.old")
+        if not os.path.lexists(path) and os.path.lexists(aside):
+            os.replace(aside, path)  # a run killed mid-swap: the last complete version back first
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     except OSError as exc:
         raise disk_error(exc, path) from exc
@@ -223,20 +291,25 @@ def atomic_dir(path: str | Path) -> Iterator[Path]:
     tmp.chmod(0o777 & ~_umask())
     try:
         yield tmp
+        killpoint("dir-before-swap")
         old = None
-        if path.exists():
+        if os.path.lexists(path):
             old = path.with_name(f".{path.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
+            remove_tree(old)
             os.replace(path, old)
+            killpoint("dir-old-aside")
         try:
             os.replace(tmp, path)
         except OSError:
             if old is not None:
                 os.replace(old, path)  # put the previous complete folder back
             raise
+        killpoint("dir-after-swap")
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            try:
+                remove_tree(old)
+            except OSError:
+                pass
     except OSError as exc:
         raise disk_error(exc, path) from exc
     finally:

@@ -7,13 +7,15 @@ already done and still valid, so a re-run resumes instead of starting over.
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from broadcast.config import Station, validate_month
 from broadcast.errors import ScriptError
+from broadcast.fsutil import killpoint
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +65,13 @@ class MakeResult:
     airings: int = 0
     days: list[date] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    folder: Path | None = None           # where the manifest is: audio_out/YYYY-MM or drafts/YYYY-MM
+    can_air: bool = False                # the month has an approved, scheduled programme after the run
+    airing_version: str | None = None    # "approved earlier" when a draft waits and the old version airs
+
+
+#: `broadcast make` exits with this code when the month it made cannot air (README, operators.md).
+EXIT_CANNOT_AIR = 3
 
 
 def next_month(today: date) -> str:
@@ -160,13 +169,13 @@ def build_plan(station: Station, script, *, progress: Callable[[int, int], None]
     )
 
 
-def is_stale(station: Station, script, manifest) -> bool:
+def is_stale(station: Station, script, manifest, folder: Path | None = None) -> bool:
     """True if the produced programme no longer matches the script or the audio settings."""
     from broadcast.production import read_settings_fingerprint, settings_fingerprint
 
     if manifest is None:
         return True
-    made_with = read_settings_fingerprint(station.programme_dir(script.month))
+    made_with = read_settings_fingerprint(folder or station.programme_dir(script.month))
     return (
         manifest.script_sha256 != script.body_sha256
         # every setting that changes the sound: audio targets and format, pauses, voices…
@@ -182,29 +191,164 @@ def _preferred_voice_back(station: Station, script) -> bool:
     return usable
 
 
+# --- one main job at a time per station --------------------------------------------------
+
+_MAKE_LOCK = "make.lock"
+_locks: dict[str, object] = {}
+
+
+@contextmanager
+def make_lock(station: Station, say: Callable[[str], None] | None = None, *, poll: float = 1.0) -> Iterator[None]:
+    """Hold the station's production lock (.broadcast/make.lock), waiting for another run.
+
+    Every writer of audio_out/YYYY-MM/ and audio_out/drafts/ holds it (make, produce,
+    approve's promotion), so two `make` never do the same work twice. Re-entrant in one
+    process. Says once, in Vietnamese, that it waits.
+    """
+    from filelock import FileLock, Timeout
+
+    station.state_dir.mkdir(parents=True, exist_ok=True)
+    path = str(station.state_dir / _MAKE_LOCK)
+    lock = _locks.setdefault(path, FileLock(path))
+    said = False
+    while True:
+        try:
+            lock.acquire(timeout=poll)
+            break
+        except Timeout:
+            if not said and say is not None:
+                say(f"      Đang chờ: một lệnh make/produce khác đang chạy cho đài này ({path}); "
+                    "sẽ tiếp tục khi lệnh đó xong.")
+                said = True
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def clean_output_leftovers(station: Station) -> None:
+    """Temp folders killed productions left in audio_out/ and audio_out/drafts/ (under make_lock)."""
+    from broadcast.fsutil import clean_leftovers
+
+    for folder in (station.audio_dir, station.audio_dir / "drafts"):
+        for p in clean_leftovers(folder):
+            log.info("removed a killed run's leftover %s", p)
+
+
+# --- the approved programme and the listening copy ---------------------------------------
+
+
+def programme_folder(station: Station, month: str) -> Path:
+    """Where the month's script is produced: audio_out/YYYY-MM/ if approved, else the draft folder."""
+    from broadcast.production import draft_dir
+    from broadcast.script import read_script
+
+    script = read_script(station.script_path(month))
+    return station.programme_dir(month) if script.approved else draft_dir(station, month)
+
+
+def _usable(station: Station, script, folder: Path, force: bool):
+    """The manifest in `folder` if it can be reused for `script` as it is, else None."""
+    from broadcast.production import file_problem, read_manifest
+
+    manifest = read_manifest(folder)
+    if force or is_stale(station, script, manifest, folder):
+        return None
+    problem = file_problem(folder, manifest)
+    if problem:
+        log.warning("%s: %s — dựng lại", folder, problem)
+        return None
+    return manifest
+
+
+def promote_draft(station: Station, month: str, say: Callable[[str], None] | None = None):
+    """Make the listening copy the approved programme when it matches the approved script.
+
+    Returns the manifest now in audio_out/YYYY-MM/, or None (no matching listening copy;
+    `make` will produce it). The copy is swapped in whole with the approval record; the old
+    approved programme stays until then.
+    """
+    import shutil
+
+    from broadcast.fsutil import atomic_dir, remove_tree
+    from broadcast.production import approval_files, draft_dir, read_manifest
+    from broadcast.script import read_script
+
+    with make_lock(station, say):
+        script = read_script(station.script_path(month))
+        if not script.approved:
+            return None
+        folder = draft_dir(station, month)
+        manifest = _usable(station, script, folder, False)
+        if manifest is None or (manifest.degraded and _preferred_voice_back(station, script)):
+            return None
+        with atomic_dir(station.programme_dir(month)) as tmp:
+            for p in folder.iterdir():
+                if p.is_file() and not p.is_symlink():
+                    shutil.copy2(p, tmp / p.name)
+            for name, text in approval_files(script).items():
+                (tmp / name).write_text(text, encoding="utf-8")
+        killpoint("promoted")
+        remove_tree(folder)
+        return read_manifest(station.programme_dir(month))
+
+
+def _record_approval(station: Station, script) -> None:
+    """Keep the approval record and text with an approved programme that lacks them."""
+    from broadcast.fsutil import atomic_write_text
+    from broadcast.production import APPROVAL_NAME, approval_files, read_approval
+
+    folder = station.programme_dir(script.month)
+    record = read_approval(folder)
+    if record is None or record.get("approved_sha256") != script.body_sha256:
+        files = approval_files(script)
+        for name in sorted(files, key=lambda n: n == APPROVAL_NAME):   # the record last
+            atomic_write_text(folder / name, files[name])
+
+
 def produce_month(
     station: Station, month: str, *, force: bool = False, reporter: Reporter | None = None
 ):
-    """Voice + production for the month's script; returns (manifest, produced_now)."""
-    from broadcast.production import produce, read_manifest
-    from broadcast.script import read_script
+    """Voice + production for the month's script; returns (manifest, produced_now).
+
+    An approved script's programme goes to audio_out/YYYY-MM/ (reused when still right,
+    else the matching listening copy is promoted, else it is produced); a draft's goes to
+    the listening copy audio_out/drafts/YYYY-MM/ and never touches the approved programme.
+    """
+    from broadcast.production import approval_files, draft_dir, produce
+    from broadcast.script import demote_if_edited, read_script
 
     reporter = reporter or Reporter()
-    script = read_script(station.script_path(month))
-    existing = read_manifest(station.programme_dir(month))
-    if not force and not is_stale(station, script, existing):
-        if not (existing.degraded and _preferred_voice_back(station, script)):
-            reporter.say("      Chương trình đã có và còn đúng với kịch bản: dùng lại.")
-            return existing, False
-        reporter.say("      Giọng đọc chính đã dùng được trở lại: đọc lại bằng giọng chính.")
-    from broadcast.audiotools import find_ffmpeg
+    with make_lock(station, reporter.say):
+        clean_output_leftovers(station)
+        if demote_if_edited(station.script_path(month)):
+            reporter.say("      Kịch bản đã bị sửa sau khi duyệt: trạng thái đổi về 'draft' (phải duyệt lại).")
+        script = read_script(station.script_path(month))
+        approved = script.approved
+        folder = station.programme_dir(month) if approved else draft_dir(station, month)
+        existing = _usable(station, script, folder, force)
+        if existing is not None:
+            if not (existing.degraded and _preferred_voice_back(station, script)):
+                if approved:
+                    _record_approval(station, script)
+                what = "Chương trình đã duyệt" if approved else "Bản nghe thử"
+                reporter.say(f"      {what} đã có và còn đúng với kịch bản: dùng lại.")
+                return existing, False
+            reporter.say("      Giọng đọc chính đã dùng được trở lại: đọc lại bằng giọng chính.")
+        elif approved and not force:
+            promoted = promote_draft(station, month)
+            if promoted is not None:
+                reporter.say("      Bản nghe thử đúng với kịch bản đã duyệt: chuyển thành chương trình phát (không dựng lại).")
+                return promoted, False
+        from broadcast.audiotools import find_ffmpeg
 
-    find_ffmpeg()  # a missing ffmpeg fails now, not after minutes of synthesis
-    plan = build_plan(station, script, progress=reporter.counter("Đọc câu"))
-    reporter.say("      Dựng và chuẩn hóa âm thanh…")
-    # The station as this month voices it (front-matter `voice:`), so the settings
-    # fingerprint written next to the manifest covers the script's own voice too.
-    return produce(plan, station_for_script(station, script)), True
+        find_ffmpeg()  # a missing ffmpeg fails now, not after minutes of synthesis
+        plan = build_plan(station, script, progress=reporter.counter("Đọc câu"))
+        reporter.say("      Dựng và chuẩn hóa âm thanh…")
+        # The station as this month voices it (front-matter `voice:`), so the settings
+        # fingerprint written next to the manifest covers the script's own voice too.
+        extra = approval_files(script) if approved else None
+        return produce(plan, station_for_script(station, script), folder, extra=extra), True
 
 
 def make(
@@ -216,17 +360,29 @@ def make(
     force: bool = False,
     progress: Reporter | None = None,
 ) -> MakeResult:
-    """The main job for one month: script (if missing) → check → produce → schedule."""
-    from broadcast.check import check_script
-    from broadcast.schedule import schedule_month
-    from broadcast.script import approve, read_script, render_script
+    """The main job for one month: script (if missing) → check → produce → schedule.
 
+    Holds the station's make_lock for the whole run. `result.can_air` is False when the
+    month has no approved programme on the schedule afterwards (the CLI exits 3).
+    """
     month = validate_month(month)
     now = now or datetime.now()
     rep = progress or Reporter()
+    with make_lock(station, rep.say):
+        return _make(station, month, now, auto_approve, force, rep)
+
+
+def _make(station: Station, month: str, now: datetime, auto_approve: bool | None, force: bool,
+          rep: Reporter) -> MakeResult:
+    from broadcast.check import check_script
+    from broadcast.production import draft_dir, read_approval
+    from broadcast.schedule import _programme_source, is_scheduled, schedule_month
+    from broadcast.script import approve, demote_if_edited, read_script, render_script
+
     total = len(STAGES)
     path = station.script_path(month)
     result = MakeResult(month=month, script=path)
+    clean_output_leftovers(station)
 
     rep.stage(1, total, f"Kịch bản tháng {month}")
     if path.exists():
@@ -245,6 +401,8 @@ def make(
         )
     report.raise_if_unfit()
 
+    if demote_if_edited(path):
+        result.notes.append("Kịch bản đã bị sửa sau khi duyệt nên trở về trạng thái 'draft' (bản nháp).")
     script = read_script(path)
     wants_auto = station.automation.auto_approve if auto_approve is None else auto_approve
     if not script.approved and wants_auto:
@@ -266,17 +424,38 @@ def make(
 
     rep.stage(3, total, "Đọc và dựng chương trình")
     result.manifest, result.produced = produce_month(station, month, force=force, reporter=rep)
+    result.folder = station.programme_dir(month) if result.approved else draft_dir(station, month)
 
     rep.stage(4, total, "Xếp lịch phát và chuẩn bị thư mục từng ngày")
     if not result.approved:
+        live, _problems = _programme_source(station, month)
+        record = read_approval(station.programme_dir(month)) if live is not None else None
+        if live is not None and record is not None:
+            # Wagtail's idea: the approved version stays live while the draft is edited.
+            result.airing_version = str(record.get("approved_at") or "")
+            if not is_scheduled(station, month):
+                sched = schedule_month(station, month)
+                result.airings, result.days = len(sched.airings), sorted({a.date for a in sched.airings})
+            result.can_air = True
+            result.notes.append(
+                f"Bản sửa CHƯA ĐƯỢC DUYỆT: lịch phát vẫn dùng chương trình đã duyệt trước đó "
+                f"(audio_out/{month}/, duyệt bởi {record.get('approved_by')} lúc {record.get('approved_at')}). "
+                f"Bản nghe thử ở audio_out/drafts/{month}/. Duyệt bản mới: "
+                f"'broadcast approve --month {month} --by TÊN' rồi 'broadcast make --month {month}'."
+            )
+            rep.say("      Giữ lịch phát của chương trình đã duyệt trước đó; bản sửa chờ duyệt.")
+            return result
         result.notes.append(
-            "Kịch bản CHƯA ĐƯỢC DUYỆT nên chưa xếp lịch phát. Sau khi nghe lại, chạy "
+            "Kịch bản CHƯA ĐƯỢC DUYỆT nên tháng này CHƯA THỂ PHÁT (chưa xếp lịch). Bản nghe thử ở "
+            f"audio_out/drafts/{month}/. Sau khi nghe lại, chạy "
             f"'broadcast approve --month {month} --by TÊN' rồi 'broadcast make --month {month}'."
         )
         rep.say("      Bỏ qua: kịch bản chưa được duyệt.")
         return result
+    killpoint("make-before-schedule")
     sched = schedule_month(station, month)
     result.scheduled = True
+    result.can_air = True
     result.airings = len(sched.airings)
     result.days = sorted({a.date for a in sched.airings})
     return result

@@ -33,7 +33,7 @@ from scipy.ndimage import maximum_filter1d, minimum_filter1d
 from broadcast import jingles as jingles_mod
 from broadcast.audiotools import ffmpeg_writer, find_ffmpeg, setup_pydub
 from broadcast.errors import ProductionError
-from broadcast.fsutil import atomic_dir, atomic_path, atomic_write_text, read_state_json
+from broadcast.fsutil import atomic_dir, atomic_path, atomic_write_text, killpoint, read_state_json
 from broadcast.loudness import Meter, integrated_loudness, measure_file as _measure, sample_true_peaks
 
 if TYPE_CHECKING:
@@ -51,6 +51,8 @@ __all__ = [
     "MANIFEST_NAME",
     "settings_fingerprint",
     "read_settings_fingerprint",
+    "draft_dir",
+    "file_problem",
 ]
 
 log = logging.getLogger(__name__)
@@ -144,6 +146,8 @@ class Manifest:
     clips_synthesized: int
     clips_cached: int
     segments: list[ManifestSegment] = field(default_factory=list)
+    file_size: int | None = None  #: bytes of the MP3 as delivered (tags included)
+    file_sha256: str | None = None  #: sha256 of the MP3 as delivered; readiness checks verify it
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -177,10 +181,100 @@ def read_manifest(month_dir: Path) -> Manifest | None:
             setattr(m, name, int(getattr(m, name)))
         if not all(isinstance(getattr(m, k), str) and getattr(m, k) for k in ("month", "file", "script_sha256")):
             raise ValueError("thiếu month/file/script_sha256")
+        if m.file_size is not None:
+            m.file_size = int(m.file_size)
+        if m.file_sha256 is not None and not isinstance(m.file_sha256, str):
+            raise ValueError("file_sha256 không phải chuỗi")
         return m
     except (OSError, ValueError, TypeError, AttributeError) as exc:
         log.warning("manifest.json hỏng, coi như chưa có chương trình: %s (%s)", path, exc)
         return None
+
+
+def draft_dir(station: Station, month: str) -> Path:
+    """audio_out/drafts/YYYY-MM/: the listening copy of a script not (yet) approved.
+
+    audio_out/YYYY-MM/ holds only the approved programme; a draft never replaces it.
+    """
+    return station.audio_dir / "drafts" / month
+
+
+def file_sha256(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def file_problem(month_dir: Path, manifest: Manifest) -> str | None:
+    """Why the manifest's MP3 is not the file production delivered (Vietnamese), or None.
+
+    Size and sha256 are compared with the manifest; when they differ the file is decoded
+    (mutagen) so the message says how long it really is. A manifest from before these
+    fields were recorded is only checked for the file's presence.
+    """
+    path = Path(month_dir) / manifest.file
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return f"thiếu tệp âm thanh {path.name}."
+    if manifest.file_size is None or not manifest.file_sha256:
+        return None   # made before size and hash were recorded: nothing to compare with
+    try:
+        if size == manifest.file_size and file_sha256(path) == manifest.file_sha256:
+            return None
+    except OSError as exc:
+        return f"tệp âm thanh {path.name} không đọc được ({exc.strerror or exc})."
+    length = _decoded_length(path)
+    if length is None:
+        return f"tệp âm thanh {path.name} hỏng (không giải mã được, {size} byte)."
+    return (
+        f"tệp âm thanh {path.name} bị hỏng hoặc bị thay: giải mã được {length:.1f} giây "
+        f"({size} byte), bản đã dựng dài {manifest.duration_s:.1f} giây ({manifest.file_size} byte)."
+    )
+
+
+def _decoded_length(path: Path) -> float | None:
+    from mutagen import MutagenError  # noqa: PLC0415
+    from mutagen.mp3 import MP3  # noqa: PLC0415
+
+    try:
+        return float(MP3(path).info.length)
+    except (MutagenError, OSError):
+        return None
+
+
+#: In audio_out/YYYY-MM/ next to the approved programme: who approved which text, and the text.
+APPROVAL_NAME = "approval.json"
+APPROVED_SCRIPT_NAME = "kich-ban-da-duyet.md"
+
+
+def approval_files(script: Any) -> dict[str, str]:
+    """The approval record and the approved text of an approved script, as file contents."""
+    record = {
+        "month": script.month,
+        "approved_by": script.meta.get("approved_by"),
+        "approved_at": str(script.meta.get("approved_at") or ""),
+        "approved_sha256": script.body_sha256,
+        "script": APPROVED_SCRIPT_NAME,
+    }
+    return {
+        APPROVED_SCRIPT_NAME: Path(script.path).read_text(encoding="utf-8"),
+        APPROVAL_NAME: json.dumps(record, ensure_ascii=False, indent=2) + "\n",
+    }
+
+
+def read_approval(month_dir: Path) -> dict[str, Any] | None:
+    """The approval record kept with a programme, or None (none, or unreadable: logged)."""
+    path = Path(month_dir) / APPROVAL_NAME
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("approved_sha256"), str):
+            raise ValueError("thiếu approved_sha256")
+        return data
+    except (OSError, ValueError) as exc:
+        log.warning("approval.json hỏng: %s (%s)", path, exc)
+        return {"approved_sha256": ""}   # present but unusable: never counts as approved
 
 
 def settings_fingerprint(station: Station) -> str:
@@ -905,13 +999,17 @@ def _duration_error(seconds: float, station: Station, month: str, planned: bool)
     )
 
 
-def produce(plan: ProgrammePlan, station: Station, out_dir: Path | None = None) -> Manifest:
+def produce(
+    plan: ProgrammePlan, station: Station, out_dir: Path | None = None, *, extra: dict[str, str] | None = None
+) -> Manifest:
     """Assemble, master and export the month's programme; returns the manifest written.
 
     Writes <slug>-YYYY-MM.mp3 (+ .wav if station.audio.wav) and manifest.json (last) into
     `out_dir` (default audio_out/YYYY-MM/), replacing the folder atomically: if anything
     fails — including a measured duration outside station.min_minutes..max_minutes — the
     previous good folder stays untouched and ProductionError says why, in Vietnamese.
+    `extra` (file name -> text) goes into the same folder in the same swap (the approval
+    record of an approved programme).
     """
     audio = station.audio
     rate = audio.sample_rate
@@ -970,6 +1068,7 @@ def produce(plan: ProgrammePlan, station: Station, out_dir: Path | None = None) 
                 trim_db += off
                 if over > 0:
                     ceiling_db -= over + 0.3
+        killpoint("produce-encoded")
         if not station.min_minutes * 60 <= duration <= station.max_minutes * 60:
             raise _duration_error(duration, station, plan.month, planned=False)
         if abs(off) > _TOLERANCE_LU or over > 0:
@@ -1003,7 +1102,11 @@ def produce(plan: ProgrammePlan, station: Station, out_dir: Path | None = None) 
             clips_cached=int(getattr(voice, "cached", 0) or 0),
             segments=segments,
         )
+        manifest.file_size = mp3.stat().st_size
+        manifest.file_sha256 = file_sha256(mp3)
         atomic_write_text(tmp / SETTINGS_NAME, settings_fingerprint(station) + "\n")
+        for name, text in (extra or {}).items():
+            atomic_write_text(tmp / name, text)
         atomic_write_text(tmp / MANIFEST_NAME, json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2) + "\n")
     log.info("đã xuất %s: %.1f s, %.2f LUFS, %.2f dBTP", out_dir / mp3_name, duration, lufs, tp)
     return manifest

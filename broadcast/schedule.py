@@ -47,7 +47,15 @@ import yaml
 
 from broadcast.config import WEEKDAY_NAMES_VI, EngineSpec, Slot, Station, validate_month
 from broadcast.errors import EnvironmentProblem, ScheduleError
-from broadcast.fsutil import atomic_dir, atomic_path, atomic_write_bytes, atomic_write_text, inside, read_state_bytes
+from broadcast.fsutil import (
+    atomic_dir,
+    atomic_path,
+    atomic_write_bytes,
+    atomic_write_text,
+    inside,
+    killpoint,
+    read_state_bytes,
+)
 from broadcast.yamlio import load_yaml
 
 log = logging.getLogger(__name__)
@@ -317,7 +325,20 @@ def _read_script(station: Station, month: str):
 
 
 def approval_problem(station: Station, month: str, manifest: Any) -> str | None:
-    """Why the month's programme may not go on air (Vietnamese), or None if it may."""
+    """Why the month's programme may not go on air (Vietnamese), or None if it may.
+
+    The approved programme carries its own approval record (audio_out/YYYY-MM/approval.json,
+    written when an approved script was produced or its listening copy promoted): it airs
+    on that record, whatever drafts of the script exist meanwhile. A programme from before
+    the record existed is checked against the script file as it is now.
+    """
+    from broadcast.production import read_approval  # noqa: PLC0415 - stage import
+
+    record = read_approval(station.programme_dir(month)) if manifest is not None else None
+    if record is not None:
+        if record.get("approved_sha256") != manifest.script_sha256:
+            return f"tệp âm thanh tháng {month} được dựng từ một bản kịch bản khác bản đã duyệt."
+        return None
     script = _read_script(station, month)
     if script is None:
         return f"chưa có kịch bản tháng {month} (scripts/{month}.md)."
@@ -351,8 +372,11 @@ def _programme_source(station: Station, month: str) -> tuple[_Source | None, lis
         path = _programme_path(station, month, manifest)
     except ScheduleError as exc:
         return None, [f"{exc.where()}: {exc.message}"]
-    if not path.exists():
-        problems.append(f"thiếu tệp âm thanh {path.relative_to(station.dir.resolve())}.")
+    from broadcast.production import file_problem  # noqa: PLC0415 - stage import
+
+    damaged = file_problem(station.programme_dir(month), manifest)
+    if damaged:
+        problems.append(f"audio_out/{month}/: {damaged}")
     why = approval_problem(station, month, manifest)
     if why:
         problems.append(why)
@@ -399,11 +423,12 @@ def _same_audio(a: Path, b: Path) -> bool:
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
-    """Hard-link `src` to `dst` (no extra disk space), or copy when links are impossible."""
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
+    """Copy `src` to `dst` (a real copy, never a hard link).
+
+    A hard link would share the bytes: a damaged or overwritten master would damage every
+    day folder at once. A copy costs one programme's size per air day (about 10 MB).
+    """
+    shutil.copyfile(src, dst)
 
 
 def _m3u8(entries: list[tuple[str, PlayItem]]) -> bytes:
@@ -521,6 +546,19 @@ def day_dir(station: Station, day: date) -> Path:
     return station.days_dir / day.isoformat()
 
 
+def _day_airings(station: Station, day: date, plan: list[tuple[Slot, list[_Source]]]) -> list[ScheduledAiring]:
+    """The airings `_write_day` will write for `day` (same names), without touching a file."""
+    rel_dir = day_dir(station, day).relative_to(station.dir).as_posix()
+    return [
+        ScheduledAiring(day, slot.id, f"{slot.start:%H:%M}", [
+            PlayItem(file=f"{rel_dir}/{slot.hhmm}-{nn:02d}-{slugify(src.title)}.mp3", title=src.title,
+                     duration_s=src.duration_s)
+            for nn, src in enumerate(sources, start=1)
+        ])
+        for slot, sources in sorted(plan, key=lambda p: p[0].start)
+    ]
+
+
 def _write_day(station: Station, day: date, plan: list[tuple[Slot, list[_Source]]],
                *, warning: str | None = None, now: datetime | None = None) -> list[ScheduledAiring]:
     """Build one daily folder whole (temp folder + rename) and return its airings."""
@@ -552,23 +590,41 @@ def _clean_leftovers(station: Station) -> None:
     """
     if not station.days_dir.is_dir():
         return
-    limit = time_module.time() - _LEFTOVER_AGE_S
-    for p in station.days_dir.iterdir():
-        if p.name.startswith(".") and p.is_dir() and (p.name.endswith(".tmp") or p.name.endswith(".old")):
-            try:
-                if p.stat().st_mtime < limit:
-                    shutil.rmtree(p, ignore_errors=True)
-            except FileNotFoundError:
-                continue
+    from broadcast.fsutil import clean_leftovers  # noqa: PLC0415
+
+    clean_leftovers(station.days_dir, older_than=time_module.time() - _LEFTOVER_AGE_S)
 
 
 def _remove_day(path: Path) -> None:
-    """Remove a day folder so that it is never seen half-deleted."""
-    aside = path.with_name(f".{path.name}.old")
-    if aside.exists():
-        shutil.rmtree(aside)
+    """Remove a day folder so that it is never seen half-deleted (a symlink: only the link)."""
+    from broadcast.fsutil import remove_tree  # noqa: PLC0415
+
+    aside = path.with_name(f".{path.name}.gone.tmp")
+    remove_tree(aside)
     os.replace(path, aside)
-    shutil.rmtree(aside, ignore_errors=True)
+    remove_tree(aside)
+
+
+def _remove_unplanned_days(station: Station, month: str, planned: set[date]) -> None:
+    """Remove the month's day folders that the schedule no longer plans."""
+    if not station.days_dir.is_dir():
+        return
+    from broadcast.fsutil import remove_tree  # noqa: PLC0415
+
+    for p in sorted(station.days_dir.iterdir()):
+        if _DAY_DIR.match(p.name) and p.name.startswith(month + "-") and date.fromisoformat(p.name) not in planned:
+            log.info("removing day folder that no longer airs: %s", p)
+            _remove_day(p)
+        elif p.name.startswith(f".{month}-") and p.name.endswith(".old") and _DAY_DIR.match(p.name[1:-4]) \
+                and date.fromisoformat(p.name[1:-4]) not in planned:
+            remove_tree(p)   # a killed swap's old copy of a day no longer planned: never put back
+
+
+def _unplanned_days(station: Station, month: str, planned: set[date]) -> list[Path]:
+    if not station.days_dir.is_dir():
+        return []
+    return [p for p in station.days_dir.iterdir()
+            if _DAY_DIR.match(p.name) and p.name.startswith(month + "-") and date.fromisoformat(p.name) not in planned]
 
 
 # --------------------------------------------------------------------------- schedule a month
@@ -707,26 +763,39 @@ def schedule_month(station: Station, month: str, *, now: datetime | None = None)
     by_day: dict[date, list[Slot]] = {}
     for d, sid in cal.airings:
         by_day.setdefault(d, []).append(station.slot(sid))
+    plans = {d: [(s, [source]) for s in slots] for d, slots in sorted(by_day.items())}
     airings: list[ScheduledAiring] = []
-    for d, slots in sorted(by_day.items()):
-        airings += _write_day(station, d, [(s, [source]) for s in slots], now=now)
+    for d, plan in plans.items():
+        airings += _day_airings(station, d, plan)
 
-    # Days of this month that no longer air.
-    if station.days_dir.is_dir():
-        for p in sorted(station.days_dir.iterdir()):
-            if _DAY_DIR.match(p.name) and p.name.startswith(month + "-") and date.fromisoformat(p.name) not in by_day:
-                log.info("removing day folder that no longer airs: %s", p)
-                _remove_day(p)
-
+    # One transaction, plan first: the new schedule (.yaml, .ics) is written before any day
+    # folder changes, so after a kill at any point the stored plan is the new one. Then every
+    # planned day is (re)built whole, and last the month's days it no longer plans are
+    # removed. A re-run, check-air or is_scheduled's check finishes a killed run; a run that
+    # fails (disk full) puts the previous plan back before it reports the error.
     sched = MonthSchedule(month=month, station=station.name, airings=airings, skipped=cal.skipped)
     header = (
         f"# Lịch phát chuyên mục CCHC tháng {month} — tạo bởi 'broadcast schedule', đừng sửa tay.\n"
         "# Sửa station.yaml (slots, airing) rồi chạy lại lệnh để đổi lịch.\n"
     )
     body = yaml.safe_dump(sched.to_dict(), allow_unicode=True, sort_keys=False)
-    ics_path = station.schedules_dir / f"{month}.ics"
-    atomic_write_bytes(ics_path, _ics(station, sched, now, _previous_events(ics_path)))
-    atomic_write_text(schedule_path(station, month), header + body)
+    plan_files = [schedule_path(station, month), station.schedules_dir / f"{month}.ics"]
+    before = {p: p.read_bytes() if p.is_file() else None for p in plan_files}
+    atomic_write_bytes(plan_files[1], _ics(station, sched, now, _previous_events(plan_files[1])))
+    atomic_write_text(plan_files[0], header + body)
+    killpoint("schedule-plan-written")
+    try:
+        for d, plan in plans.items():
+            _write_day(station, d, plan, now=now)
+    except BaseException:
+        for p, data in before.items():
+            if data is None:
+                p.unlink(missing_ok=True)
+            else:
+                atomic_write_bytes(p, data)
+        raise
+    killpoint("schedule-days-written")
+    _remove_unplanned_days(station, month, set(by_day))
     log.info("scheduled %s: %d airings on %d days", month, len(airings), len(by_day))
     return sched
 
@@ -750,6 +819,8 @@ def is_scheduled(station: Station, month: str) -> bool:
         return False
     if not programme.exists():
         return False
+    if _unplanned_days(station, month, {a.date for a in sched.airings}):
+        return False   # a schedule killed before it removed the days it no longer plans
     for a in sched.airings:
         for item in a.items:
             p = paths[item.file]
@@ -1163,6 +1234,10 @@ def check_air(station: Station, now: datetime, days: int = 1, *, apply: bool = T
         source, problems = _programme_source(station, month)
         airings, scheduled = _expected_airings(station, month)
         notes: list[str] = []
+        if scheduled and apply and _unplanned_days(station, month, {a.date for a in airings}):
+            # A `schedule` killed after writing the new plan: finish it, never revive an old day.
+            _remove_unplanned_days(station, month, {a.date for a in airings})
+            notes.append(f"đã xóa thư mục ngày không còn trong lịch phát tháng {month}.")
         if not scheduled and source is not None and apply and airings:
             try:
                 airings, scheduled = schedule_month(station, month, now=now).airings, True

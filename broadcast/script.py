@@ -1039,3 +1039,25 @@ def approve(station: Any, month: str, by: str, now: datetime | None = None,
     fm_text = set_front_matter(fm_text, updates)
     atomic_write_text(path, _compose(fm_text, body))
     return read_script(path)
+
+
+def demote_if_edited(path: Path) -> bool:
+    """Rewrite `status: approved` to `status: draft` when the body changed since approval.
+
+    The stored status is kept true on disk: `make` and `produce` call this before
+    they use the script, so an approved script edited afterwards reads `status: draft` (the
+    previous approval's name, time and hash are cleared; the approved text and its approval
+    record stay with the approved programme in audio_out/YYYY-MM/). Returns True if it wrote.
+    """
+    path = Path(path)
+    script = read_script(path)
+    if script.status != "approved" or script.approved:
+        return False
+    text = path.read_text(encoding="utf-8")
+    fm_text, body, _ = split_front_matter(text, path)
+    fm_text = set_front_matter(
+        fm_text, {"status": "draft", "approved_by": None, "approved_at": None, "approved_sha256": None}
+    )
+    atomic_write_text(path, _compose(fm_text, body))
+    log.info("%s: sửa sau khi duyệt, đổi trạng thái về draft", path)
+    return True

@@ -225,7 +225,8 @@ def test_killed_generation_resumes_without_half_folder_or_duplicate(tmp_path, fa
     assert len(visible) == 2
     for folder in visible:
         assert len(list(folder.iterdir())) == 3            # whole: mp3, m3u8, html
-    assert not (st.schedules_dir / "2026-04.yaml").exists()
+    # The plan is written first (one transaction): it is the new one, and unfinished.
+    assert (st.schedules_dir / "2026-04.yaml").exists()
     assert not sch.is_scheduled(st, "2026-04")
     history = auto.read_history(st)
     assert history[-1]["event"] == "start" and history[-1]["job"] == "generate"
@@ -289,13 +290,12 @@ def test_second_daemon_process_refuses_to_start(tmp_path):
         assert second.returncode == 1
         assert "đang chạy" in second.stderr
         assert first.poll() is None
-        assert (st.state_dir / "jobs.sqlite").exists()
     finally:
         first.terminate()
         first.wait(timeout=30)
 
 
-def test_daemon_catches_up_at_start_and_keeps_jobs_in_sqlite(tmp_path, fake_make):
+def test_daemon_catches_up_at_start_and_rebuilds_its_jobs_in_memory(tmp_path, fake_make):
     st = load_station(station_dir(tmp_path, automation={"auto_approve": True}))
     stop = threading.Event()
     t = threading.Thread(target=auto.run_daemon, args=(st,), kwargs={"stop": stop})
@@ -313,12 +313,50 @@ def test_daemon_catches_up_at_start_and_keeps_jobs_in_sqlite(tmp_path, fake_make
     finally:
         stop.set()
         t.join(timeout=60)
-    from sqlalchemy import create_engine, text
-
-    with create_engine(f"sqlite:///{st.state_dir / 'jobs.sqlite'}").connect() as conn:
-        rows = dict(conn.execute(text("select id, next_run_time from apscheduler_jobs")).all())
+    assert not (st.state_dir / "jobs.sqlite").exists()     # nothing pickled on disk
+    sched = auto.build_scheduler(st, blocking=False)
+    sched.start(paused=True)
+    try:
+        rows = {j.id: j.next_run_time for j in sched.get_jobs()}
+    finally:
+        sched.shutdown(wait=False)
     assert set(rows) == {"generate", "prepare"}
-    assert all(v > time.time() for v in rows.values())
+    assert all(v.timestamp() > time.time() for v in rows.values())
+
+
+def test_a_malicious_pickle_in_an_old_jobs_sqlite_is_never_run(tmp_path, fake_make):
+    """Issue 11 #2: the old SQLAlchemy job store unpickled rows at start (arbitrary code)."""
+    import pickle
+    import sqlite3
+
+    st = load_station(station_dir(tmp_path, automation={"auto_approve": True}))
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self):
+            return (Path.write_text, (marker, "ran"))
+
+    st.state_dir.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(st.state_dir / "jobs.sqlite")
+    db.execute("create table apscheduler_jobs (id varchar(191) primary key, next_run_time float, "
+               "job_state blob not null)")
+    for job in ("generate", "prepare", "evil"):
+        db.execute("insert into apscheduler_jobs values (?, ?, ?)", (job, 0.0, pickle.dumps(Evil())))
+    db.commit()
+    db.close()
+    stop = threading.Event()
+    t = threading.Thread(target=auto.run_daemon, args=(st,), kwargs={"stop": stop})
+    t.start()
+    try:
+        for _ in range(600):
+            if len([r for r in auto.read_history(st) if r["event"] == "finish"]) >= 2:
+                break
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        t.join(timeout=60)
+    assert not marker.exists()
+    assert not (st.state_dir / "jobs.sqlite").exists()
 
 
 def test_apscheduler_runs_a_missed_job_once(tmp_path, monkeypatch):
@@ -381,3 +419,69 @@ def test_a_corrupt_state_file_is_treated_as_no_state(tmp_path, fake_make, text):
     assert json.loads((st.state_dir / "automation-state.json").read_text(encoding="utf-8"))["generate"].startswith(
         "2026-03-20T08:00"
     )
+
+
+# --------------------------------------------------------------------------- trial runs, bad state, full disk
+
+
+def test_a_trial_run_with_now_in_the_future_does_not_switch_the_real_runs_off(tmp_path, monkeypatch, capsys):
+    """Issue 12 #5 / issue 11 #15: `--run-due --now <future>` is a trial; the real state stays."""
+    st = load_station(station_dir(tmp_path))
+    monkeypatch.setattr(auto, "make_programme", FakeMake())
+    real_state = st.state_dir / "automation-state.json"
+    run_cli(["daemon", "--station", str(st.dir), "--run-due", "--now", "2026-12-20T08:05"])
+    assert not real_state.exists()
+    assert not (st.state_dir / "automation-runs.jsonl").exists()
+    assert (st.state_dir / "automation-trial-runs.jsonl").exists()
+    capsys.readouterr()
+    # The real nightly run (earlier than the trial's time) still has work to do.
+    runs = auto.run_due(st, at(2026, 3, 20, 20, 0))
+    assert {r.job for r in runs} == {"generate", "prepare"}
+    assert json.loads(real_state.read_text(encoding="utf-8"))["prepare"].startswith("2026-03-20T20:00")
+
+
+def test_a_state_time_in_the_future_is_a_warning_and_not_trusted(tmp_path, fake_make, caplog):
+    st = load_station(station_dir(tmp_path))
+    st.state_dir.mkdir(parents=True, exist_ok=True)
+    (st.state_dir / "automation-state.json").write_text(
+        json.dumps({"generate": "2026-12-20T08:00:00+07:00", "prepare": "2026-12-19T20:00:00+07:00"}),
+        encoding="utf-8")
+    runs = auto.run_due(st, at(2026, 3, 20, 20, 5))
+    assert {r.job for r in runs} == {"generate", "prepare"}
+    assert "SAU thời điểm hiện tại" in caplog.text
+
+
+def test_a_full_disk_under_run_due_names_the_file_and_leaves_no_empty_history(tmp_path, fake_make, monkeypatch, capsys):
+    """Issue 11 #14: exit 2, the message names the file, no 0-byte automation-runs.jsonl."""
+    import builtins
+    import errno
+
+    st = load_station(station_dir(tmp_path))
+    history = st.state_dir / "automation-runs.jsonl"
+
+    class FullFile:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def write(self, _text):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self.fh, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+    def full_open(path, mode="r", *args, **kwargs):
+        fh = builtins.open(path, mode, *args, **kwargs)
+        return FullFile(fh) if "a" in mode else fh
+
+    monkeypatch.setattr(auto, "open", full_open, raising=False)
+    code = run_cli(["daemon", "--station", str(st.dir), "--run-due"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "automation-runs.jsonl" in err and "đầy" in err
+    assert not history.exists() or history.stat().st_size > 0

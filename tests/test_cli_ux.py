@@ -79,7 +79,7 @@ def test_daemon_run_due_reports_each_job_once_in_vietnamese(capsys, tmp_path, mo
 
     station = make_station(tmp_path)
 
-    def fake_run_due(st, now):
+    def fake_run_due(st, now, **_kw):
         detail = "tháng 2027-03: đã dựng nhưng kịch bản CHƯA ĐƯỢC DUYỆT."
         # What run_job does: log the outcome (the CLI must not print it a second time).
         logging.getLogger("broadcast.automation").warning("generate: waiting_approval — %s", detail)

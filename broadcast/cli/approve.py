@@ -8,6 +8,7 @@ import click
 
 from broadcast.cli.common import month_option, station_options
 from broadcast.config import load_station
+from broadcast.pipeline import promote_draft
 from broadcast.script import approve
 
 
@@ -30,3 +31,8 @@ def command(station_dir: Path, verbose: bool, month: str, by: str, confirm_examp
     click.echo(f"Đã duyệt kịch bản tháng {script.month}: {script.path}")
     click.echo(f"  Người duyệt: {script.meta.get('approved_by')}, lúc {script.meta.get('approved_at')}")
     click.echo(f"  Mã kiểm tra: {script.body_sha256[:12]}… (sửa nội dung sau khi duyệt thì phải duyệt lại)")
+    promoted = promote_draft(station, script.month, lambda text: click.echo(text, err=True))
+    if promoted is not None:
+        click.echo(f"  Bản nghe thử khớp với bản vừa duyệt: đã chuyển thành chương trình phát "
+                   f"(audio_out/{script.month}/{promoted.file}), không phải dựng lại.")
+    click.echo(f"  Tiếp theo: broadcast make --month {script.month} (dựng nếu cần và xếp lịch phát).")

@@ -59,9 +59,13 @@ def command(station_dir: Path, verbose: bool, run_due_flag: bool, now_text: str 
     if not verbose:
         auto_log.setLevel(logging.CRITICAL)
     try:
-        runs = run_due(station, now)
+        # A --now given by hand is a trial: it must not change what the real runs will do.
+        runs = run_due(station, now, trial=now_text is not None)
     finally:
         auto_log.setLevel(level)
+    if now_text is not None:
+        click.echo(f"(Chạy thử với --now: trạng thái tự động thật không bị ghi; nhật ký chạy thử ở "
+                   f"{station.state_dir / 'automation-trial-runs.jsonl'}.)", err=True)
     if not runs:
         click.echo("Không có việc nào đến hạn.")
     for run in runs:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import click
 
 from broadcast.cli.common import month_option, station_options
 from broadcast.config import load_station
-from broadcast.pipeline import MakeResult, Reporter, make, next_month
+from broadcast.pipeline import EXIT_CANNOT_AIR, MakeResult, Reporter, make, next_month
 
 
 def _minutes(seconds: float) -> str:
@@ -19,12 +20,15 @@ def _minutes(seconds: float) -> str:
 
 def summary(result: MakeResult, station_dir: Path, main_engine: str | None = None) -> str:
     """The short Vietnamese summary printed at the end of the main job."""
-    lines = [f"Xong chương trình tháng {result.month}."]
+    if result.folder is not None and result.folder.parent.name == "drafts":
+        lines = [f"Tháng {result.month}: đã dựng BẢN NGHE THỬ (kịch bản chưa được duyệt); bản này không được phát."]
+    else:
+        lines = [f"Xong chương trình tháng {result.month}."]
     rel = lambda p: Path(p).relative_to(station_dir) if Path(p).is_absolute() else p  # noqa: E731
     lines.append(f"  Kịch bản:   {rel(result.script)}")
     m = result.manifest
     if m is not None:
-        folder = station_dir / "audio_out" / result.month
+        folder = result.folder or station_dir / "audio_out" / result.month
         lines.append(f"  Âm thanh:   {rel(folder / m.file)}")
         lines.append(f"  Thời lượng: {_minutes(m.duration_s)} (đo trên tệp MP3)")
         lines.append(
@@ -41,7 +45,7 @@ def summary(result: MakeResult, station_dir: Path, main_engine: str | None = Non
             )
         else:
             lines.append("  Âm thanh đã dựng trước đó vẫn đúng với kịch bản: dùng lại, không dựng lại.")
-    if result.scheduled:
+    if result.days:
         first, last = result.days[0], result.days[-1]
         lines.append(
             f"  Lịch phát:  {result.airings} lần trong {len(result.days)} ngày "
@@ -86,8 +90,16 @@ def command(station_dir: Path, verbose: bool, month: str | None, auto_approve: b
             click.echo(f"Tháng {months[0]} còn buổi phát mà chưa có chương trình: làm tháng {months[0]} "
                        f"rồi đến tháng {months[1]}.", err=True)
     main_engine = station.voice.main[0].engine if station.voice.main else None
+    cannot_air = []
     for i, one in enumerate(months):
         click.echo(f"Làm chương trình tháng {one} cho {station.name}", err=True)
         reporter = Reporter(lambda text: click.echo(text, err=True))
         result = make(station, one, auto_approve=True if auto_approve else None, force=force, progress=reporter)
         click.echo(("\n" if i else "") + summary(result, station.dir, main_engine))
+        if not result.can_air:
+            cannot_air.append(result.month)
+    for one in cannot_air:
+        click.echo(f"Tháng {one} chưa thể phát: chưa có chương trình đã duyệt được xếp lịch.", err=True)
+    if cannot_air:
+        # Documented in README and docs/operators.md: 3 = a month made cannot air.
+        sys.exit(EXIT_CANNOT_AIR)

@@ -9,7 +9,7 @@ import click
 from broadcast.cli.common import month_option, station_options
 from broadcast.cli.make import summary
 from broadcast.config import load_station, validate_month
-from broadcast.pipeline import MakeResult, Reporter, produce_month
+from broadcast.pipeline import MakeResult, Reporter, produce_month, programme_folder
 from broadcast.script import read_script
 
 
@@ -24,11 +24,12 @@ def command(station_dir: Path, verbose: bool, month: str, force: bool) -> None:
     reporter = Reporter(lambda text: click.echo(text, err=True))
     manifest, produced = produce_month(station, month, force=force, reporter=reporter)
     result = MakeResult(
-        month=month, script=station.script_path(month), manifest=manifest, produced=produced
+        month=month, script=station.script_path(month), manifest=manifest, produced=produced,
+        folder=programme_folder(station, month),
     )
     if not read_script(result.script).approved:
         result.notes.append(
-            "kịch bản CHƯA ĐƯỢC DUYỆT: tệp này chỉ để nghe thử, chưa được xếp lịch phát. "
+            f"kịch bản CHƯA ĐƯỢC DUYỆT: đây là bản nghe thử (audio_out/drafts/{month}/), chưa được xếp lịch phát. "
             f"Duyệt: broadcast approve --month {month} --by TÊN, rồi broadcast make --month {month}."
         )
     click.echo(summary(result, station.dir))
