@@ -50,7 +50,7 @@ ENGINE_OPTIONS: dict[str, dict[str, tuple]] = {
     },
     "edge-tts": {
         "voice": ("name",), "rate": ("signed", -90, 200), "pitch": ("signed", -100, 100),
-        "volume": ("signed", -100, 100), "url": ("url",),
+        "volume": ("signed", -100, 100), "url": ("wsurl",),
     },
     "piper": {
         "model": ("path",), "config": ("path",), "voice": ("name",), "speaker": ("int", 0, 10_000),
@@ -104,6 +104,10 @@ def engine_option_problem(engine: str, key: str, value: Any, station_dir: Path |
     if kind == "url":
         if not re.match(r"^https?://[^\s]{1,500}$", value):
             return f"địa chỉ '{value[:80]}' không hợp lệ.", "Viết dạng http://… hoặc https://…"
+        return None
+    if kind == "wsurl":  # edge-tts speaks WebSocket
+        if not re.match(r"^(wss?|https?)://[^\s]{1,500}$", value):
+            return f"địa chỉ '{value[:80]}' không hợp lệ.", "Viết dạng wss://… (hoặc ws://, https://)"
         return None
     if kind == "path":
         if station_dir is not None:

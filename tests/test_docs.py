@@ -173,6 +173,8 @@ def test_the_files_the_readme_names_exist_after_the_demo(demo_station):
     assert f"`{st.slug}`" in readme or f"{st.slug}-" in table
     for month in months:
         for p in paths:
+            if p.startswith("audio_out/drafts/"):
+                continue  # a listening copy exists only for an unapproved script; the demo approves
             real = p.replace("NĂM-THÁNG-NGÀY", day).replace("NĂM-THÁNG", month)
             assert (demo_station / real).exists(), f"README nêu {p} nhưng không có {real}"
     for name in re.findall(r"`([a-z-]+\.html)`", table):

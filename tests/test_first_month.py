@@ -354,7 +354,7 @@ def test_daemon_says_which_job_needs_attention_and_starts_without_a_warning_labe
 
     st = make_station(tmp_path)
 
-    def fake_run_due(station, now):
+    def fake_run_due(station, now, **_kw):
         from types import SimpleNamespace as Run
 
         return [Run(job="generate", outcome="waiting_approval", detail="chờ duyệt"),

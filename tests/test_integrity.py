@@ -85,7 +85,8 @@ def test_an_edit_after_approval_keeps_the_approved_programme_on_air(approved, ca
 
     # Approval of the matching listening copy promotes it: no re-synthesis.
     draft_mp3 = sha(st.audio_dir / "drafts" / MONTH / draft["file"])
-    assert run_cli(["approve", "--station", str(st.dir), "--month", MONTH, "--by", "Nguyễn Văn B"]) == 0
+    assert run_cli(["approve", "--station", str(st.dir), "--month", MONTH, "--by", "Nguyễn Văn B",
+                    "--confirm-example-figures"]) == 0
     assert "không phải dựng lại" in capsys.readouterr().out
     assert not (st.audio_dir / "drafts" / MONTH).exists()
     assert sha(mp3) == draft_mp3

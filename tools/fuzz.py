@@ -288,7 +288,7 @@ def run_cases(cases: list[Case], template: Path, *, jobs: int = 2, timeout: floa
     ctx = multiprocessing.get_context("fork")
     import broadcast.cli  # noqa: F401, PLC0415 - warm imports once; every fork shares them
     import broadcast.check  # noqa: F401, PLC0415
-    import broadcast.normalize  # noqa: F401, PLC0415
+    import broadcast.spoken  # noqa: F401, PLC0415
     import broadcast.voice  # noqa: F401, PLC0415
 
     own_dir = workdir is None
