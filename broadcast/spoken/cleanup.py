@@ -30,7 +30,10 @@ _TAGS = alternation(_ABBR["news_tags"])
 _RE_NEWS_TAG = re.compile(
     r"^\s*(?:\(\s*[A-ZĐ][A-Za-zĐđ.\- ]{0,14}\s*\)\s*[-–—]\s*"
     rf"|\(\s*(?:{_TAGS})\s*\)\s*|(?:{_TAGS})\s*[-–—]\s*"
-    r"|[A-Z][A-Za-z]{1,20}\.(?:com\.)?vn\s*[-–—]\s*)(?=\w)"
+    r"|[A-Z][A-Za-z]{1,20}\.(?:com\.)?vn\s*[-–—]\s*"
+    # "(Quanlynhanuoc.vn) – …", "(baochinhphu.vn) …": the outlet's web address in brackets.
+    r"|\(\s*(?:www\.)?[A-Za-z0-9\-]{2,40}(?:\.[A-Za-z0-9\-]{1,20}){0,2}"
+    r"\.(?:vn|com|net|org|gov\.vn|edu\.vn)\s*\)\s*(?:[-–—:]\s*)?)(?=\w)"
 )
 _DOTTED: dict[str, str] = {str(k): str(v) for k, v in _ABBR["dotted"].items()}
 # "TP.Tam Kỳ", "TP. Hồ Chí Minh", "Q.1", "P.3": the abbreviation's dot ends no sentence.

@@ -50,6 +50,13 @@ _RE_DATE_WORD_DASH = re.compile(
     rf"(?<!\w)(?:({_KW_DAY_BEFORE})|({_KW_DATE_PLAIN}))\s*(\d{{1,2}})\s*([-–.])\s*(\d{{1,2}})"
     r"(?:\s*\4\s*(\d{4}))?(?![\w/]|[.,\-–]\d)"
 )
+# "ngày 24 và 25.8", "ngày 3, 4 và 5-9", "sáng 2 và 3/10": a list of days sharing a month.
+_RE_DATE_LIST = re.compile(
+    rf"(?<!\w)(?:({_KW_DAY_BEFORE})|((?i:ngày|các ngày|mùng|mồng)))\s+"
+    r"(\d{1,2}(?:\s*(?:,|;|và|(?i:và ngày)|&)\s*\d{1,2})+)\s*([-–./])\s*(\d{1,2})"
+    r"(?:\s*\4\s*(\d{4}))?(?![\w/]|[.,\-–]\d)"
+)
+_RE_LIST_SPLIT = re.compile(r"\d+|,|;|&|và ngày|và", re.IGNORECASE)
 # "tháng 10-2015", "tháng 5.2024".
 _RE_MONTH_YEAR_DASH = re.compile(
     r"(?<!\w)((?i:tháng))\s+(\d{1,2})\s*[-–.]\s*(\d{4})(?![\w/]|[.,\-–]\d)"
@@ -139,6 +146,7 @@ def range_(ctx: Context, text: str) -> str:
     if "/" in text:
         text = sub(ctx, "date", _RE_DATE_RANGE, _date_range, text)
         text = sub(ctx, "range", _RE_DATE_THEN_TIME, ", ", text)
+    text = sub(ctx, "date", _RE_DATE_LIST, lambda m: _date_list(ctx, m), text)
     text = sub(ctx, "date", _RE_DATE_WORD_DASH, lambda m: _date_word_dash(ctx, m), text)
     text = sub(ctx, "date", _RE_TODAY_BRACKET, _today_bracket, text)
     text = sub(ctx, "date", _RE_MONTH_YEAR_DASH, _month_year, text)
@@ -163,6 +171,26 @@ def _date_word_dash(ctx: Context, m: re.Match) -> str:
     ctx.decided(f"sau '{word}'")
     out = f"{word} ngày " if add_day else f"{word} "
     out += f"{read_number(day)} tháng {month_name(int(month))}"
+    if year:
+        out += " năm " + read_number(year)
+    return out
+
+
+def _date_list(ctx: Context, m: re.Match) -> str:
+    add_day, plain, days, _sep, month, year = m.groups()
+    words = []
+    for tok in _RE_LIST_SPLIT.findall(days):
+        if tok.isdigit():
+            if not _valid(tok, month):
+                return m.group(0)
+            words.append(read_number(tok))
+        elif tok in (",", ";"):
+            words.append(",")
+        else:
+            words.append("và")
+    ctx.decided(f"danh sách ngày sau '{add_day or plain}'")
+    out = f"{add_day} ngày " if add_day else f"{plain} "
+    out += " ".join(words).replace(" ,", ",") + f" tháng {month_name(int(month))}"
     if year:
         out += " năm " + read_number(year)
     return out
@@ -215,6 +243,8 @@ def date(ctx: Context, text: str) -> str:
     """Dates: '15/7/2021', 'ngày 02/9/2021', 'tháng 4/2024', '30/4', 'tháng 01'."""
     if not HAS_DIGIT(text):
         return text
+    if "/" in text:
+        text = sub(ctx, "date", _RE_DATE_LIST, lambda m: _date_list(ctx, m), text)
     text = sub(ctx, "date", _RE_DATE_FULL, _date_full, text)
     if "/" in text:
         text = sub(ctx, "date", _RE_MONTH_YEAR, _month_year, text)

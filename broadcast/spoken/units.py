@@ -26,8 +26,12 @@ _UNIT_AFTER_SLASH = "|".join(
 )
 _PER_AFTER = alternation(data("units.yaml")["per_after"], True)
 _RE_SLASH = re.compile(
-    rf"\s*/\s*(?:(?=({_PER_WORDS})(?!\w))(?:(?:{_UNIT_AFTER_SLASH})(?!\w))?)|(?<!\w)({_PER_AFTER})\s*/\s*(?=[^\W\d_])|\s*/\s*"
+    rf"\s*/\s*(?:(?=({_PER_WORDS})(?!\w))(?:(?:{_UNIT_AFTER_SLASH})(?!\w))?)"
+    rf"|(?<!\w)({_PER_AFTER})\s*/\s*(?:({_UNIT_AFTER_SLASH})(?!\w)|(?=[^\W\d_]))|\s*/\s*"
 )
+# Units read only when written straight after the number ("220V", "60W"): with a space,
+# "5 V" is more often a letter (a class, an item) than volts.
+_GLUED_ONLY = frozenset(str(u) for u in data("units.yaml").get("glued_only", []))
 # "83,2%/50%": a slash between two percentages compares them.
 _RE_PERCENT_SLASH = re.compile(r"(?<=\d[%‰])\s*/\s*(?=\d)")
 _RE_SYMBOL = re.compile("[" + "".join(re.escape(s) for s in SYMBOLS) + "]")
@@ -39,9 +43,7 @@ def unit(ctx: Context, text: str) -> str:
         return text
     if "/" in text:
         text = sub(ctx, "unit", _RE_PERCENT_SLASH, " trên ", text)
-    text = sub(
-        ctx, "unit", _RE_UNIT, lambda m: f"{read_numeral(m.group(1))} {UNITS[m.group(2)]}", text
-    )
+    text = sub(ctx, "unit", _RE_UNIT, _read_unit, text)
     return sub(
         ctx,
         "unit",
@@ -49,6 +51,12 @@ def unit(ctx: Context, text: str) -> str:
         lambda m: f"{read_numeral(m.group(2))} {PREFIX_CUR[m.group(1)]}",
         text,
     )
+
+
+def _read_unit(m: re.Match) -> str:
+    if m.group(2) in _GLUED_ONLY and not m.group(0)[len(m.group(1))].isalpha():
+        return m.group(0)
+    return f"{read_numeral(m.group(1))} {UNITS[m.group(2)]}"
 
 
 def symbol(ctx: Context, text: str) -> str:
@@ -64,6 +72,9 @@ def _read_slash(m: re.Match) -> str:
             return f" {PER_WORD} {unit_name}"
         return f" {PER_WORD} "
     if m.group(2):
+        if m.group(3):
+            # "đồng/kg", "đô la Mỹ/ tấn": the unit after the slash is read by its name.
+            return f"{m.group(2)} {PER_WORD} {UNITS.get(m.group(3), m.group(3))}"
         return f"{m.group(2)} {PER_WORD} "
     return ", "
 
