@@ -28,7 +28,7 @@ _ABBR = data("abbreviations.yaml")
 _TAGS = alternation(_ABBR["news_tags"])
 # "(ĐN) - Ngày 19-4 …", "(BBNĐT) Ngày …", "CTTĐT - Sáng nay …": the outlet's tag is not read.
 _RE_NEWS_TAG = re.compile(
-    r"^\s*(?:\(\s*[A-ZĐ][A-Za-zĐđ.\- ]{0,14}\s*\)\s*[-–—]\s*"
+    r"^\s*(?:\(\s*[A-ZĐ][^\W\d_][^\W\d_.\- ]*(?:[ .\-]+[^\W\d_]+){0,4}\s*\)\s*[-–—]\s*"
     rf"|\(\s*(?:{_TAGS})\s*\)\s*|(?:{_TAGS})\s*[-–—]\s*"
     r"|[A-Z][A-Za-z]{1,20}\.(?:com\.)?vn\s*[-–—]\s*"
     # "(Quanlynhanuoc.vn) – …", "(baochinhphu.vn) …": the outlet's web address in brackets.

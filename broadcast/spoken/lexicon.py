@@ -353,7 +353,9 @@ def _base_letter(ch: str) -> str:
 
 
 def _acronym_letters(acronym: str) -> list[str]:
-    return [_base_letter(c) for c in acronym if c.isupper() or c in "Đ"]
+    letters = "".join(_base_letter(c) for c in acronym if c.isupper() or c in "Đ")
+    # "TW" is the usual short form of "Trung ương" ("UBKTTW").
+    return list(letters.replace("TW", "TU"))
 
 
 def _initials_start(acronym: str, before: str) -> int | None:

@@ -22,16 +22,32 @@ _RE_UNIT = re.compile(rf"(?<![\d.,])({NUM})\s?({_UNIT_ALT})(?!\w)")
 _RE_PREFIX_CUR = re.compile(rf"({'|'.join(re.escape(c) for c in PREFIX_CUR)})\s?({NUM})")
 _PER_WORDS = alternation(data("units.yaml")["per_words"], True)
 _UNIT_AFTER_SLASH = "|".join(
-    re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if u.isalpha()
+    re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if u.replace("²", "2")
+    .replace("³", "3").isalnum()
+)
+# After a slash with any word before it, only units of two letters or more ("người/km2",
+# "đồng/kWh"); a lone "m", "g", "V" after a slash is read per only after a price word.
+_UNIT2_AFTER_SLASH = "|".join(
+    re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if len(u) >= 2
+    and u.replace("²", "2").replace("³", "3").isalnum()
 )
 _PER_AFTER = alternation(data("units.yaml")["per_after"], True)
 _RE_SLASH = re.compile(
     rf"\s*/\s*(?:(?=({_PER_WORDS})(?!\w))(?:(?:{_UNIT_AFTER_SLASH})(?!\w))?)"
-    rf"|(?<!\w)({_PER_AFTER})\s*/\s*(?:({_UNIT_AFTER_SLASH})(?!\w)|(?=[^\W\d_]))|\s*/\s*"
+    rf"|(?<!\w)({_PER_AFTER})\s*/\s*(?:({_UNIT_AFTER_SLASH})(?!\w)|(?=[^\W\d_]))"
+    rf"|\s*/\s*({_UNIT2_AFTER_SLASH})(?![\w/])|\s*/\s*"
 )
 # Units read only when written straight after the number ("220V", "60W"): with a space,
 # "5 V" is more often a letter (a class, an item) than volts.
 _GLUED_ONLY = frozenset(str(u) for u in data("units.yaml").get("glued_only", []))
+# "người/km2", "đồng/m3": a unit with a digit after a slash, read before the number rule
+# would take its digit.
+_RE_SLASH_UNIT_DIGIT = re.compile(
+    r"(?<=[^\W\d_])\s*/\s*("
+    + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True)
+               if any(c.isdigit() or c in "²³" for c in u) and "/" not in u)
+    + r")(?![\w/])"
+)
 # "83,2%/50%": a slash between two percentages compares them.
 _RE_PERCENT_SLASH = re.compile(r"(?<=\d[%‰])\s*/\s*(?=\d)")
 _RE_SYMBOL = re.compile("[" + "".join(re.escape(s) for s in SYMBOLS) + "]")
@@ -43,6 +59,9 @@ def unit(ctx: Context, text: str) -> str:
         return text
     if "/" in text:
         text = sub(ctx, "unit", _RE_PERCENT_SLASH, " trên ", text)
+        text = sub(
+            ctx, "unit", _RE_SLASH_UNIT_DIGIT, lambda m: f" {PER_WORD} {UNITS[m.group(1)]}", text
+        )
     text = sub(ctx, "unit", _RE_UNIT, _read_unit, text)
     return sub(
         ctx,
@@ -76,6 +95,8 @@ def _read_slash(m: re.Match) -> str:
             # "đồng/kg", "đô la Mỹ/ tấn": the unit after the slash is read by its name.
             return f"{m.group(2)} {PER_WORD} {UNITS.get(m.group(3), m.group(3))}"
         return f"{m.group(2)} {PER_WORD} "
+    if m.group(4):
+        return f" {PER_WORD} {UNITS[m.group(4)]}"
     return ", "
 
 
