@@ -57,6 +57,14 @@ _RE_DATE_LIST = re.compile(
     r"(?:\s*\4\s*(\d{4}))?(?![\w/]|[.,\-–]\d)"
 )
 _RE_LIST_SPLIT = re.compile(r"\d+|,|;|&|và ngày|và", re.IGNORECASE)
+# "từ 1-7 đến 15-7", "ngày 30-4 và 1-5": two days with their months, joined.
+_RE_DATE_PAIR = re.compile(
+    rf"(?<!\w)((?i:từ\s+ngày|từ|ngày|các ngày|mùng|mồng)|{_KW_DAY_BEFORE})\s+(\d{{1,2}})\s*([-.])\s*"
+    r"(\d{1,2})\s*(,|(?i:và|đến|tới))\s*(?:(?i:ngày)\s+)?(\d{1,2})\s*\3\s*(\d{1,2})"
+    r"(?![\w/]|[.,\-–]\d)"
+)
+# Relative day words ("hôm nay 5-6 đơn vị"): a counted noun after makes it a range.
+_RELATIVE = {w.lower() for w in words_of("date_words_relative")}
 # "tháng 10-2015", "tháng 5.2024".
 _RE_MONTH_YEAR_DASH = re.compile(
     r"(?<!\w)((?i:tháng))\s+(\d{1,2})\s*[-–.]\s*(\d{4})(?![\w/]|[.,\-–]\d)"
@@ -147,6 +155,7 @@ def range_(ctx: Context, text: str) -> str:
         text = sub(ctx, "date", _RE_DATE_RANGE, _date_range, text)
         text = sub(ctx, "range", _RE_DATE_THEN_TIME, ", ", text)
     text = sub(ctx, "date", _RE_DATE_LIST, lambda m: _date_list(ctx, m), text)
+    text = sub(ctx, "date", _RE_DATE_PAIR, lambda m: _date_pair(ctx, m), text)
     text = sub(ctx, "date", _RE_DATE_WORD_DASH, lambda m: _date_word_dash(ctx, m), text)
     text = sub(ctx, "date", _RE_TODAY_BRACKET, _today_bracket, text)
     text = sub(ctx, "date", _RE_MONTH_YEAR_DASH, _month_year, text)
@@ -167,6 +176,9 @@ def _date_word_dash(ctx: Context, m: re.Match) -> str:
     weak = plain and " ".join(plain.lower().split()) in _WEAK
     if weak and _RE_UNIT_AFTER.match(m.string, m.end()):
         return m.group(0)  # "tăng tới 10-15%": a range, read by the range rule
+    relative = add_day and " ".join(add_day.lower().split()) in _RELATIVE
+    if relative and _RE_COUNTED_AFTER.match(m.string, m.end()):
+        return m.group(0)  # "hôm nay 5-6 đơn vị": a range
     word = add_day or plain
     ctx.decided(f"sau '{word}'")
     out = f"{word} ngày " if add_day else f"{word} "
@@ -174,6 +186,23 @@ def _date_word_dash(ctx: Context, m: re.Match) -> str:
     if year:
         out += " năm " + read_number(year)
     return out
+
+
+def _date_pair(ctx: Context, m: re.Match) -> str:
+    word, d1, _sep, m1, join, d2, m2 = m.groups()
+    if not (_valid(d1, m1) and _valid(d2, m2)):
+        return m.group(0)
+    low = " ".join(word.lower().split())
+    if (low in _RELATIVE or low == "từ") and (
+        _RE_COUNTED_AFTER.match(m.string, m.end()) or m.string.startswith("%", m.end())
+    ):
+        return m.group(0)  # "từ 10-12 đến 11-12 người": ranges of a count
+    ctx.decided(f"hai ngày sau '{word}'")
+    first = f"{read_number(d1)} tháng {month_name(int(m1))}"
+    second = f"ngày {read_number(d2)} tháng {month_name(int(m2))}"
+    lead = word if low.endswith(("ngày", "mùng", "mồng")) else f"{word} ngày"
+    join = "," if join == "," else join.lower()
+    return f"{lead} {first}{join if join == ',' else ' ' + join} {second}"
 
 
 def _date_list(ctx: Context, m: re.Match) -> str:
