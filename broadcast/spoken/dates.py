@@ -93,6 +93,8 @@ _RE_FRACTION = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)*)\s*/\s*(\d+(?:[.,]\d+)*)
 _RE_TIME_H = re.compile(
     r"(?<![\w.,:])(\d{1,2})\s?(?:h(?:\s?(\d{2}))?|g(\d{2}))(?:'|p)?(?!\w)"
 )
+# "7g30–17g": the end of a span of hours written "17g" is an hour, not grams.
+_RE_TIME_END_G = re.compile(r"(\d{1,2}\s?[gh]\s?\d{2}\s*(?:đến|-|–|—)\s*)(\d{1,2})g(?!\w)")
 _RE_TIME_COLON = re.compile(r"(?<![\w.,:])(\d{1,2}):(\d{2})(?![\w:]|[.,]\d)")
 _RE_TIME_GIO = re.compile(r"(?<![\w.,:])(\d{1,2})\s+giờ\s+(\d{2})(?!\s*phút)(?![\w]|[.,]\d)")
 _WEEKDAY = r"(?:T|(?i:thứ)\s*)([2-7])"
@@ -325,6 +327,7 @@ def time(ctx: Context, text: str) -> str:
     if not HAS_DIGIT(text):
         return text
     if "h" in text or "g" in text:
+        text = sub(ctx, "time", _RE_TIME_END_G, r"\1\2h", text)
         text = sub(ctx, "time", _RE_TIME_H, _read_time, text)
     if ":" in text:
         text = sub(ctx, "time", _RE_TIME_COLON, _read_time, text)

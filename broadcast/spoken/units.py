@@ -48,6 +48,8 @@ _RE_SLASH_UNIT_DIGIT = re.compile(
                if any(c.isdigit() or c in "²³" for c in u) and "/" not in u)
     + r")(?![\w/])"
 )
+# "1,2 triệu đ/tháng": "đ" after a scale word is "đồng" ("điểm đ" of a law stays a letter).
+_RE_SCALE_DONG = re.compile(r"(?<!\w)((?i:nghìn|ngàn|triệu|tỷ|tỉ))\s?đ(?!\w)")
 # "83,2%/50%": a slash between two percentages compares them.
 _RE_PERCENT_SLASH = re.compile(r"(?<=\d[%‰])\s*/\s*(?=\d)")
 _RE_SYMBOL = re.compile("[" + "".join(re.escape(s) for s in SYMBOLS) + "]")
@@ -63,6 +65,8 @@ def unit(ctx: Context, text: str) -> str:
             ctx, "unit", _RE_SLASH_UNIT_DIGIT, lambda m: f" {PER_WORD} {UNITS[m.group(1)]}", text
         )
     text = sub(ctx, "unit", _RE_UNIT, _read_unit, text)
+    if "đ" in text:
+        text = sub(ctx, "unit", _RE_SCALE_DONG, r"\1 đồng", text)
     return sub(
         ctx,
         "unit",
