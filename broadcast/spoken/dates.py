@@ -59,8 +59,9 @@ _RE_DATE_LIST = re.compile(
 _RE_LIST_SPLIT = re.compile(r"\d+|,|;|&|và ngày|và", re.IGNORECASE)
 # "từ 1-7 đến 15-7", "ngày 30-4 và 1-5": two days with their months, joined.
 _RE_DATE_PAIR = re.compile(
-    rf"(?<!\w)((?i:từ\s+ngày|từ|ngày|các ngày|mùng|mồng)|{_KW_DAY_BEFORE})\s+(\d{{1,2}})\s*([-.])\s*"
-    r"(\d{1,2})\s*(,|(?i:và|đến|tới))\s*(?:(?i:ngày)\s+)?(\d{1,2})\s*\3\s*(\d{1,2})"
+    rf"(?<!\w)((?i:từ\s+ngày|từ|ngày|các ngày|mùng|mồng)|{_KW_DAY_BEFORE})\s+"
+    r"(\d{1,2})\s*([-.])\s*(\d{1,2})\s*(,|(?i:và|đến|tới))\s*(?:(?i:ngày)\s+)?"
+    r"(\d{1,2})\s*\3\s*(\d{1,2})"
     r"(?![\w/]|[.,\-–]\d)"
 )
 # Relative day words ("hôm nay 5-6 đơn vị"): a counted noun after makes it a range.

@@ -491,9 +491,11 @@ _BETWEEN = alternation([str(w) for w in _CTX.get("between_words", [])])
 _AFTER_SAY: dict[str, str] = {str(k): str(v["say"]) for k, v in _CTX["after_words"].items()}
 _AFTER_KEYS = "|".join(re.escape(k) for k in sorted(_AFTER_SAY, key=len, reverse=True))
 _HAS_AFTER_KEY = re.compile(rf"(?<![\w&\-])(?:{_AFTER_KEYS})(?![\w&\-])").search
+_AFTER_CONTEXT = alternation(
+    {str(w) for v in _CTX["after_words"].values() for w in v["after"]}, True
+)
 _RE_AFTER_WORDS = re.compile(
-    rf"(?<!\w)((?:{alternation({str(w) for v in _CTX['after_words'].values() for w in v['after']}, True)})"
-    rf"(?:\s+{_BETWEEN}(?!\w))*)(\s+)({_AFTER_KEYS})(?![\w&\-])"
+    rf"(?<!\w)((?:{_AFTER_CONTEXT})(?:\s+{_BETWEEN}(?!\w))*)(\s+)({_AFTER_KEYS})(?![\w&\-])"
 )
 
 
