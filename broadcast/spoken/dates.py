@@ -64,6 +64,18 @@ _RE_DATE_PAIR = re.compile(
     r"(\d{1,2})\s*\3\s*(\d{1,2})"
     r"(?![\w/]|[.,\-–]\d)"
 )
+# "từ 2-2021 đến 5-2021", "dịp 9-2024": a month and a year with a hyphen, never a range
+# (nobody writes "5 to 2021"); not after "ngày", "quý", "số"… where the first number is
+# something else.
+_RE_MONTH_YEAR_BARE = re.compile(
+    r"(?<![\w/.,\-])(?<!(?i:ngày) )(?<!(?i:quý) )(?<!(?i:số) )(?<!(?i:kỳ) )(?<!(?i:đợt) )"
+    r"(\d{1,2})\s*[-–]\s*((?:19|20)\d\d)(?![\w/\-]|[.,]\d)"
+)
+# "Quý 1-2025", "đợt 2-2024": a period of the year, then the year.
+_RE_PERIOD_YEAR = re.compile(
+    r"(?<!\w)((?i:quý|đợt|kỳ|học kỳ|khóa|khoá))\s+(\d{1,2})\s*[-–/]\s*((?:19|20)\d\d)"
+    r"(?![\w/\-]|[.,]\d)"
+)
 # Relative day words ("hôm nay 5-6 đơn vị"): a counted noun after makes it a range.
 _RELATIVE = {w.lower() for w in words_of("date_words_relative")}
 # "tháng 10-2015", "tháng 5.2024".
@@ -162,6 +174,8 @@ def range_(ctx: Context, text: str) -> str:
     text = sub(ctx, "date", _RE_DATE_WORD_DASH, lambda m: _date_word_dash(ctx, m), text)
     text = sub(ctx, "date", _RE_TODAY_BRACKET, _today_bracket, text)
     text = sub(ctx, "date", _RE_MONTH_YEAR_DASH, _month_year, text)
+    text = sub(ctx, "date", _RE_PERIOD_YEAR, _period_year, text)
+    text = sub(ctx, "date", _RE_MONTH_YEAR_BARE, lambda m: _month_year_bare(ctx, m), text)
     if "-" in text:
         text = sub(ctx, "range", _RE_DATE_SPAN, r"\1 đến ", text)
         text = sub(ctx, "date", _RE_DATE_DASHED, _date_full, text)
@@ -189,6 +203,18 @@ def _date_word_dash(ctx: Context, m: re.Match) -> str:
     if year:
         out += " năm " + read_number(year)
     return out
+
+
+def _period_year(m: re.Match) -> str:
+    return f"{m.group(1)} {read_number(m.group(2))} năm {read_number(m.group(3))}"
+
+
+def _month_year_bare(ctx: Context, m: re.Match) -> str:
+    month, year = m.groups()
+    if not _valid(None, month):
+        return m.group(0)
+    ctx.decided("tháng và năm: không phải khoảng")
+    return f"tháng {month_name(int(month))} năm {read_number(year)}"
 
 
 def _date_pair(ctx: Context, m: re.Match) -> str:
@@ -277,6 +303,7 @@ def date(ctx: Context, text: str) -> str:
         return text
     if "/" in text:
         text = sub(ctx, "date", _RE_DATE_LIST, lambda m: _date_list(ctx, m), text)
+        text = sub(ctx, "date", _RE_PERIOD_YEAR, _period_year, text)
     text = sub(ctx, "date", _RE_DATE_FULL, _date_full, text)
     if "/" in text:
         text = sub(ctx, "date", _RE_MONTH_YEAR, _month_year, text)

@@ -499,6 +499,29 @@ _RE_AFTER_WORDS = re.compile(
 )
 
 
+_ROADS: dict[str, str] = {str(k): str(v) for k, v in _CTX["road_codes"].items()}
+_ROAD_ALWAYS = frozenset(str(k) for k in _CTX["road_always"])
+_RE_ROAD = re.compile(
+    rf"(?<![\w&\-])({'|'.join(map(re.escape, sorted(_ROADS, key=len, reverse=True)))})"
+    r"(\.?\s?)(\d{1,3}[A-Z]?)(?![\w/]|[.,]\d)"
+)
+_RE_ROAD_WORD = re.compile(
+    r"(?<!\w)" + alternation([str(w) for w in _CTX["road_words"]], True) + r"\s*$"
+)
+
+
+def _road(ctx: Context, m: re.Match) -> str:
+    code, sep, num = m.groups()
+    if code not in _ROAD_ALWAYS and sep == " ":
+        if not _RE_ROAD_WORD.search(m.string, max(0, m.start() - 20), m.start()):
+            return m.group(0)
+    ctx.decided("mã đường trước số")
+    say = _ROADS[code]
+    if say.startswith("đường ") and m.string[: m.start()].rstrip().lower().endswith("đường"):
+        say = say[len("đường ") :]  # "Đường ĐH 12" -> "Đường huyện 12", not "đường" twice
+    return f"{say} {num}"
+
+
 def context_abbr(ctx: Context, text: str) -> str:
     """Abbreviations read by the words around them: 'SN 1969' -> 'sinh năm 1969',
     'Công ty CP' -> 'Công ty cổ phần' (data: abbreviations.yaml)."""
@@ -509,6 +532,8 @@ def context_abbr(ctx: Context, text: str) -> str:
 
     if "S" in text or "N" in text:
         text = sub(ctx, "context_abbr", _RE_BEFORE_YEAR, year, text)
+    if "L" in text or "Đ" in text:
+        text = sub(ctx, "context_abbr", _RE_ROAD, lambda m: _road(ctx, m), text)
     if not _HAS_AFTER_KEY(text):
         return text
 

@@ -18,6 +18,11 @@ from broadcast.spoken.tables import (
 )
 
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+# "7.5%", "2.5 km": a dot with one or two digits before a unit is a decimal point (an
+# English-style copy), read "phẩy" like "7,5%"; "1.500 m" keeps its thousands dot.
+_RE_DOT_DECIMAL = re.compile(
+    rf"(?<![\d.,])(\d+)\.(\d{{1,2}})(?=\s?(?:{_UNIT_ALT})(?!\w))"
+)
 _RE_UNIT = re.compile(rf"(?<![\d.,])({NUM})\s?({_UNIT_ALT})(?!\w)")
 _RE_PREFIX_CUR = re.compile(rf"({'|'.join(re.escape(c) for c in PREFIX_CUR)})\s?({NUM})")
 _PER_WORDS = alternation(data("units.yaml")["per_words"], True)
@@ -64,6 +69,8 @@ def unit(ctx: Context, text: str) -> str:
         text = sub(
             ctx, "unit", _RE_SLASH_UNIT_DIGIT, lambda m: f" {PER_WORD} {UNITS[m.group(1)]}", text
         )
+    if "." in text:
+        text = sub(ctx, "unit", _RE_DOT_DECIMAL, r"\1,\2", text)
     text = sub(ctx, "unit", _RE_UNIT, _read_unit, text)
     if "đ" in text:
         text = sub(ctx, "unit", _RE_SCALE_DONG, r"\1 đồng", text)

@@ -101,8 +101,11 @@ def phone(ctx: Context, text: str) -> str:
         return text
 
     def keyword(m: re.Match) -> str:
-        if sum(c.isdigit() for c in m.group(3)) < 3:
+        digits = sum(c.isdigit() for c in m.group(3))
+        if digits < 3:
             return m.group(0)  # "gọi 15 lần" is a count, not a number to dial
+        if digits < 7 and m.group(1).lower() == "đt" and not m.group(2).strip():
+            return m.group(0)  # "ĐT 605", "ĐT605": a provincial road, not a phone
         ctx.decided(f"sau '{m.group(1)}'")
         return f"{m.group(1)}{m.group(2)}{read_phone(m.group(3))}"
 
