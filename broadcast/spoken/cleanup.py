@@ -43,6 +43,9 @@ _RE_DOTTED = re.compile(
     r"òóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ])"
 )
 
+_RE_DOT_BETWEEN_CAPS = re.compile(
+    r"(?<![\w.])([A-ZĐ][A-ZĐ]{1,5}|Tp)\.(?=([A-ZĐ][A-ZĐ&]+)(?![\w.]))"
+)
 _RE_DASH_SPACED = re.compile(r"\s+[-–—]+\s+|\s+[-–—]+(?=\w)|(?<=\w)[-–—]+\s+")
 _RE_DASH_TIGHT = re.compile(r"(?<=\w)[-–—](?=\w)|[-–—]")
 _RE_BRACKET = re.compile(r"(\s*[)\]}]\s*(?=[.,;:?!]|$))|[()\[\]{}]")
@@ -81,10 +84,18 @@ def news_tag(ctx: Context, text: str) -> str:
 
 
 def dotted(ctx: Context, text: str) -> str:
-    """'TP.Tam Kỳ' -> 'thành phố Tam Kỳ', 'Q.1' -> 'quận 1' (data: abbreviations.yaml)."""
+    """'TP.Tam Kỳ' -> 'thành phố Tam Kỳ', 'Q.1' -> 'quận 1' (data: abbreviations.yaml);
+    'PCT.UBND', 'Tp.HCM': a dot between two abbreviations is a space, not a sentence end."""
     if "." not in text:
         return text
-    return sub(ctx, "dotted", _RE_DOTTED, lambda m: _DOTTED[m.group(1)] + " ", text)
+    text = sub(ctx, "dotted", _RE_DOTTED, lambda m: _DOTTED[m.group(1)] + " ", text)
+
+    def between(m: re.Match) -> str:
+        if ctx.lexicon.entry(f"{m.group(1)}.{m.group(2)}") is not None:
+            return m.group(0)  # "TP.HCM" is a lexicon entry of its own
+        return m.group(1) + " "
+
+    return sub(ctx, "dotted", _RE_DOT_BETWEEN_CAPS, between, text)
 
 
 def dash(ctx: Context, text: str) -> str:

@@ -333,7 +333,8 @@ class Lexicon:
 
 _ACR = r"[A-ZĐ][A-Za-zĐđ]*[A-ZĐ](?:[&\-]?[A-ZĐ][a-zđ]?)*[a-zđ]?"
 # "Ủy ban Thường vụ Quốc hội (UBTVQH)": any acronym in brackets, known or not.
-_RE_BRACKET_ACR = re.compile(rf"\s*\(\s*({_ACR})\s*\)")
+# "Sở Kế hoạch và Đầu tư (Sở KH&ĐT)": the bracket may repeat the first word(s) in full.
+_RE_BRACKET_ACR = re.compile(rf"\s*\(\s*((?:[A-ZĐ][^\W\d_A-ZĐ]+\s+){{0,2}})({_ACR})\s*\)")
 # "UBTVQH (Ủy ban Thường vụ Quốc hội)": an acronym, then its expansion in brackets.
 _RE_ACR_BRACKET = re.compile(rf"(?<![\w&\-])({_ACR})\s*\(([^()\d]{{4,160}})\)")
 # Where the words an acronym could abbreviate stop: a bracket or a sentence's end.
@@ -401,13 +402,18 @@ def acronym_once(ctx: Context, text: str) -> str:
         return text
 
     def after(m: re.Match) -> str:
-        acronym = m.group(1)
+        lead, acronym = m.group(1).split(), m.group(2)
         before = m.string[max(0, m.start() - 200) : m.start()]
         cut = max((x.end() for x in _RE_CLAUSE_CUT.finditer(before)), default=0)
         before = before[cut:]
         start = _initials_start(acronym, before)
         if start is None:
             return m.group(0)
+        if lead:
+            # The words written in full in the bracket must stand right before the initials.
+            head = before[:start].split()
+            if [w.lower() for w in head[-len(lead) :]] != [w.lower() for w in lead]:
+                return m.group(0)
         ctx.decided(f"chữ cái đầu của '{before[start:].strip()}'")
         _teach(ctx, acronym, before[start:])
         return ""
