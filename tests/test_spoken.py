@@ -117,3 +117,47 @@ def test_explain_cli_shows_rule_and_deciding_context(tmp_path):
     assert "ba mươi tám trên sáu mươi ba tỉnh" in result.output
     assert "[date] 'sáng 4-7' -> 'sáng ngày bốn tháng bảy'  (sau 'sáng')" in result.output
     assert "(sau 'thứ')" in result.output
+
+
+# --- acronyms the text defines; loanwords file (wave 2) ---------------------------------
+
+
+def test_acronym_defined_in_brackets_is_read_as_its_expansion_later_in_the_same_text(norm):
+    text = (
+        "Ban Quản lý chợ Đồng Xuân (BQLCĐX) thông báo lịch họp.\n"
+        "Mọi ý kiến gửi BQLCĐX trước ngày 5/6."
+    )
+    assert norm.normalize(text) == (
+        "Ban Quản lý chợ Đồng Xuân thông báo lịch họp.\n"
+        "Mọi ý kiến gửi Ban Quản lý chợ Đồng Xuân trước ngày năm tháng sáu."
+    )
+    # What one text taught is not carried into the next call.
+    assert norm.normalize("Mọi ý kiến gửi BQLCĐX.") == "Mọi ý kiến gửi bê quy e lờ xê đê ích."
+    rules = [c.rule for c in norm.explain(text)]
+    assert "acronym_once" in rules and "taught" in rules
+
+
+def test_bracketed_letters_that_are_not_the_initials_are_still_read(norm):
+    # "(KT)" is not the initials of "Phòng Tài chính": it is read, not silently dropped.
+    assert norm.normalize("Phòng Tài chính (KT)") == "Phòng Tài chính, Ký thay"
+
+
+def test_loanword_in_both_builtin_files_is_an_error_naming_the_line(tmp_path, monkeypatch):
+    from broadcast.spoken import lexicon as lexmod
+
+    bad = tmp_path / "loanwords.yaml"
+    bad.write_text("vaccine: vắc xin\nUBND: u bê\n", encoding="utf-8")
+    monkeypatch.setattr(lexmod, "BUILTIN_LOANWORDS", bad)
+    lexmod.builtin_entries.cache_clear()
+    try:
+        with pytest.raises(NormalizeError) as err:
+            lexmod.builtin_entries()
+        assert err.value.line == 2 and "UBND" in str(err.value)
+    finally:
+        lexmod.builtin_entries.cache_clear()
+
+
+def test_station_lexicon_overrides_a_builtin_loanword(tmp_path):
+    path = tmp_path / "lexicon.yaml"
+    path.write_text("vaccine: vắc xin a\n", encoding="utf-8")
+    assert Normalizer(path).normalize("tiêm Vaccine") == "tiêm vắc xin a"

@@ -28,9 +28,12 @@ _ABBR = data("abbreviations.yaml")
 _TAGS = alternation(_ABBR["news_tags"])
 # "(ĐN) - Ngày 19-4 …", "(BBNĐT) Ngày …", "CTTĐT - Sáng nay …": the outlet's tag is not read.
 _RE_NEWS_TAG = re.compile(
-    r"^\s*(?:\(\s*[A-ZĐ][A-Za-zĐđ.\- ]{0,14}\s*\)\s*[-–—]\s*"
+    r"^\s*(?:\(\s*[A-ZĐ][^\W\d_][^\W\d_.\- ]*(?:[ .\-]+[^\W\d_]+){0,4}\s*\)\s*[-–—]\s*"
     rf"|\(\s*(?:{_TAGS})\s*\)\s*|(?:{_TAGS})\s*[-–—]\s*"
-    r"|[A-Z][A-Za-z]{1,20}\.(?:com\.)?vn\s*[-–—]\s*)(?=\w)"
+    r"|[A-Z][A-Za-z]{1,20}\.(?:com\.)?vn\s*[-–—]\s*"
+    # "(Quanlynhanuoc.vn) – …", "(baochinhphu.vn) …": the outlet's web address in brackets.
+    r"|\(\s*(?:www\.)?[A-Za-z0-9\-]{2,40}(?:\.[A-Za-z0-9\-]{1,20}){0,2}"
+    r"\.(?:vn|com|net|org|gov\.vn|edu\.vn)\s*\)\s*(?:[-–—:]\s*)?)(?=\w)"
 )
 _DOTTED: dict[str, str] = {str(k): str(v) for k, v in _ABBR["dotted"].items()}
 # "TP.Tam Kỳ", "TP. Hồ Chí Minh", "Q.1", "P.3": the abbreviation's dot ends no sentence.
@@ -40,6 +43,9 @@ _RE_DOTTED = re.compile(
     r"òóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ])"
 )
 
+_RE_DOT_BETWEEN_CAPS = re.compile(
+    r"(?<![\w.])([A-ZĐ][A-ZĐ]{1,5}|Tp)\.(?=([A-ZĐ][A-ZĐ&]+)(?![\w.]))"
+)
 _RE_DASH_SPACED = re.compile(r"\s+[-–—]+\s+|\s+[-–—]+(?=\w)|(?<=\w)[-–—]+\s+")
 _RE_DASH_TIGHT = re.compile(r"(?<=\w)[-–—](?=\w)|[-–—]")
 _RE_BRACKET = re.compile(r"(\s*[)\]}]\s*(?=[.,;:?!]|$))|[()\[\]{}]")
@@ -78,10 +84,18 @@ def news_tag(ctx: Context, text: str) -> str:
 
 
 def dotted(ctx: Context, text: str) -> str:
-    """'TP.Tam Kỳ' -> 'thành phố Tam Kỳ', 'Q.1' -> 'quận 1' (data: abbreviations.yaml)."""
+    """'TP.Tam Kỳ' -> 'thành phố Tam Kỳ', 'Q.1' -> 'quận 1' (data: abbreviations.yaml);
+    'PCT.UBND', 'Tp.HCM': a dot between two abbreviations is a space, not a sentence end."""
     if "." not in text:
         return text
-    return sub(ctx, "dotted", _RE_DOTTED, lambda m: _DOTTED[m.group(1)] + " ", text)
+    text = sub(ctx, "dotted", _RE_DOTTED, lambda m: _DOTTED[m.group(1)] + " ", text)
+
+    def between(m: re.Match) -> str:
+        if ctx.lexicon.entry(f"{m.group(1)}.{m.group(2)}") is not None:
+            return m.group(0)  # "TP.HCM" is a lexicon entry of its own
+        return m.group(1) + " "
+
+    return sub(ctx, "dotted", _RE_DOT_BETWEEN_CAPS, between, text)
 
 
 def dash(ctx: Context, text: str) -> str:

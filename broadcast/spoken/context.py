@@ -51,6 +51,9 @@ class Context:
     guesses: list[Guess] | None = None
     why: str = ""
     """Set by a rule's replacement function to say which context decided."""
+    taught: dict[str, str] = field(default_factory=dict)
+    """Acronyms the text defined itself ("Ủy ban Thường vụ Quốc hội (UBTVQH)"): acronym ->
+    expansion as written, read as the expansion where the acronym recurs in the same call."""
 
     def decided(self, why: str) -> None:
         """Say which context chose the reading of the match being replaced."""

@@ -50,6 +50,34 @@ _RE_DATE_WORD_DASH = re.compile(
     rf"(?<!\w)(?:({_KW_DAY_BEFORE})|({_KW_DATE_PLAIN}))\s*(\d{{1,2}})\s*([-–.])\s*(\d{{1,2}})"
     r"(?:\s*\4\s*(\d{4}))?(?![\w/]|[.,\-–]\d)"
 )
+# "ngày 24 và 25.8", "ngày 3, 4 và 5-9", "sáng 2 và 3/10": a list of days sharing a month.
+_RE_DATE_LIST = re.compile(
+    rf"(?<!\w)(?:({_KW_DAY_BEFORE})|((?i:ngày|các ngày|mùng|mồng)))\s+"
+    r"(\d{1,2}(?:\s*(?:,|;|và|(?i:và ngày)|&)\s*\d{1,2})+)\s*([-–./])\s*(\d{1,2})"
+    r"(?:\s*\4\s*(\d{4}))?(?![\w/]|[.,\-–]\d)"
+)
+_RE_LIST_SPLIT = re.compile(r"\d+|,|;|&|và ngày|và", re.IGNORECASE)
+# "từ 1-7 đến 15-7", "ngày 30-4 và 1-5": two days with their months, joined.
+_RE_DATE_PAIR = re.compile(
+    rf"(?<!\w)((?i:từ\s+ngày|từ|ngày|các ngày|mùng|mồng)|{_KW_DAY_BEFORE})\s+"
+    r"(\d{1,2})\s*([-.])\s*(\d{1,2})\s*(,|(?i:và|đến|tới))\s*(?:(?i:ngày)\s+)?"
+    r"(\d{1,2})\s*\3\s*(\d{1,2})"
+    r"(?![\w/]|[.,\-–]\d)"
+)
+# "từ 2-2021 đến 5-2021", "dịp 9-2024": a month and a year with a hyphen, never a range
+# (nobody writes "5 to 2021"); not after "ngày", "quý", "số"… where the first number is
+# something else.
+_RE_MONTH_YEAR_BARE = re.compile(
+    r"(?<![\w/.,\-])(?<!(?i:ngày) )(?<!(?i:quý) )(?<!(?i:số) )(?<!(?i:kỳ) )(?<!(?i:đợt) )"
+    r"(\d{1,2})\s*[-–]\s*((?:19|20)\d\d)(?![\w/\-]|[.,]\d)"
+)
+# "Quý 1-2025", "đợt 2-2024": a period of the year, then the year.
+_RE_PERIOD_YEAR = re.compile(
+    r"(?<!\w)((?i:quý|đợt|kỳ|học kỳ|khóa|khoá))\s+(\d{1,2})\s*[-–/]\s*((?:19|20)\d\d)"
+    r"(?![\w/\-]|[.,]\d)"
+)
+# Relative day words ("hôm nay 5-6 đơn vị"): a counted noun after makes it a range.
+_RELATIVE = {w.lower() for w in words_of("date_words_relative")}
 # "tháng 10-2015", "tháng 5.2024".
 _RE_MONTH_YEAR_DASH = re.compile(
     r"(?<!\w)((?i:tháng))\s+(\d{1,2})\s*[-–.]\s*(\d{4})(?![\w/]|[.,\-–]\d)"
@@ -78,6 +106,8 @@ _RE_FRACTION = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)*)\s*/\s*(\d+(?:[.,]\d+)*)
 _RE_TIME_H = re.compile(
     r"(?<![\w.,:])(\d{1,2})\s?(?:h(?:\s?(\d{2}))?|g(\d{2}))(?:'|p)?(?!\w)"
 )
+# "7g30–17g": the end of a span of hours written "17g" is an hour, not grams.
+_RE_TIME_END_G = re.compile(r"(\d{1,2}\s?[gh]\s?\d{2}\s*(?:đến|-|–|—)\s*)(\d{1,2})g(?!\w)")
 _RE_TIME_COLON = re.compile(r"(?<![\w.,:])(\d{1,2}):(\d{2})(?![\w:]|[.,]\d)")
 _RE_TIME_GIO = re.compile(r"(?<![\w.,:])(\d{1,2})\s+giờ\s+(\d{2})(?!\s*phút)(?![\w]|[.,]\d)")
 _WEEKDAY = r"(?:T|(?i:thứ)\s*)([2-7])"
@@ -139,9 +169,13 @@ def range_(ctx: Context, text: str) -> str:
     if "/" in text:
         text = sub(ctx, "date", _RE_DATE_RANGE, _date_range, text)
         text = sub(ctx, "range", _RE_DATE_THEN_TIME, ", ", text)
+    text = sub(ctx, "date", _RE_DATE_LIST, lambda m: _date_list(ctx, m), text)
+    text = sub(ctx, "date", _RE_DATE_PAIR, lambda m: _date_pair(ctx, m), text)
     text = sub(ctx, "date", _RE_DATE_WORD_DASH, lambda m: _date_word_dash(ctx, m), text)
     text = sub(ctx, "date", _RE_TODAY_BRACKET, _today_bracket, text)
     text = sub(ctx, "date", _RE_MONTH_YEAR_DASH, _month_year, text)
+    text = sub(ctx, "date", _RE_PERIOD_YEAR, _period_year, text)
+    text = sub(ctx, "date", _RE_MONTH_YEAR_BARE, lambda m: _month_year_bare(ctx, m), text)
     if "-" in text:
         text = sub(ctx, "range", _RE_DATE_SPAN, r"\1 đến ", text)
         text = sub(ctx, "date", _RE_DATE_DASHED, _date_full, text)
@@ -159,10 +193,62 @@ def _date_word_dash(ctx: Context, m: re.Match) -> str:
     weak = plain and " ".join(plain.lower().split()) in _WEAK
     if weak and _RE_UNIT_AFTER.match(m.string, m.end()):
         return m.group(0)  # "tăng tới 10-15%": a range, read by the range rule
+    relative = add_day and " ".join(add_day.lower().split()) in _RELATIVE
+    if relative and _RE_COUNTED_AFTER.match(m.string, m.end()):
+        return m.group(0)  # "hôm nay 5-6 đơn vị": a range
     word = add_day or plain
     ctx.decided(f"sau '{word}'")
     out = f"{word} ngày " if add_day else f"{word} "
     out += f"{read_number(day)} tháng {month_name(int(month))}"
+    if year:
+        out += " năm " + read_number(year)
+    return out
+
+
+def _period_year(m: re.Match) -> str:
+    return f"{m.group(1)} {read_number(m.group(2))} năm {read_number(m.group(3))}"
+
+
+def _month_year_bare(ctx: Context, m: re.Match) -> str:
+    month, year = m.groups()
+    if not _valid(None, month):
+        return m.group(0)
+    ctx.decided("tháng và năm: không phải khoảng")
+    return f"tháng {month_name(int(month))} năm {read_number(year)}"
+
+
+def _date_pair(ctx: Context, m: re.Match) -> str:
+    word, d1, _sep, m1, join, d2, m2 = m.groups()
+    if not (_valid(d1, m1) and _valid(d2, m2)):
+        return m.group(0)
+    low = " ".join(word.lower().split())
+    if (low in _RELATIVE or low == "từ") and (
+        _RE_COUNTED_AFTER.match(m.string, m.end()) or m.string.startswith("%", m.end())
+    ):
+        return m.group(0)  # "từ 10-12 đến 11-12 người": ranges of a count
+    ctx.decided(f"hai ngày sau '{word}'")
+    first = f"{read_number(d1)} tháng {month_name(int(m1))}"
+    second = f"ngày {read_number(d2)} tháng {month_name(int(m2))}"
+    lead = word if low.endswith(("ngày", "mùng", "mồng")) else f"{word} ngày"
+    join = "," if join == "," else join.lower()
+    return f"{lead} {first}{join if join == ',' else ' ' + join} {second}"
+
+
+def _date_list(ctx: Context, m: re.Match) -> str:
+    add_day, plain, days, _sep, month, year = m.groups()
+    words = []
+    for tok in _RE_LIST_SPLIT.findall(days):
+        if tok.isdigit():
+            if not _valid(tok, month):
+                return m.group(0)
+            words.append(read_number(tok))
+        elif tok in (",", ";"):
+            words.append(",")
+        else:
+            words.append("và")
+    ctx.decided(f"danh sách ngày sau '{add_day or plain}'")
+    out = f"{add_day} ngày " if add_day else f"{plain} "
+    out += " ".join(words).replace(" ,", ",") + f" tháng {month_name(int(month))}"
     if year:
         out += " năm " + read_number(year)
     return out
@@ -215,6 +301,9 @@ def date(ctx: Context, text: str) -> str:
     """Dates: '15/7/2021', 'ngày 02/9/2021', 'tháng 4/2024', '30/4', 'tháng 01'."""
     if not HAS_DIGIT(text):
         return text
+    if "/" in text:
+        text = sub(ctx, "date", _RE_DATE_LIST, lambda m: _date_list(ctx, m), text)
+        text = sub(ctx, "date", _RE_PERIOD_YEAR, _period_year, text)
     text = sub(ctx, "date", _RE_DATE_FULL, _date_full, text)
     if "/" in text:
         text = sub(ctx, "date", _RE_MONTH_YEAR, _month_year, text)
@@ -266,6 +355,7 @@ def time(ctx: Context, text: str) -> str:
     if not HAS_DIGIT(text):
         return text
     if "h" in text or "g" in text:
+        text = sub(ctx, "time", _RE_TIME_END_G, r"\1\2h", text)
         text = sub(ctx, "time", _RE_TIME_H, _read_time, text)
     if ":" in text:
         text = sub(ctx, "time", _RE_TIME_COLON, _read_time, text)

@@ -15,6 +15,11 @@ _KINDS: dict[str, str] = {
 # "TT36/2017": a document's kind written straight before its number and year.
 _RE_KIND_GLUED = re.compile(rf"(?<![\w/])({alternation(_KINDS)})(\d+)/(\d{{4}})(?![\w/])")
 
+# "Nghị quyết 1211/2016", "Luật số 15/2023": a kind of document, its number and its year.
+_RE_KIND_WORD = re.compile(
+    rf"(?<!\w)({alternation(data('abbreviations.yaml')['doc_type_words'], True)})"
+    r"(\s+(?i:số))?\s*:?\s*(\d+[a-z]?)\s*/\s*((?:19|20)\d{2})(?![\w/]|[.,]\d)"
+)
 _CODE1 = r"[A-ZĐ][A-Za-zĐđ&]*\d*"
 _CODES = rf"{_CODE1}(?:[-/]{_CODE1})*"
 _RE_DOC2 = re.compile(rf"(?<![\w/])(\d+[a-z]?)-({_CODE1})/({_CODES})(?![\w&])")
@@ -57,6 +62,14 @@ def doc_number(ctx: Context, text: str) -> str:
         "doc_number",
         _RE_KIND_GLUED,
         lambda m: f"{_KINDS[m.group(1)]} {_doc_num(m.group(2))} năm {read_number(m.group(3))}",
+        text,
+    )
+    text = sub(
+        ctx,
+        "doc_number",
+        _RE_KIND_WORD,
+        lambda m: f"{m.group(1)}{m.group(2) or ''} {_doc_num(m.group(3))} năm "
+        f"{read_number(m.group(4))}",
         text,
     )
     text = sub(ctx, "doc_number", _RE_DOC2, doc2, text)

@@ -23,6 +23,9 @@ from broadcast.spoken.context import Context, sub
 from broadcast.spoken.syllables import fold, is_vietnamese_syllable, spell
 from broadcast.spoken.tables import (
     BUILTIN_LEXICON,
+    BUILTIN_LOANWORDS,
+    NORM_DATA,
+    data,
     LETTERS,
     LEXICON_NAME,
     RE_WORD,
@@ -30,11 +33,14 @@ from broadcast.spoken.tables import (
     UNITS,
     UP,
     WEB_LABELS,
+    alternation,
     WEB_SYMBOLS,
 )
 
 log = logging.getLogger(__name__)
 
+MAX_TAIL = 4
+"""Words allowed between an expansion and its bracketed acronym ("… cấp tỉnh ở Việt Nam")."""
 MAX_KEY = 80
 """Longest abbreviation a lexicon entry may have (a trie deeper than this is a mistake)."""
 
@@ -198,7 +204,43 @@ def _entry_value(
 
 @functools.lru_cache(maxsize=1)
 def builtin_entries() -> dict[str, LexiconEntry]:
-    return read_lexicon(BUILTIN_LEXICON)
+    """The built-in lexicon, loanwords and the generated 'TP' + city initials, merged.
+
+    A key in two built-in files is a packaging mistake and raises NormalizeError.
+    """
+    entries = read_lexicon(BUILTIN_LEXICON)
+    for key, entry in read_lexicon(BUILTIN_LOANWORDS).items():
+        if key in entries:
+            raise _lex_error(
+                BUILTIN_LOANWORDS, entry.line, key,
+                f"mục '{key}' đã có ở {BUILTIN_LEXICON.name}:{entries[key].line}.",
+                "Giữ mục ở một tệp, xóa mục còn lại.",
+            )
+        entries[key] = entry
+    for key, entry in city_entries().items():
+        entries.setdefault(key, entry)
+    return entries
+
+
+def city_entries() -> dict[str, LexiconEntry]:
+    """'TPLX' -> 'thành phố Long Xuyên': 'TP' + the initials of every city in places.yaml.
+
+    Initials shared by two cities (Hà Tĩnh, Hà Tiên) are left out: they would be a guess.
+    """
+    path = NORM_DATA / "places.yaml"
+    by_key: dict[str, list[str]] = {}
+    for city in data("places.yaml").get("cities", []):
+        city = str(city)
+        initials = "".join(w[0].upper() for w in re.findall(r"[^\W\d_]+", city))
+        if len(initials) >= 2:
+            by_key.setdefault("TP" + initials, []).append(city)
+    for key, city in (data("places.yaml").get("preferred") or {}).items():
+        by_key[str(key)] = [str(city)]
+    return {
+        key: LexiconEntry(key, f"thành phố {cities[0]}", (f"thành phố {cities[0]}",), str(path))
+        for key, cities in by_key.items()
+        if len(cities) == 1
+    }
 
 
 def load_lexicon(station_dir: Path) -> Path | None:
@@ -289,10 +331,125 @@ class Lexicon:
 # ---------------------------------------------------------------------------------------
 
 
+_ACR = r"[A-ZĐ][A-Za-zĐđ]*[A-ZĐ](?:[&\-]?[A-ZĐ][a-zđ]?)*[a-zđ]?"
+# "Ủy ban Thường vụ Quốc hội (UBTVQH)": any acronym in brackets, known or not.
+# "Sở Kế hoạch và Đầu tư (Sở KH&ĐT)": the bracket may repeat the first word(s) in full.
+_RE_BRACKET_ACR = re.compile(rf"\s*\(\s*((?:[A-ZĐ][^\W\d_A-ZĐ]+\s+){{0,2}})({_ACR})\s*\)")
+# "UBTVQH (Ủy ban Thường vụ Quốc hội)": an acronym, then its expansion in brackets.
+_RE_ACR_BRACKET = re.compile(rf"(?<![\w&\-])({_ACR})\s*\(([^()\d]{{4,160}})\)")
+# Where the words an acronym could abbreviate stop: a bracket or a sentence's end.
+_RE_CLAUSE_CUT = re.compile(r"[()\[\].;:!?]")
+_RE_EXP_WORD = re.compile(r"[^\W\d_]+|&")
+# Linking words an acronym may leave out: "Nông nghiệp và Phát triển nông thôn (NN&PTNT)".
+_SKIP_WORDS = frozenset({"và", "&", "của", "các", "với"})
+_RE_TAUGHT_OK = re.compile(r"[^\W\d_]+(?:[ ,\-]+[^\W\d_]+)*")
+
+
+@functools.lru_cache(maxsize=4096)
+def _base_letter(ch: str) -> str:
+    """'Đ'/'đ' -> 'D', 'Ủ' -> 'U': a letter without its marks, upper case."""
+    if ch in "Đđ":
+        return "D"
+    return unicodedata.normalize("NFD", ch)[0].upper()
+
+
+def _acronym_letters(acronym: str) -> list[str]:
+    letters = "".join(_base_letter(c) for c in acronym if c.isupper() or c in "Đ")
+    # "TW" is the usual short form of "Trung ương" ("UBKTTW").
+    return list(letters.replace("TW", "TU"))
+
+
+def _initials_start(acronym: str, before: str) -> int | None:
+    """Where in `before` the words whose initials spell `acronym` begin, or None.
+
+    Matched backwards from the end of `before`; linking words ('và', '&', 'của') may be
+    skipped when the acronym leaves them out. At least two words must match.
+    """
+    letters = _acronym_letters(acronym)
+    if len(letters) < 2:
+        return None
+    words = list(_RE_EXP_WORD.finditer(before))
+    i, j, start = len(letters) - 1, len(words) - 1, None
+    while i >= 0 and j >= 0:
+        w = words[j].group(0)
+        if _base_letter(w[0]) == letters[i] and w != "&":
+            start = words[j].start()
+            i -= 1
+        elif w.lower() not in _SKIP_WORDS:
+            return None
+        j -= 1
+    return start if i < 0 else None
+
+
+def _teach(ctx: Context, acronym: str, expansion: str) -> None:
+    expansion = " ".join(expansion.replace("&", " và ").split())
+    if _RE_TAUGHT_OK.fullmatch(expansion) and ctx.lexicon.entry(acronym) is None:
+        ctx.taught.setdefault(acronym, expansion)
+
+
 def acronym_once(ctx: Context, text: str) -> str:
-    """'Ủy ban nhân dân (UBND)' and 'UBND (Ủy ban nhân dân)' are said once."""
+    """'Ủy ban nhân dân (UBND)' and 'UBND (Ủy ban nhân dân)' are said once.
+
+    Known acronyms compare with their lexicon forms; any acronym in brackets is also
+    dropped when its letters are the initials of the words just before it
+    ("Ủy ban Thường vụ Quốc hội (UBTVQH)"), and the text has then taught it: where
+    'UBTVQH' recurs in the same text it is read as those words.
+    """
     if "(" not in text:
         return text
+    text = _acronym_once_known(ctx, text)
+    if "(" not in text:
+        return text
+
+    def after(m: re.Match) -> str:
+        lead, acronym = m.group(1).split(), m.group(2)
+        before = m.string[max(0, m.start() - 200) : m.start()]
+        cut = max((x.end() for x in _RE_CLAUSE_CUT.finditer(before)), default=0)
+        before = before[cut:]
+        start = _initials_start(acronym, before)
+        if start is None:
+            return m.group(0)
+        if lead:
+            # The words written in full in the bracket must stand right before the initials.
+            head = before[:start].split()
+            if [w.lower() for w in head[-len(lead) :]] != [w.lower() for w in lead]:
+                return m.group(0)
+        ctx.decided(f"chữ cái đầu của '{before[start:].strip()}'")
+        _teach(ctx, acronym, before[start:])
+        return ""
+
+    def before(m: re.Match) -> str:
+        acronym, inside = m.group(1), m.group(2).strip()
+        if ctx.lexicon.entry(acronym) is not None:
+            return m.group(0)
+        start = _initials_start(acronym, inside)
+        if start is None or inside[:start].strip():
+            return m.group(0)
+        ctx.decided("trong ngoặc là nghĩa đầy đủ")
+        _teach(ctx, acronym, inside)
+        return inside
+
+    text = sub(ctx, "acronym_once", _RE_BRACKET_ACR, after, text)
+    if "(" in text:
+        text = sub(ctx, "acronym_once", _RE_ACR_BRACKET, before, text)
+    return text
+
+
+def taught(ctx: Context, text: str) -> str:
+    """An acronym the text defined earlier ('… (UBTVQH)') is read as its expansion."""
+    if not ctx.taught:
+        return text
+    keys = "|".join(re.escape(k) for k in sorted(ctx.taught, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w&\-])(?:{keys})(?![\w&]|-\w)")
+
+    def say(m: re.Match) -> str:
+        ctx.decided("văn bản đã định nghĩa ở trước")
+        return ctx.taught[m.group(0)]
+
+    return sub(ctx, "taught", pattern, say, text)
+
+
+def _acronym_once_known(ctx: Context, text: str) -> str:
     lex = ctx.lexicon
 
     def once_after(m: re.Match) -> str:
@@ -304,6 +461,15 @@ def acronym_once(ctx: Context, text: str) -> str:
         for form in lex.forms[entry.key]:
             if context == form or context.endswith(" " + form):
                 ctx.decided(f"'{form}' đứng ngay trước")
+                return ""
+        # "Chỉ số … cấp tỉnh ở Việt Nam (PAPI)": the expansion a few words back, in the
+        # same clause, qualified by up to MAX_TAIL words.
+        cut = max((x.end() for x in _RE_CLAUSE_CUT.finditer(before)), default=0)
+        clause = " " + fold(lex.say_all(before[cut:].split(",")[-1])) + " "
+        for form in lex.forms[entry.key]:
+            at = clause.rfind(" " + form + " ")
+            if at >= 0 and len(clause[at + len(form) + 2 :].split()) <= MAX_TAIL:
+                ctx.decided(f"'{form}' đứng trước, cùng vế câu")
                 return ""
         return m.group(0)
 
@@ -319,6 +485,75 @@ def acronym_once(ctx: Context, text: str) -> str:
 
     text = sub(ctx, "acronym_once", lex.re_once_after, once_after, text)
     return sub(ctx, "acronym_once", lex.re_once_before, once_before, text)
+
+
+_CTX = data("abbreviations.yaml")
+_BEFORE_YEAR: dict[str, str] = {str(k): str(v) for k, v in _CTX["before_year"].items()}
+_RE_BEFORE_YEAR = re.compile(
+    rf"(?<![\w&\-])({'|'.join(map(re.escape, _BEFORE_YEAR))})\.?(?=\s*:?\s*(?:19|20)\d\d(?!\d))"
+)
+# Other company-name words that may stand between ("Công ty CP TM DV …").
+_BETWEEN = alternation([str(w) for w in _CTX.get("between_words", [])])
+_AFTER_SAY: dict[str, str] = {str(k): str(v["say"]) for k, v in _CTX["after_words"].items()}
+_AFTER_KEYS = "|".join(re.escape(k) for k in sorted(_AFTER_SAY, key=len, reverse=True))
+_HAS_AFTER_KEY = re.compile(rf"(?<![\w&\-])(?:{_AFTER_KEYS})(?![\w&\-])").search
+_AFTER_CONTEXT = alternation(
+    {str(w) for v in _CTX["after_words"].values() for w in v["after"]}, True
+)
+_RE_AFTER_WORDS = re.compile(
+    rf"(?<!\w)((?:{_AFTER_CONTEXT})(?:\s+{_BETWEEN}(?!\w))*)(\s+)({_AFTER_KEYS})(?![\w&\-])"
+)
+
+
+_ROADS: dict[str, str] = {str(k): str(v) for k, v in _CTX["road_codes"].items()}
+_ROAD_ALWAYS = frozenset(str(k) for k in _CTX["road_always"])
+_RE_ROAD = re.compile(
+    rf"(?<![\w&\-])({'|'.join(map(re.escape, sorted(_ROADS, key=len, reverse=True)))})"
+    r"(\.?\s?)(\d{1,3}[A-Z]?)(?![\w/]|[.,]\d)"
+)
+_RE_ROAD_WORD = re.compile(
+    r"(?<!\w)" + alternation([str(w) for w in _CTX["road_words"]], True) + r"\s*$"
+)
+
+
+def _road(ctx: Context, m: re.Match) -> str:
+    code, sep, num = m.groups()
+    if code not in _ROAD_ALWAYS and sep == " ":
+        if not _RE_ROAD_WORD.search(m.string, max(0, m.start() - 20), m.start()):
+            return m.group(0)
+    ctx.decided("mã đường trước số")
+    say = _ROADS[code]
+    if say.startswith("đường ") and m.string[: m.start()].rstrip().lower().endswith("đường"):
+        say = say[len("đường ") :]  # "Đường ĐH 12" -> "Đường huyện 12", not "đường" twice
+    return f"{say} {num}"
+
+
+def context_abbr(ctx: Context, text: str) -> str:
+    """Abbreviations read by the words around them: 'SN 1969' -> 'sinh năm 1969',
+    'Công ty CP' -> 'Công ty cổ phần' (data: abbreviations.yaml)."""
+
+    def year(m: re.Match) -> str:
+        ctx.decided("đứng trước một năm")
+        return _BEFORE_YEAR[m.group(1)]
+
+    if "S" in text or "N" in text:
+        text = sub(ctx, "context_abbr", _RE_BEFORE_YEAR, year, text)
+    if "L" in text or "Đ" in text:
+        text = sub(ctx, "context_abbr", _RE_ROAD, lambda m: _road(ctx, m), text)
+    if not _HAS_AFTER_KEY(text):
+        return text
+
+    def after(m: re.Match) -> str:
+        ctx.decided(f"sau '{m.group(1)}'")
+        return f"{m.group(1)}{m.group(2)}{_AFTER_SAY[m.group(3)]}"
+
+    # A chain ("Cty CP TM DV") is read left to right, one key per pass.
+    for _ in range(4):
+        new = sub(ctx, "context_abbr", _RE_AFTER_WORDS, after, text)
+        if new == text:
+            break
+        text = new
+    return text
 
 
 def lexicon(ctx: Context, text: str) -> str:

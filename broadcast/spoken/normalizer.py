@@ -25,6 +25,8 @@ RULES: tuple[RuleSpec, ...] = (
     RuleSpec("dotted", cleanup.dotted),
     RuleSpec("phone", web.phone),
     RuleSpec("acronym_once", lexicon.acronym_once),
+    RuleSpec("taught", lexicon.taught),
+    RuleSpec("context_abbr", lexicon.context_abbr),
     RuleSpec("number_once", counts.number_once),
     RuleSpec("doc_number", docnumbers.doc_number),
     RuleSpec("range", dates.range_),

@@ -16,6 +16,7 @@ import yaml
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BUILTIN_LEXICON = DATA_DIR / "lexicon.yaml"
+BUILTIN_LOANWORDS = DATA_DIR / "loanwords.yaml"
 NORM_DATA = DATA_DIR / "normalize"
 LEXICON_NAME = "lexicon.yaml"
 

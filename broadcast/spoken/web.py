@@ -7,7 +7,7 @@ import re
 from broadcast.spoken.context import Context, sub
 from broadcast.spoken.numbers import read_digits
 from broadcast.spoken.syllables import segment_syllables, spell
-from broadcast.spoken.tables import HAS_DIGIT, WEB_LABELS, WEB_SYMBOLS, alternation, words_of
+from broadcast.spoken.tables import HAS_DIGIT, UNITS, WEB_LABELS, WEB_SYMBOLS, alternation, words_of
 
 _KW_PHONE = alternation(words_of("phone_keywords"), True)
 _RE_EMAIL = re.compile(
@@ -20,6 +20,20 @@ _RE_URL = re.compile(
 _RE_WEB_PARTS = re.compile(r"[A-Za-z]+|\d+|[.@\-_/]")
 _RE_PHONE_KW = re.compile(
     r"(?<!\w)(" + _KW_PHONE + r")(\s*:?\s*)(\(?\+?\d[\d .\-()]{0,18}\d)(?![\w/])"
+)
+_KW_PHONE_NEAR = re.compile(
+    r"(?<!\w)" + alternation(words_of("phone_near_keywords"), True) + r"(?!\w)"
+)
+# A bare run of 7-11 digits (no thousands dots): after a dash that follows a word, or with
+# a phone keyword a few words before it.
+_RE_PHONE_DASH = re.compile(r"(?<=[^\W\d_])\s*[-–—]\s*(\d{7,11})(?![\w/]|[.,]\d)")
+_RE_PHONE_BARE = re.compile(r"(?<![\w.,/])(\d{7,11})(?![\w/]|[.,]\d)")
+# … but not a count: "1200000 người", "15000000 đồng".
+_RE_COUNT_AFTER = re.compile(
+    r"\s*(?:%|(?:" + alternation(
+        words_of("counted_nouns") + words_of("time_nouns") + words_of("amount_words")
+        + [u for u in UNITS if u.isalpha()], True
+    ) + r")(?!\w))"
 )
 _RE_PHONE = re.compile(
     r"(?<![\w.,/])(?:\+84|\(?0\d{2,3}\)?)(?:[ .\-]?\d){6,9}(?![\w/]|[.,]\d)"
@@ -87,10 +101,27 @@ def phone(ctx: Context, text: str) -> str:
         return text
 
     def keyword(m: re.Match) -> str:
-        if sum(c.isdigit() for c in m.group(3)) < 3:
+        digits = sum(c.isdigit() for c in m.group(3))
+        if digits < 3:
             return m.group(0)  # "gọi 15 lần" is a count, not a number to dial
+        if digits < 7 and m.group(1).lower() == "đt" and not m.group(2).strip():
+            return m.group(0)  # "ĐT 605", "ĐT605": a provincial road, not a phone
         ctx.decided(f"sau '{m.group(1)}'")
         return f"{m.group(1)}{m.group(2)}{read_phone(m.group(3))}"
 
+    def bare(m: re.Match) -> str:
+        near = _KW_PHONE_NEAR.search(m.string, max(0, m.start() - 40), m.start())
+        if near is None or _RE_COUNT_AFTER.match(m.string, m.end()):
+            return m.group(0)
+        ctx.decided(f"sau '{near.group(0)}'")
+        return read_phone(m.group(1))
+
+    def dashed(m: re.Match) -> str:
+        ctx.decided("dãy số sau dấu gạch ngang")
+        return ", " + read_phone(m.group(1))
+
     text = sub(ctx, "phone", _RE_PHONE_KW, keyword, text)
-    return sub(ctx, "phone", _RE_PHONE, lambda m: read_phone(m.group(0)), text)
+    text = sub(ctx, "phone", _RE_PHONE, lambda m: read_phone(m.group(0)), text)
+    if "-" in text or "–" in text or "—" in text:
+        text = sub(ctx, "phone", _RE_PHONE_DASH, dashed, text)
+    return sub(ctx, "phone", _RE_PHONE_BARE, bare, text)
