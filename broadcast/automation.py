@@ -217,7 +217,7 @@ def last_fire(trigger: Any, since: datetime, now: datetime) -> datetime | None:
 
 
 def _state_path(station: Station) -> Path:
-    return station.state_dir / _STATE
+    return station.store.state_dir / _STATE
 
 
 def _load_state(station: Station) -> dict[str, str]:
@@ -238,14 +238,14 @@ def _load_state(station: Station) -> dict[str, str]:
 
 
 def _save_state(station: Station, state: dict[str, str], *, trial: bool = False) -> None:
-    path = station.state_dir / _TRIAL_STATE if trial else _state_path(station)
+    path = station.store.state_dir / _TRIAL_STATE if trial else _state_path(station)
     atomic_write_text(path, json.dumps(state, indent=2, sort_keys=True))
 
 
 def read_history(station: Station, *, trial: bool = False) -> list[dict[str, Any]]:
     """Every start/finish record of the run history, oldest first."""
     # Lines cut by a kill, invalid UTF-8 or non-objects are skipped (fsutil.read_jsonl).
-    return read_jsonl(station.state_dir / (_TRIAL_HISTORY if trial else _HISTORY))
+    return read_jsonl(station.store.state_dir / (_TRIAL_HISTORY if trial else _HISTORY))
 
 
 def _append_line(path: Path, line: str, *, sync: bool = False) -> None:
@@ -272,14 +272,14 @@ def _append_line(path: Path, line: str, *, sync: bool = False) -> None:
 
 def _append(station: Station, record: dict[str, Any], text: str, *, trial: bool = False) -> None:
     try:
-        station.state_dir.mkdir(parents=True, exist_ok=True)
+        station.store.state_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise disk_error(exc, station.state_dir) from exc
-    history = station.state_dir / (_TRIAL_HISTORY if trial else _HISTORY)
+        raise disk_error(exc, station.store.state_dir) from exc
+    history = station.store.state_dir / (_TRIAL_HISTORY if trial else _HISTORY)
     _append_line(history, json.dumps(record, ensure_ascii=False) + "\n", sync=True)
     stamp = datetime.now(TZ).strftime("%Y-%m-%d %H:%M:%S")
     prefix = "(chạy thử) " if trial else ""
-    _append_line(station.state_dir / _LOG, f"{stamp} {prefix}{text}\n")
+    _append_line(station.store.state_dir / _LOG, f"{stamp} {prefix}{text}\n")
 
 
 def interrupted_jobs(station: Station) -> set[str]:
@@ -297,14 +297,14 @@ def station_lock(station: Station) -> Iterator[None]:
     """Hold the station's automation lock, or raise AutomationError if another holds it."""
     from filelock import FileLock, Timeout  # noqa: PLC0415
 
-    station.state_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(station.state_dir / _LOCK), timeout=0)
+    station.store.state_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(station.store.state_dir / _LOCK), timeout=0)
     try:
         lock.acquire()
     except Timeout:
         raise AutomationError(
             "một tiến trình tự động khác (broadcast daemon) đang chạy cho đài này.",
-            file=station.state_dir / _LOCK,
+            file=station.store.state_dir / _LOCK,
             hint="Chỉ chạy một 'broadcast daemon' cho mỗi đài. Nếu chắc chắn không còn tiến trình nào, "
             "khởi động lại máy hoặc dừng tiến trình cũ rồi chạy lại.",
         ) from None
@@ -414,7 +414,7 @@ def _scheduled(station_dir: str, job: str) -> None:
 
 def _retire_old_jobstore(station: Station) -> None:
     """Remove the pickled job store of earlier versions, unread (unpickling it could run code)."""
-    old = station.state_dir / _JOBSTORE
+    old = station.store.state_dir / _JOBSTORE
     if old.exists() or old.is_symlink():
         try:
             old.unlink()
@@ -433,7 +433,7 @@ def build_scheduler(station: Station, *, blocking: bool = True) -> Any:
     from apscheduler.schedulers.background import BackgroundScheduler  # noqa: PLC0415
     from apscheduler.schedulers.blocking import BlockingScheduler  # noqa: PLC0415
 
-    station.state_dir.mkdir(parents=True, exist_ok=True)
+    station.store.state_dir.mkdir(parents=True, exist_ok=True)
     _retire_old_jobstore(station)
     cls = BlockingScheduler if blocking else BackgroundScheduler
     sched = cls(

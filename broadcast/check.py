@@ -186,7 +186,7 @@ def _rates(station: Any) -> tuple[float, float, str]:
 
 
 def _normalizer(station: Any):
-    return Normalizer(station.lexicon_file, spell_issuer=getattr(station, "spell_issuer", False))
+    return Normalizer(station.store.station_lexicon(), spell_issuer=getattr(station, "spell_issuer", False))
 
 
 def _locate(lines: list[str], start: int, token: str) -> int:
@@ -303,7 +303,7 @@ def check_script(station: Any, month: str) -> CheckReport:
     from broadcast.config import validate_month
 
     month = validate_month(month)
-    report = estimate(read_script(station.script_path(month)), station)
+    report = estimate(read_script(station.store.script_path(month)), station)
     report.slot_problems = _slot_problems(station, report)
     return report
 
@@ -322,7 +322,7 @@ def _slot_problems(station: Any, report: CheckReport) -> list[ConfigError]:
             out.append(ConfigError(
                 f"buổi phát '{slot.id}' ({slot.name}) chỉ dài {slot.length_min:g} phút, nhưng chương trình "
                 f"tháng {report.month} ước tính tới {longest / 60:.1f} phút: sẽ không xếp lịch được.",
-                file=station.file, line=station.line("slots", i, "length_min"), field=f"slots[{i}].length_min",
+                file=station.store.station_file, line=station.line("slots", i, "length_min"), field=f"slots[{i}].length_min",
                 hint="Tăng length_min của buổi phát, hoặc rút ngắn kịch bản.",
             ))
     return out

@@ -16,9 +16,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from broadcast.errors import ConfigError, ScriptError
+from broadcast.store import STATION_FILE, StationStore
 from broadcast.yamlio import Located, deep_merge, load_yaml
 
-STATION_FILE = "station.yaml"
 LEVELS = ("xã", "phường", "đặc khu")   # local government levels after the 2025 reorganisation
 
 # Weekday names staff may write, mapped to Python's weekday() (Monday = 0).
@@ -235,9 +235,12 @@ class Automation:
 
 @dataclass
 class Station:
-    """A station folder and its validated settings."""
+    """A station's validated settings, and the store of the folder they were read from.
 
-    dir: Path
+    Settings do no I/O; every path of the station is asked of `store` (broadcast.store).
+    """
+
+    store: StationStore
     name: str
     slug: str
     locality: str
@@ -263,57 +266,10 @@ class Station:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    # Paths of the station folder (docs/architecture.md).
     @property
-    def file(self) -> Path:
-        return self.dir / STATION_FILE
-
-    @property
-    def scripts_dir(self) -> Path:
-        return self.dir / "scripts"
-
-    @property
-    def schedules_dir(self) -> Path:
-        return self.dir / "schedules"
-
-    @property
-    def audio_dir(self) -> Path:
-        return self.dir / "audio_out"
-
-    @property
-    def days_dir(self) -> Path:
-        return self.dir / "audio_out" / "days"
-
-    @property
-    def facts_dir(self) -> Path:
-        return self.dir / "facts"
-
-    @property
-    def jingles_dir(self) -> Path:
-        return self.dir / "jingles"
-
-    @property
-    def state_dir(self) -> Path:
-        return self.dir / ".broadcast"
-
-    @property
-    def lexicon_file(self) -> Path | None:
-        from broadcast.errors import NormalizeError  # noqa: PLC0415
-        from broadcast.spoken import load_lexicon  # noqa: PLC0415 - heavy, only when needed
-        from broadcast.yamlio import compose_yaml  # noqa: PLC0415
-
-        path = load_lexicon(self.dir)
-        if path is not None:
-            # Through the package's safe YAML reader first: a bomb, deep nesting, a FIFO or a
-            # bad character is a located error before the normaliser parses the file itself.
-            compose_yaml(path, error=NormalizeError)
-        return path
-
-    def script_path(self, month: str) -> Path:
-        return self.scripts_dir / f"{month}.md"
-
-    def programme_dir(self, month: str) -> Path:
-        return self.audio_dir / month
+    def dir(self) -> Path:
+        """The station folder (the store's root)."""
+        return self.store.root
 
     def slot(self, slot_id: str) -> Slot:
         for s in self.slots:
@@ -329,7 +285,7 @@ class Station:
         """A ConfigError pointing at `path` in station.yaml."""
         return ConfigError(
             message,
-            file=self.file,
+            file=self.store.station_file,
             line=self.line(*path),
             field=".".join(str(p) for p in path) or None,
             hint=hint,
@@ -541,8 +497,9 @@ def known_engines() -> tuple[str, ...]:
 
 def load_station(directory: str | Path = ".") -> Station:
     """Read `directory/station.yaml` over the package defaults and validate it."""
-    directory = Path(directory).resolve()
-    path = directory / STATION_FILE
+    store = StationStore(directory)
+    directory = store.root
+    path = store.station_file
     if not path.exists():
         raise ConfigError(
             "không tìm thấy tệp cấu hình của đài.",
@@ -639,7 +596,7 @@ def load_station(directory: str | Path = ".") -> Station:
     return Station(
         level=level,
         timezone=tz_name,
-        dir=directory,
+        store=store,
         name=r.text("station", "name", required=True),
         slug=slug,
         locality=locality,

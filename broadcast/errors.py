@@ -7,7 +7,24 @@ wrong environment (a missing tool, a full disk, no usable engine).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What the person should do next, as data: each front end words it for itself.
+
+    `action` names a use case (`approve`, `make`, `script`, `produce`, `schedule`, `check`,
+    `check-air`, `plan`, `voices`, `init`, `facts`); `month`/`year` say for what. The CLI
+    turns it into a command line (`broadcast approve --month 2027-03 --by TÊN`), the web
+    console into a button or a link to the page.
+    """
+
+    action: str
+    month: str | None = None
+    year: int | None = None
+    options: dict[str, str] = field(default_factory=dict)
 
 
 class BroadcastError(Exception):
@@ -23,9 +40,11 @@ class BroadcastError(Exception):
         line: int | None = None,
         field: str | None = None,
         hint: str | None = None,
+        next_step: NextStep | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.next_step = next_step
         self.file = str(file) if file is not None else None
         self.line = line
         self.field = field

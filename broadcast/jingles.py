@@ -56,7 +56,7 @@ def station_file(jingles_dir: Path, name: str) -> Path | None:
     return found[0] if found else None
 
 
-def source(jingles_dir: Path, state_dir: Path, name: str, rate: int) -> JingleSource:
+def source(jingles_dir: Path, cache_dir: Path, name: str, rate: int) -> JingleSource:
     """The station's file for `name` if present, else the built-in one (rendered if needed)."""
     if name not in JINGLE_NAMES:
         raise ProductionError(f"không có loại nhạc '{name}'.", hint="Các loại: " + ", ".join(JINGLE_NAMES) + ".")
@@ -66,7 +66,7 @@ def source(jingles_dir: Path, state_dir: Path, name: str, rate: int) -> JingleSo
         inside(Path(jingles_dir).parent, own, source=own, error=ProductionError)
         digest = hashlib.sha256(own.read_bytes()).hexdigest()[:20]
         return JingleSource(name, own, False, f"station-{name}-{digest}")
-    return JingleSource(name, builtin_path(state_dir, name, rate), True, f"builtin-{name}-v{VERSION}")
+    return JingleSource(name, builtin_path(cache_dir, name, rate), True, f"builtin-{name}-v{VERSION}")
 
 
 def load(src: JingleSource, rate: int) -> np.ndarray:
@@ -76,9 +76,9 @@ def load(src: JingleSource, rate: int) -> np.ndarray:
     return decode(src.path, rate, mono=True, what=f"tệp {NAMES_VI[src.name].lower()} của đài")
 
 
-def builtin_path(state_dir: Path, name: str, rate: int) -> Path:
+def builtin_path(cache_dir: Path, name: str, rate: int) -> Path:
     """Path of the cached built-in render of `name` at `rate`, rendering it on first use."""
-    path = state_dir / "jingles" / f"{name}-v{VERSION}-{rate}.wav"
+    path = cache_dir / f"{name}-v{VERSION}-{rate}.wav"
     if not path.exists():
         pcm = np.clip(np.round(render(name, rate) * 32767), -32768, 32767).astype("<i2")
         with atomic_path(path) as tmp, wave.open(str(tmp), "wb") as w:

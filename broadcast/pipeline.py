@@ -66,6 +66,7 @@ class MakeResult:
     days: list[date] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     folder: Path | None = None           # where the manifest is: audio_out/YYYY-MM or drafts/YYYY-MM
+    listening_copy: bool = False         # the folder is the draft's listening copy (never aired)
     can_air: bool = False                # the month has an approved, scheduled programme after the run
     airing_version: str | None = None    # "approved earlier" when a draft waits and the old version airs
 
@@ -121,7 +122,7 @@ def build_plan(station: Station, script, *, progress: Callable[[int, int], None]
     from broadcast.voice import VoiceRequest, synthesize
 
     station = station_for_script(station, script)
-    normalizer = Normalizer(station.lexicon_file, spell_issuer=station.spell_issuer)
+    normalizer = Normalizer(station.store.station_lexicon(), spell_issuer=station.spell_issuer)
     requests: list[VoiceRequest] = []
     # Events are built with placeholders for speech; clips are filled in after synthesis.
     events: list[Event] = []
@@ -175,7 +176,7 @@ def is_stale(station: Station, script, manifest, folder: Path | None = None) -> 
 
     if manifest is None:
         return True
-    made_with = read_settings_fingerprint(folder or station.programme_dir(script.month))
+    made_with = read_settings_fingerprint(folder or station.store.programme_dir(script.month))
     return (
         manifest.script_sha256 != script.body_sha256
         # every setting that changes the sound: audio targets and format, pauses, voices…
@@ -207,8 +208,8 @@ def make_lock(station: Station, say: Callable[[str], None] | None = None, *, pol
     """
     from filelock import FileLock, Timeout
 
-    station.state_dir.mkdir(parents=True, exist_ok=True)
-    path = str(station.state_dir / _MAKE_LOCK)
+    station.store.state_dir.mkdir(parents=True, exist_ok=True)
+    path = str(station.store.state_dir / _MAKE_LOCK)
     lock = _locks.setdefault(path, FileLock(path))
     said = False
     while True:
@@ -230,7 +231,7 @@ def clean_output_leftovers(station: Station) -> None:
     """Temp folders killed productions left in audio_out/ and audio_out/drafts/ (under make_lock)."""
     from broadcast.fsutil import clean_leftovers
 
-    for folder in (station.audio_dir, station.audio_dir / "drafts"):
+    for folder in (station.store.audio_dir, station.store.drafts_dir):
         for p in clean_leftovers(folder):
             log.info("removed a killed run's leftover %s", p)
 
@@ -243,8 +244,8 @@ def programme_folder(station: Station, month: str) -> Path:
     from broadcast.production import draft_dir
     from broadcast.script import read_script
 
-    script = read_script(station.script_path(month))
-    return station.programme_dir(month) if script.approved else draft_dir(station, month)
+    script = read_script(station.store.script_path(month))
+    return station.store.programme_dir(month) if script.approved else draft_dir(station, month)
 
 
 def _usable(station: Station, script, folder: Path, force: bool):
@@ -275,14 +276,14 @@ def promote_draft(station: Station, month: str, say: Callable[[str], None] | Non
     from broadcast.script import read_script
 
     with make_lock(station, say):
-        script = read_script(station.script_path(month))
+        script = read_script(station.store.script_path(month))
         if not script.approved:
             return None
         folder = draft_dir(station, month)
         manifest = _usable(station, script, folder, False)
         if manifest is None or (manifest.degraded and _preferred_voice_back(station, script)):
             return None
-        with atomic_dir(station.programme_dir(month)) as tmp:
+        with atomic_dir(station.store.programme_dir(month)) as tmp:
             for p in folder.iterdir():
                 if p.is_file() and not p.is_symlink():
                     shutil.copy2(p, tmp / p.name)
@@ -290,7 +291,7 @@ def promote_draft(station: Station, month: str, say: Callable[[str], None] | Non
                 (tmp / name).write_text(text, encoding="utf-8")
         killpoint("promoted")
         remove_tree(folder)
-        return read_manifest(station.programme_dir(month))
+        return read_manifest(station.store.programme_dir(month))
 
 
 def _record_approval(station: Station, script) -> None:
@@ -298,7 +299,7 @@ def _record_approval(station: Station, script) -> None:
     from broadcast.fsutil import atomic_write_text
     from broadcast.production import APPROVAL_NAME, approval_files, read_approval
 
-    folder = station.programme_dir(script.month)
+    folder = station.store.programme_dir(script.month)
     record = read_approval(folder)
     if record is None or record.get("approved_sha256") != script.body_sha256:
         files = approval_files(script)
@@ -321,11 +322,11 @@ def produce_month(
     reporter = reporter or Reporter()
     with make_lock(station, reporter.say):
         clean_output_leftovers(station)
-        if demote_if_edited(station.script_path(month)):
+        if demote_if_edited(station.store.script_path(month)):
             reporter.say("      Kịch bản đã bị sửa sau khi duyệt: trạng thái đổi về 'draft' (phải duyệt lại).")
-        script = read_script(station.script_path(month))
+        script = read_script(station.store.script_path(month))
         approved = script.approved
-        folder = station.programme_dir(month) if approved else draft_dir(station, month)
+        folder = station.store.programme_dir(month) if approved else draft_dir(station, month)
         existing = _usable(station, script, folder, force)
         if existing is not None:
             if not (existing.degraded and _preferred_voice_back(station, script)):
@@ -380,17 +381,17 @@ def _make(station: Station, month: str, now: datetime, auto_approve: bool | None
     from broadcast.script import approve, demote_if_edited, read_script, render_script
 
     total = len(STAGES)
-    path = station.script_path(month)
+    path = station.store.script_path(month)
     result = MakeResult(month=month, script=path)
     clean_output_leftovers(station)
 
     rep.stage(1, total, f"Kịch bản tháng {month}")
     if path.exists():
-        rep.say(f"      Dùng kịch bản có sẵn: {path.relative_to(station.dir)}")
+        rep.say(f"      Dùng kịch bản có sẵn: {station.store.rel(path)}")
     else:
         render_script(station, month)
         result.rendered = True
-        rep.say(f"      Đã soạn kịch bản: {path.relative_to(station.dir)}")
+        rep.say(f"      Đã soạn kịch bản: {station.store.rel(path)}")
 
     rep.stage(2, total, "Kiểm tra kịch bản (độ dài, từ khó đọc)")
     report = check_script(station, month)
@@ -424,12 +425,13 @@ def _make(station: Station, month: str, now: datetime, auto_approve: bool | None
 
     rep.stage(3, total, "Đọc và dựng chương trình")
     result.manifest, result.produced = produce_month(station, month, force=force, reporter=rep)
-    result.folder = station.programme_dir(month) if result.approved else draft_dir(station, month)
+    result.folder = station.store.programme_dir(month) if result.approved else draft_dir(station, month)
+    result.listening_copy = not result.approved
 
     rep.stage(4, total, "Xếp lịch phát và chuẩn bị thư mục từng ngày")
     if not result.approved:
         live, _problems = _programme_source(station, month)
-        record = read_approval(station.programme_dir(month)) if live is not None else None
+        record = read_approval(station.store.programme_dir(month)) if live is not None else None
         if live is not None and record is not None:
             # Wagtail's idea: the approved version stays live while the draft is edited.
             result.airing_version = str(record.get("approved_at") or "")

@@ -196,7 +196,7 @@ def draft_dir(station: Station, month: str) -> Path:
 
     audio_out/YYYY-MM/ holds only the approved programme; a draft never replaces it.
     """
-    return station.audio_dir / "drafts" / month
+    return station.store.draft_dir(month)
 
 
 def file_sha256(path: Path) -> str:
@@ -296,10 +296,10 @@ def settings_fingerprint(station: Station) -> str:
 
     jingles = {}
     for name in jingles_mod.JINGLE_NAMES:
-        own = jingles_mod.station_file(station.jingles_dir, name)
+        own = jingles_mod.station_file(station.store.jingles_dir, name)
         if own is not None:
             jingles[name] = [own.name, _file_sha256(own)]
-    lexicon = station.lexicon_file
+    lexicon = station.store.station_lexicon()
     blob = {
         "prep": _PREP_VERSION,
         "audio": asdict(station.audio),
@@ -586,7 +586,7 @@ class _Preparer:
         a = station.audio
         self.audio = a
         self.rate = a.sample_rate
-        self.dir = station.state_dir / "prepared"
+        self.dir = station.store.cache_dir("prepared")
         self.clip_ceiling = _db(a.true_peak_dbtp - _MP3_MARGIN_DB) * _db(-_CLIP_HEADROOM_DB)
         self.settings = {
             "v": _PREP_VERSION,
@@ -994,7 +994,7 @@ def _duration_error(seconds: float, station: Station, month: str, planned: bool)
     return ProductionError(
         f"chương trình tháng {month} dài {seconds / 60:.2f} phút ({what}), ngoài khoảng cho phép "
         f"{station.min_minutes:g}–{station.max_minutes:g} phút. Bản chương trình cũ (nếu có) được giữ nguyên.",
-        file=station.script_path(month),
+        file=station.store.script_path(month),
         hint="Thêm hoặc bớt nội dung trong kịch bản, hoặc sửa programme.min_minutes / max_minutes trong station.yaml.",
     )
 
@@ -1013,10 +1013,10 @@ def produce(
     """
     audio = station.audio
     rate = audio.sample_rate
-    out_dir = Path(out_dir) if out_dir is not None else station.programme_dir(plan.month)
+    out_dir = Path(out_dir) if out_dir is not None else station.store.programme_dir(plan.month)
     find_ffmpeg()
     if not plan.events:
-        raise ProductionError(f"chương trình tháng {plan.month} không có nội dung nào để dựng.", file=station.script_path(plan.month))
+        raise ProductionError(f"chương trình tháng {plan.month} không có nội dung nào để dựng.", file=station.store.script_path(plan.month))
 
     prep = _Preparer(station)
     speech_idx = [i for i, ev in enumerate(plan.events) if ev.kind == "speech"]
@@ -1029,7 +1029,7 @@ def produce(
     names = sorted({ev.jingle or "stinger" for ev in plan.events if ev.kind == "jingle"})
     want_bed = any(ev.kind == "bed" and ev.bed for ev in plan.events)
     sources = {
-        n: jingles_mod.source(station.jingles_dir, station.state_dir, n, rate) for n in names + (["bed"] if want_bed else [])
+        n: jingles_mod.source(station.store.jingles_dir, station.store.cache_dir("jingles"), n, rate) for n in names + (["bed"] if want_bed else [])
     }
     jingle = {n: prep.jingle(sources[n]) for n in names}
     bed = prep.jingle(sources["bed"], bed=True).load() if want_bed else None
@@ -1075,7 +1075,7 @@ def produce(
             raise ProductionError(
                 f"không đạt độ lớn chuẩn sau khi chỉnh: {lufs:.2f} LUFS (chuẩn {audio.target_lufs:g} ± {_TOLERANCE_LU}), "
                 f"đỉnh {tp:.2f} dBTP (tối đa {audio.true_peak_dbtp:g}).",
-                file=station.file,
+                file=station.store.station_file,
                 hint="Kiểm tra nhạc hiệu/nhạc nền của đài (quá to hoặc bị méo) rồi chạy lại với -v để xem chi tiết.",
             )
         if silent:

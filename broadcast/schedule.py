@@ -149,7 +149,7 @@ def month_calendar(station: Station, month: str) -> MonthCalendar:
         if d in air.days_off:
             raise ScheduleError(
                 f"ngày {d:%d/%m/%Y} vừa là ngày phát thêm vừa là ngày nghỉ.",
-                file=station.file,
+                file=station.store.station_file,
                 line=station.line("airing", "extra_days", i),
                 field="airing.extra_days",
                 hint="Bỏ ngày đó khỏi một trong hai danh sách extra_days hoặc days_off.",
@@ -181,7 +181,7 @@ def month_calendar(station: Station, month: str) -> MonthCalendar:
         if k > len(pairs):
             raise ScheduleError(
                 f"tháng {month} chỉ có {len(pairs)} buổi có thể phát nhưng cấu hình đòi {k} lần.",
-                file=station.file,
+                file=station.store.station_file,
                 line=station.line("airing", "per_month"),
                 field="airing.per_month",
                 hint="Giảm per_month, thêm buổi phát (airing.slots) hoặc thêm ngày (extra_days).",
@@ -275,7 +275,7 @@ class MonthSchedule:
 
 def schedule_path(station: Station, month: str) -> Path:
     """schedules/YYYY-MM.yaml of the station."""
-    return station.schedules_dir / f"{month}.yaml"
+    return station.store.schedules_dir / f"{month}.yaml"
 
 
 def read_schedule(station: Station, month: str) -> MonthSchedule | None:
@@ -314,13 +314,13 @@ class _Source:
 def _read_manifest(station: Station, month: str):
     from broadcast.production import read_manifest  # noqa: PLC0415 - stage import
 
-    return read_manifest(station.programme_dir(month))
+    return read_manifest(station.store.programme_dir(month))
 
 
 def _read_script(station: Station, month: str):
     from broadcast.script import read_script  # noqa: PLC0415 - stage import
 
-    path = station.script_path(month)
+    path = station.store.script_path(month)
     return read_script(path) if path.exists() else None
 
 
@@ -334,7 +334,7 @@ def approval_problem(station: Station, month: str, manifest: Any) -> str | None:
     """
     from broadcast.production import read_approval  # noqa: PLC0415 - stage import
 
-    record = read_approval(station.programme_dir(month)) if manifest is not None else None
+    record = read_approval(station.store.programme_dir(month)) if manifest is not None else None
     if record is not None:
         if record.get("approved_sha256") != manifest.script_sha256:
             return f"tệp âm thanh tháng {month} được dựng từ một bản kịch bản khác bản đã duyệt."
@@ -353,13 +353,13 @@ def approval_problem(station: Station, month: str, manifest: Any) -> str | None:
 
 def _programme_path(station: Station, month: str, manifest: Any) -> Path:
     """The programme file a manifest names, checked to be inside the month's folder."""
-    folder = station.programme_dir(month)
+    folder = station.store.programme_dir(month)
     return inside(folder, manifest.file, source=folder / "manifest.json", error=ScheduleError)
 
 
 def _day_file(station: Station, relpath: str, source: Path) -> Path:
     """A day-folder file named by the schedule or a playlist, checked to be under audio_out/days/."""
-    return inside(station.days_dir, relpath, base=station.dir, source=source, error=ScheduleError)
+    return inside(station.store.days_dir, relpath, base=station.dir, source=source, error=ScheduleError)
 
 
 def _programme_source(station: Station, month: str) -> tuple[_Source | None, list[str]]:
@@ -374,7 +374,7 @@ def _programme_source(station: Station, month: str) -> tuple[_Source | None, lis
         return None, [f"{exc.where()}: {exc.message}"]
     from broadcast.production import file_problem  # noqa: PLC0415 - stage import
 
-    damaged = file_problem(station.programme_dir(month), manifest)
+    damaged = file_problem(station.store.programme_dir(month), manifest)
     if damaged:
         problems.append(f"audio_out/{month}/: {damaged}")
     why = approval_problem(station, month, manifest)
@@ -397,7 +397,7 @@ def _check_slot_lengths(station: Station, source: _Source, slot_ids: set[str]) -
             raise ScheduleError(
                 f"chương trình dài {mmss(source.duration_s)} (phút:giây), vượt quá buổi phát "
                 f"'{slot.id}' ({slot.name}) chỉ có {slot.length_min:g} phút.",
-                file=station.file,
+                file=station.store.station_file,
                 line=station.line("slots", i, "length_min"),
                 field=f"slots[{i}].length_min",
                 hint="Tăng length_min của buổi phát, hoặc rút ngắn kịch bản rồi dựng lại.",
@@ -543,12 +543,12 @@ def _running_order_html(station: Station, day: date, rows: list[tuple],
 
 def day_dir(station: Station, day: date) -> Path:
     """audio_out/days/YYYY-MM-DD/ of the station."""
-    return station.days_dir / day.isoformat()
+    return station.store.days_dir / day.isoformat()
 
 
 def _day_airings(station: Station, day: date, plan: list[tuple[Slot, list[_Source]]]) -> list[ScheduledAiring]:
     """The airings `_write_day` will write for `day` (same names), without touching a file."""
-    rel_dir = day_dir(station, day).relative_to(station.dir).as_posix()
+    rel_dir = station.store.rel(day_dir(station, day))
     return [
         ScheduledAiring(day, slot.id, f"{slot.start:%H:%M}", [
             PlayItem(file=f"{rel_dir}/{slot.hhmm}-{nn:02d}-{slugify(src.title)}.mp3", title=src.title,
@@ -563,7 +563,7 @@ def _write_day(station: Station, day: date, plan: list[tuple[Slot, list[_Source]
                *, warning: str | None = None, now: datetime | None = None) -> list[ScheduledAiring]:
     """Build one daily folder whole (temp folder + rename) and return its airings."""
     target = day_dir(station, day)
-    rel_dir = target.relative_to(station.dir).as_posix()
+    rel_dir = station.store.rel(target)
     airings: list[ScheduledAiring] = []
     rows: list[tuple[Slot, int, str, PlayItem]] = []
     with atomic_dir(target) as tmp:   # readable by the operators' accounts (atomic_dir sets the mode)
@@ -588,11 +588,11 @@ def _clean_leftovers(station: Station) -> None:
     Only folders untouched for a while: a fresh one may belong to a run still working
     (an operator's `broadcast schedule` while the daemon prepares a day).
     """
-    if not station.days_dir.is_dir():
+    if not station.store.days_dir.is_dir():
         return
     from broadcast.fsutil import clean_leftovers  # noqa: PLC0415
 
-    clean_leftovers(station.days_dir, older_than=time_module.time() - _LEFTOVER_AGE_S)
+    clean_leftovers(station.store.days_dir, older_than=time_module.time() - _LEFTOVER_AGE_S)
 
 
 def _remove_day(path: Path) -> None:
@@ -607,11 +607,11 @@ def _remove_day(path: Path) -> None:
 
 def _remove_unplanned_days(station: Station, month: str, planned: set[date]) -> None:
     """Remove the month's day folders that the schedule no longer plans."""
-    if not station.days_dir.is_dir():
+    if not station.store.days_dir.is_dir():
         return
     from broadcast.fsutil import remove_tree  # noqa: PLC0415
 
-    for p in sorted(station.days_dir.iterdir()):
+    for p in sorted(station.store.days_dir.iterdir()):
         if _DAY_DIR.match(p.name) and p.name.startswith(month + "-") and date.fromisoformat(p.name) not in planned:
             log.info("removing day folder that no longer airs: %s", p)
             _remove_day(p)
@@ -621,9 +621,9 @@ def _remove_unplanned_days(station: Station, month: str, planned: set[date]) -> 
 
 
 def _unplanned_days(station: Station, month: str, planned: set[date]) -> list[Path]:
-    if not station.days_dir.is_dir():
+    if not station.store.days_dir.is_dir():
         return []
-    return [p for p in station.days_dir.iterdir()
+    return [p for p in station.store.days_dir.iterdir()
             if _DAY_DIR.match(p.name) and p.name.startswith(month + "-") and date.fromisoformat(p.name) not in planned]
 
 
@@ -729,11 +729,11 @@ def _not_schedulable(station: Station, month: str, problems: list[str]) -> Sched
     if why is None:
         return ScheduleError(
             "không xếp lịch phát: " + " ".join(problems),
-            file=station.programme_dir(month) / "manifest.json",
+            file=station.store.programme_dir(month) / "manifest.json",
             hint=f"Dựng lại chương trình: broadcast make --month {month}",
         )
     who = "Lãnh đạo đơn vị (hoặc người được giao duyệt nội dung)"
-    if not station.script_path(month).exists():
+    if not station.store.script_path(month).exists():
         hint = f"Soạn và dựng chương trình trước: broadcast make --month {month}"
     elif manifest is None:
         hint = f"Dựng chương trình trước: broadcast make --month {month}"
@@ -742,7 +742,7 @@ def _not_schedulable(station: Station, month: str, problems: list[str]) -> Sched
             f"{who} nghe lại chương trình rồi chạy: broadcast approve --month {month} --by \"Họ tên\"; "
             f"sau đó chạy 'broadcast make --month {month}'."
         )
-    return ScheduleError(f"không xếp lịch phát: {why}", file=station.script_path(month), hint=hint)
+    return ScheduleError(f"không xếp lịch phát: {why}", file=station.store.script_path(month), hint=hint)
 
 
 def schedule_month(station: Station, month: str, *, now: datetime | None = None) -> MonthSchedule:
@@ -779,7 +779,7 @@ def schedule_month(station: Station, month: str, *, now: datetime | None = None)
         "# Sửa station.yaml (slots, airing) rồi chạy lại lệnh để đổi lịch.\n"
     )
     body = yaml.safe_dump(sched.to_dict(), allow_unicode=True, sort_keys=False)
-    plan_files = [schedule_path(station, month), station.schedules_dir / f"{month}.ics"]
+    plan_files = [schedule_path(station, month), station.store.schedules_dir / f"{month}.ics"]
     before = {p: p.read_bytes() if p.is_file() else None for p in plan_files}
     atomic_write_bytes(plan_files[1], _ics(station, sched, now, _previous_events(plan_files[1])))
     atomic_write_text(plan_files[0], header + body)
@@ -948,7 +948,7 @@ def render_day(station: Station, day: date, items: list[RunningItem],
             lines.append("Không có chuyên mục CCHC phát trong ngày này.")
         return "\n".join(lines)
     folder = day_dir(station, day)
-    lines.append(f"Thư mục: {folder.relative_to(station.dir).as_posix()}/")
+    lines.append(f"Thư mục: {station.store.rel(folder)}/")
     if not folder.is_dir():
         lines.append("CHÚ Ý: thư mục ngày chưa được chuẩn bị. Chạy 'broadcast check-air' để chuẩn bị.")
     lines.append("")
@@ -1051,7 +1051,7 @@ def standing_notice(station: Station) -> _Source:
     key = hashlib.sha256(
         f"v2|{text}|{a.target_lufs}|{a.true_peak_dbtp}|{a.bitrate_kbps}|{a.sample_rate}".encode()
     ).hexdigest()[:12]
-    path = station.state_dir / "notice" / f"thong-bao-cchc-{key}.mp3"
+    path = station.store.cache_dir("notice") / f"thong-bao-cchc-{key}.mp3"
     if (path.exists() or path.is_symlink()) and _notice_length(path) is None:
         log.warning("thông báo dự phòng đã lưu bị hỏng, làm lại: %s", path)
         path.unlink(missing_ok=True)
@@ -1172,7 +1172,7 @@ def _file_problems(station: Station, airing: ScheduledAiring, source: _Source | 
         playlist = folder / f"{station.slot(airing.slot).hhmm}.m3u8"
         listed = [name for name, _, _ in _read_m3u8(playlist)]
         if listed != [Path(i.file).name for i in airing.items]:
-            problems.append(f"danh sách phát {playlist.relative_to(station.dir).as_posix()} thiếu hoặc hỏng.")
+            problems.append(f"danh sách phát {station.store.rel(playlist)} thiếu hoặc hỏng.")
     for item in airing.items:
         try:
             path = _day_file(station, item.file, schedule_path(station, airing.date.strftime("%Y-%m")))
@@ -1199,10 +1199,10 @@ def _file_problems(station: Station, airing: ScheduledAiring, source: _Source | 
 
 def _last_good_programme(station: Station, before: str, slot_min: float) -> _Source | None:
     """The latest earlier month whose programme passes every check and fits the slots."""
-    if not station.audio_dir.is_dir():
+    if not station.store.audio_dir.is_dir():
         return None
     months = sorted(
-        (p.name for p in station.audio_dir.iterdir() if re.match(r"^\d{4}-\d{2}$", p.name) and p.name < before),
+        (p.name for p in station.store.audio_dir.iterdir() if re.match(r"^\d{4}-\d{2}$", p.name) and p.name < before),
         reverse=True,
     )
     for m in months:

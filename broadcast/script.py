@@ -26,7 +26,7 @@ import jinja2
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
-from broadcast.errors import BroadcastError, ScriptError
+from broadcast.errors import BroadcastError, NextStep, ScriptError
 from broadcast.fsutil import atomic_write_text
 from broadcast.yamlio import load_yaml, read_text_file
 
@@ -459,7 +459,8 @@ def read_script(path: Path) -> Script:
     if not path.exists():
         raise ScriptError(
             "chưa có kịch bản của tháng này.", file=path,
-            hint=f"Soạn kịch bản bằng lệnh: broadcast script --month {path.stem}",
+            hint="Soạn kịch bản của tháng trước khi làm bước này.",
+            next_step=NextStep("script", month=path.stem),
         )
     # Regular files only (a FIFO would hang), bounded size, UTF-8 with the line of a bad byte.
     text = read_text_file(path, error=ScriptError, max_bytes=MAX_SCRIPT_BYTES, what="tệp kịch bản")
@@ -519,7 +520,7 @@ def _package_templates() -> Path:
 
 def station_templates_dir(station: Any) -> Path:
     """Where a station keeps its own templates (they override built-ins by name)."""
-    return Path(station.dir) / "templates"
+    return station.store.templates_dir
 
 
 RENDER_SECONDS = 5.0
@@ -715,7 +716,7 @@ def make_environment(station: Any) -> SandboxedEnvironment:
     """
     package = _package_templates()
     env = _LimitedSandbox(
-        loader=_ConfinedLoader([(station_templates_dir(station), Path(station.dir)), (package, package)]),
+        loader=_ConfinedLoader([(station_templates_dir(station), station.store.root), (package, package)]),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
         trim_blocks=True,
@@ -964,7 +965,7 @@ def render_script(station: Any, month: str, *, force: bool = False, now: datetim
     """
     now = now or datetime.now()
     text, meta = render_text(station, month, now=now)
-    path = Path(station.script_path(meta["month"]))
+    path = Path(station.store.script_path(meta["month"]))
     if path.exists():
         reason = None
         try:
@@ -1010,7 +1011,7 @@ def approve(station: Any, month: str, by: str, now: datetime | None = None,
     by = (by or "").strip()
     if not by:
         raise ScriptError("cần ghi tên người duyệt.", field="--by", hint='Ví dụ: --by "Nguyễn Văn A"')
-    path = Path(station.script_path(month))
+    path = Path(station.store.script_path(month))
     script = read_script(path)  # validates the whole script first
     text = path.read_text(encoding="utf-8")
     fm_text, body, _ = split_front_matter(text, path)

@@ -21,18 +21,18 @@ new station from the example that ships inside the package (so `init` works from
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
 from broadcast.errors import ConfigError
+from broadcast.fsutil import atomic_write_text
 
 STATION_FILE = "station.yaml"
 _MONTH_DIR = re.compile(r"^\d{4}-\d{2}$")
 _DAY_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_EXAMPLE_FLAG = re.compile(r"^(\s*example:\s*)true\b.*$", re.MULTILINE)
 
 
 class StationStore:
@@ -50,8 +50,12 @@ class StationStore:
         return self.root / STATION_FILE
 
     @property
-    def lexicon_file(self) -> Path:
+    def lexicon_path(self) -> Path:
         return self.root / "lexicon.yaml"
+
+    def station_lexicon(self) -> Path | None:
+        """The station's own lexicon file if it has one."""
+        return self.lexicon_path if self.lexicon_path.is_file() else None
 
     @property
     def templates_dir(self) -> Path:
@@ -105,6 +109,14 @@ class StationStore:
         return self.programme_dir(month) / "manifest.json"
 
     @property
+    def drafts_dir(self) -> Path:
+        """Listening copies of scripts not (yet) approved; never aired."""
+        return self.audio_dir / "drafts"
+
+    def draft_dir(self, month: str) -> Path:
+        return self.drafts_dir / month
+
+    @property
     def days_dir(self) -> Path:
         return self.audio_dir / "days"
 
@@ -129,11 +141,11 @@ class StationStore:
         return self.root / ".broadcast"
 
     def state_file(self, name: str) -> Path:
-        """A file of the station's state folder (`automation-state.json`, `daemon.lock`…)."""
+        """A file of the state folder: automation state and history, locks, the as-run log."""
         return self.state_dir / name
 
     def cache_dir(self, name: str) -> Path:
-        """A cache folder under the state folder (`tts`, `prepared`, `jingles`, `notice`…)."""
+        """A cache folder under the state folder: tts, prepared, jingles, notice, voices."""
         return self.state_dir / name
 
     # ------------------------------------------------------------------ paths read from files
@@ -188,10 +200,12 @@ class StationStore:
         example = resources.files("broadcast").joinpath("data/example")
         for folder in ("scripts", "schedules", "audio_out", "facts", "jingles"):
             (store.root / folder).mkdir(parents=True, exist_ok=True)
-        for rel in ("station.yaml", "facts/README.md"):
+        for rel in ("facts/README.md", "station.yaml"):
             src = example.joinpath(rel)
-            if src.is_file():
-                with resources.as_file(src) as real:
-                    shutil.copyfile(real, store.root / rel)
-        os.chmod(store.station_file, 0o644)
+            if not src.is_file():
+                raise ConfigError("không tìm thấy đài mẫu đi kèm chương trình.", file=str(src))
+            text = src.read_text(encoding="utf-8")
+            if rel == "station.yaml":  # a new station is a real one: its figures are not examples
+                text = _EXAMPLE_FLAG.sub(r"\g<1>false                               # đài thật", text, count=1)
+            atomic_write_text(store.root / rel, text)
         return store

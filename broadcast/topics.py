@@ -291,7 +291,7 @@ def parse_topic(src: Located, *, builtin: bool) -> Topic:
 
 def station_topics_dir(station: Any) -> Path:
     """Where a station keeps its own topics."""
-    return Path(station.dir) / "topics"
+    return station.store.topics_dir
 
 
 def load_topics(station: Any | None = None) -> dict[str, Topic]:
@@ -376,7 +376,7 @@ def default_plan(topics: dict[str, Topic], year: int) -> dict[int, str]:
 
 def plan_path(station: Any, year: int) -> Path:
     """schedules/plan-YYYY.yaml of the station."""
-    return Path(station.schedules_dir) / f"plan-{year}.yaml"
+    return Path(station.store.schedules_dir) / f"plan-{year}.yaml"
 
 
 def plan_year(station: Any, year: int, *, force: bool = False) -> Path:
@@ -525,7 +525,7 @@ def _check_consistency(f: dict[str, float | int | None], path: Path, src: Locate
 
 def facts_path(station: Any, month: str) -> Path:
     """facts/YYYY-MM.yaml of the station."""
-    return Path(station.facts_dir) / f"{month}.yaml"
+    return Path(station.store.facts_dir) / f"{month}.yaml"
 
 
 def load_facts(station: Any, month: str) -> Facts:

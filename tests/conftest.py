@@ -90,7 +90,7 @@ def write_script(st, month: str, *, approved: bool = True, title: str | None = N
         "approved_at": "2026-01-01T08:00:00" if approved else None,
         "approved_sha256": body_hash(body) if approved else None,
     }
-    path = st.script_path(month)
+    path = st.store.script_path(month)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + body,
                     encoding="utf-8")
@@ -105,8 +105,8 @@ def write_programme(st, month: str, *, seconds: float = 4.0, duration_s: float |
 
     if script:
         write_script(st, month, approved=approved)
-    sc = read_script(st.script_path(month))
-    folder = st.programme_dir(month)
+    sc = read_script(st.store.script_path(month))
+    folder = st.store.programme_dir(month)
     name = f"{st.slug}-{month}.mp3"
     tone_mp3(folder / name, seconds, freq)
     manifest = {

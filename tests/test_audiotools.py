@@ -64,7 +64,7 @@ def test_produce_on_a_full_disk_is_exit_2_and_keeps_the_previous_programme(full_
         produce(plan, st)
     assert err.value.exit_code == 2
     assert f"{st.slug}-2026-12.mp3" in str(err.value)
-    assert not st.programme_dir("2026-12").exists()
+    assert not st.store.programme_dir("2026-12").exists()
 
 
 def test_other_ffmpeg_failures_stay_ffmpeg_errors(tmp_path: Path) -> None:

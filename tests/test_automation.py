@@ -38,15 +38,15 @@ class FakeMake:
     """pipeline.make's contract in small: script if missing, produce once, schedule if approved."""
 
     def __call__(self, station, month, now):
-        if not station.script_path(month).exists():
+        if not station.store.script_path(month).exists():
             write_script(station, month, approved=station.automation.auto_approve)
-        if not (station.programme_dir(month) / "manifest.json").exists():
+        if not (station.store.programme_dir(month) / "manifest.json").exists():
             write_programme(station, month, seconds=3.0, script=False)
             with open(station.dir / "produced.log", "a", encoding="utf-8") as fh:
                 fh.write(month + "\n")
         from broadcast.script import read_script
 
-        if not read_script(station.script_path(month)).approved:
+        if not read_script(station.store.script_path(month)).approved:
             return SimpleNamespace(approved=False, scheduled=False)
         sch.schedule_month(station, month, now=now)
         return SimpleNamespace(approved=True, scheduled=True)
@@ -108,7 +108,7 @@ def test_simulated_year(tmp_path, fake_make, capsys):
         assert sched is not None and sch.is_scheduled(st, month)
         for a in sched.airings:
             assert sch.holiday_name(a.date) is None
-            folder = st.days_dir / a.date.isoformat()
+            folder = st.store.days_dir / a.date.isoformat()
             assert folder.is_dir() and (folder / sch.RUNNING_ORDER).is_file()
             assert (st.dir / a.items[0].file).is_file()
         airings += len(sched.airings)
@@ -120,7 +120,7 @@ def test_simulated_year(tmp_path, fake_make, capsys):
     assert airings == 12 * 4
     history = auto.read_history(st)
     assert sum(1 for r in history if r["event"] == "finish") == sum(len(v) for v in runs.values())
-    assert (st.state_dir / "automation.log").read_text(encoding="utf-8").count("[generate] kết thúc: ok") == 13
+    assert (st.store.state_dir / "automation.log").read_text(encoding="utf-8").count("[generate] kết thúc: ok") == 13
     listed = ", ".join(f"{x:%d/%m}" for x in sorted(skipped))
     with capsys.disabled():
         print(f"\n  simulated year: {len(produced(d))} months produced ({months[0]}..{months[-1]}), "
@@ -158,8 +158,8 @@ def test_prepare_falls_back_loudly_when_tomorrow_is_not_ready(tmp_path, fake_mak
     runs = auto.run_due(st, eve)
     (prep,) = [r for r in runs if r.job == "prepare"]
     assert prep.outcome == "fallback" and "THAY BẰNG" in prep.detail
-    assert "fallback" in (st.state_dir / "automation.log").read_text(encoding="utf-8")
-    (mp3,) = (st.days_dir / first.isoformat()).glob("*.mp3")
+    assert "fallback" in (st.store.state_dir / "automation.log").read_text(encoding="utf-8")
+    (mp3,) = (st.store.days_dir / first.isoformat()).glob("*.mp3")
     assert "thang-03" in mp3.name
 
 
@@ -221,12 +221,12 @@ def test_killed_generation_resumes_without_half_folder_or_duplicate(tmp_path, fa
     finally:
         proc.wait()
     # Killed half-way through the daily folders of April.
-    visible = [p for p in st.days_dir.iterdir() if p.name.startswith("2026-04")]
+    visible = [p for p in st.store.days_dir.iterdir() if p.name.startswith("2026-04")]
     assert len(visible) == 2
     for folder in visible:
         assert len(list(folder.iterdir())) == 3            # whole: mp3, m3u8, html
     # The plan is written first (one transaction): it is the new one, and unfinished.
-    assert (st.schedules_dir / "2026-04.yaml").exists()
+    assert (st.store.schedules_dir / "2026-04.yaml").exists()
     assert not sch.is_scheduled(st, "2026-04")
     history = auto.read_history(st)
     assert history[-1]["event"] == "start" and history[-1]["job"] == "generate"
@@ -234,8 +234,8 @@ def test_killed_generation_resumes_without_half_folder_or_duplicate(tmp_path, fa
 
     # Restarted a quarter of an hour later: the month completes, produced only once.
     # (The killed run's hidden temp folder is as old as that, so it is known to be dead.)
-    assert [p for p in st.days_dir.iterdir() if p.name.startswith(".")]
-    for p in st.days_dir.iterdir():
+    assert [p for p in st.store.days_dir.iterdir() if p.name.startswith(".")]
+    for p in st.store.days_dir.iterdir():
         if p.name.startswith("."):
             os.utime(p, (time.time() - 900, time.time() - 900))
     runs = auto.run_due(st, at(2026, 3, 20, 8, 20))
@@ -244,9 +244,9 @@ def test_killed_generation_resumes_without_half_folder_or_duplicate(tmp_path, fa
     assert produced(d) == ["2026-03", "2026-04"]
     assert sch.is_scheduled(st, "2026-04")
     sched = sch.read_schedule(st, "2026-04")
-    assert sorted(p.name for p in st.days_dir.iterdir() if p.name.startswith("2026-04")) == \
+    assert sorted(p.name for p in st.store.days_dir.iterdir() if p.name.startswith("2026-04")) == \
         [day.isoformat() for day in sched.days]
-    assert not [p for p in st.days_dir.iterdir() if p.name.startswith(".")]
+    assert not [p for p in st.store.days_dir.iterdir() if p.name.startswith(".")]
     assert auto.interrupted_jobs(st) == set()
     # And once done, it stays done.
     assert auto.run_due(st, at(2026, 3, 20, 8, 35)) == []
@@ -269,8 +269,8 @@ def test_second_daemon_process_refuses_to_start(tmp_path):
     st = load_station(d)
     # Nothing due for the real pipeline: the state says every job was handled just now.
     now = datetime.now(TZ)
-    st.state_dir.mkdir(parents=True)
-    (st.state_dir / "automation-state.json").write_text(
+    st.store.state_dir.mkdir(parents=True)
+    (st.store.state_dir / "automation-state.json").write_text(
         json.dumps({job: now.isoformat() for job in auto.JOBS}), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     first = subprocess.Popen([sys.executable, "-m", "broadcast", "daemon", "--station", str(d)],
@@ -280,7 +280,7 @@ def test_second_daemon_process_refuses_to_start(tmp_path):
 
         for _ in range(300):        # wait until the first daemon holds the lock
             try:
-                FileLock(str(st.state_dir / "daemon.lock"), timeout=0).acquire().lock.release()
+                FileLock(str(st.store.state_dir / "daemon.lock"), timeout=0).acquire().lock.release()
             except Timeout:
                 break
             assert first.poll() is None, first.stderr.read()
@@ -308,12 +308,12 @@ def test_daemon_catches_up_at_start_and_rebuilds_its_jobs_in_memory(tmp_path, fa
             time.sleep(0.1)
         assert [r["job"] for r in finished] == ["generate", "prepare"]
         this_month = datetime.now(TZ).strftime("%Y-%m")
-        assert (st.programme_dir(this_month) / "manifest.json").exists() or \
+        assert (st.store.programme_dir(this_month) / "manifest.json").exists() or \
             finished[0]["outcome"] == "ok"
     finally:
         stop.set()
         t.join(timeout=60)
-    assert not (st.state_dir / "jobs.sqlite").exists()     # nothing pickled on disk
+    assert not (st.store.state_dir / "jobs.sqlite").exists()     # nothing pickled on disk
     sched = auto.build_scheduler(st, blocking=False)
     sched.start(paused=True)
     try:
@@ -336,8 +336,8 @@ def test_a_malicious_pickle_in_an_old_jobs_sqlite_is_never_run(tmp_path, fake_ma
         def __reduce__(self):
             return (Path.write_text, (marker, "ran"))
 
-    st.state_dir.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(st.state_dir / "jobs.sqlite")
+    st.store.state_dir.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(st.store.state_dir / "jobs.sqlite")
     db.execute("create table apscheduler_jobs (id varchar(191) primary key, next_run_time float, "
                "job_state blob not null)")
     for job in ("generate", "prepare", "evil"):
@@ -356,7 +356,7 @@ def test_a_malicious_pickle_in_an_old_jobs_sqlite_is_never_run(tmp_path, fake_ma
         stop.set()
         t.join(timeout=60)
     assert not marker.exists()
-    assert not (st.state_dir / "jobs.sqlite").exists()
+    assert not (st.store.state_dir / "jobs.sqlite").exists()
 
 
 def test_apscheduler_runs_a_missed_job_once(tmp_path, monkeypatch):
@@ -397,7 +397,7 @@ def test_generation_with_the_real_pipeline_and_silent_engine(tmp_path):
     assert len(sched.airings) == 4
     for a in sched.airings:
         assert (st.dir / a.items[0].file).is_file()
-    manifest = st.programme_dir("2026-12") / "manifest.json"
+    manifest = st.store.programme_dir("2026-12") / "manifest.json"
     stamp = manifest.stat().st_mtime_ns
     # Later the same day: nothing due; in the evening tomorrow is checked, nothing re-made.
     assert auto.run_due(st, at(2026, 11, 26, 8, 20)) == []
@@ -412,11 +412,11 @@ def test_generation_with_the_real_pipeline_and_silent_engine(tmp_path):
 def test_a_corrupt_state_file_is_treated_as_no_state(tmp_path, fake_make, text):
     """A damaged automation-state.json must not stop the daemon: jobs of the last month run."""
     st = load_station(station_dir(tmp_path, automation={"auto_approve": True}))
-    st.state_dir.mkdir(parents=True, exist_ok=True)
-    (st.state_dir / "automation-state.json").write_text(text, encoding="utf-8")
+    st.store.state_dir.mkdir(parents=True, exist_ok=True)
+    (st.store.state_dir / "automation-state.json").write_text(text, encoding="utf-8")
     runs = auto.run_due(st, at(2026, 3, 20, 9, 0))
     assert [r.job for r in runs] == ["generate", "prepare"]
-    assert json.loads((st.state_dir / "automation-state.json").read_text(encoding="utf-8"))["generate"].startswith(
+    assert json.loads((st.store.state_dir / "automation-state.json").read_text(encoding="utf-8"))["generate"].startswith(
         "2026-03-20T08:00"
     )
 
@@ -428,11 +428,11 @@ def test_a_trial_run_with_now_in_the_future_does_not_switch_the_real_runs_off(tm
     """Issue 12 #5 / issue 11 #15: `--run-due --now <future>` is a trial; the real state stays."""
     st = load_station(station_dir(tmp_path))
     monkeypatch.setattr(auto, "make_programme", FakeMake())
-    real_state = st.state_dir / "automation-state.json"
+    real_state = st.store.state_dir / "automation-state.json"
     run_cli(["daemon", "--station", str(st.dir), "--run-due", "--now", "2026-12-20T08:05"])
     assert not real_state.exists()
-    assert not (st.state_dir / "automation-runs.jsonl").exists()
-    assert (st.state_dir / "automation-trial-runs.jsonl").exists()
+    assert not (st.store.state_dir / "automation-runs.jsonl").exists()
+    assert (st.store.state_dir / "automation-trial-runs.jsonl").exists()
     capsys.readouterr()
     # The real nightly run (earlier than the trial's time) still has work to do.
     runs = auto.run_due(st, at(2026, 3, 20, 20, 0))
@@ -442,8 +442,8 @@ def test_a_trial_run_with_now_in_the_future_does_not_switch_the_real_runs_off(tm
 
 def test_a_state_time_in_the_future_is_a_warning_and_not_trusted(tmp_path, fake_make, caplog):
     st = load_station(station_dir(tmp_path))
-    st.state_dir.mkdir(parents=True, exist_ok=True)
-    (st.state_dir / "automation-state.json").write_text(
+    st.store.state_dir.mkdir(parents=True, exist_ok=True)
+    (st.store.state_dir / "automation-state.json").write_text(
         json.dumps({"generate": "2026-12-20T08:00:00+07:00", "prepare": "2026-12-19T20:00:00+07:00"}),
         encoding="utf-8")
     runs = auto.run_due(st, at(2026, 3, 20, 20, 5))
@@ -457,7 +457,7 @@ def test_a_full_disk_under_run_due_names_the_file_and_leaves_no_empty_history(tm
     import errno
 
     st = load_station(station_dir(tmp_path))
-    history = st.state_dir / "automation-runs.jsonl"
+    history = st.store.state_dir / "automation-runs.jsonl"
 
     class FullFile:
         def __init__(self, fh):

@@ -71,7 +71,7 @@ def test_slower_voice_means_longer_programme(year_2027):
 
 
 def _write(station, month, body):
-    path = station.script_path(month)
+    path = station.store.script_path(month)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"---\nmonth: {month}\ntopic: x\ntitle: Ngắn\nstatus: draft\n---\n{body}", encoding="utf-8")
     return path

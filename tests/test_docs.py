@@ -167,9 +167,9 @@ def test_the_files_the_readme_names_exist_after_the_demo(demo_station):
     table = readme.split("### Tệp làm ra ở đâu", 1)[1].split("###", 1)[0]
     paths = re.findall(r"`([a-z_]+/[^`]+)`", table)
     assert len(paths) >= 5
-    months = sorted(p.name for p in st.audio_dir.iterdir() if re.match(r"^\d{4}-\d{2}$", p.name))
+    months = sorted(p.name for p in st.store.audio_dir.iterdir() if re.match(r"^\d{4}-\d{2}$", p.name))
     assert next_month(datetime.now(st.tz).date()) in months
-    day = sorted(p.name for p in st.days_dir.iterdir())[0]
+    day = sorted(p.name for p in st.store.days_dir.iterdir())[0]
     assert f"`{st.slug}`" in readme or f"{st.slug}-" in table
     for month in months:
         for p in paths:
@@ -178,7 +178,7 @@ def test_the_files_the_readme_names_exist_after_the_demo(demo_station):
             real = p.replace("NĂM-THÁNG-NGÀY", day).replace("NĂM-THÁNG", month)
             assert (demo_station / real).exists(), f"README nêu {p} nhưng không có {real}"
     for name in re.findall(r"`([a-z-]+\.html)`", table):
-        assert (st.days_dir / day / name).is_file()
+        assert (st.store.days_dir / day / name).is_file()
 
 
 # --------------------------------------------------------------------------- typing `broadcast`

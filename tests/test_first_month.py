@@ -49,7 +49,7 @@ def test_calendar_cancels_removed_airings_with_a_higher_sequence_and_has_reminde
     st = load_station(d)
     write_programme(st, "2026-03")
     sch.schedule_month(st, "2026-03")
-    ics = st.schedules_dir / "2026-03.ics"
+    ics = st.store.schedules_dir / "2026-03.ics"
     first = {str(e["uid"]): e for e in Calendar.from_ical(ics.read_bytes()).walk("VEVENT")}
     assert len(first) == 4
     for e in first.values():
@@ -83,7 +83,7 @@ def test_calendar_reminder_follows_the_setting(tmp_path):
     st = load_station(d)
     write_programme(st, "2026-03")
     sch.schedule_month(st, "2026-03")
-    events = Calendar.from_ical((st.schedules_dir / "2026-03.ics").read_bytes()).walk("VEVENT")
+    events = Calendar.from_ical((st.store.schedules_dir / "2026-03.ics").read_bytes()).walk("VEVENT")
     assert events and all(not e.walk("VALARM") for e in events)
 
 
@@ -94,16 +94,16 @@ def test_approve_refuses_example_figures_unless_confirmed_and_records_it(tmp_pat
     from broadcast.script import read_script, render_script
 
     st = load_station(make_station(tmp_path))
-    assert yaml.safe_load((st.facts_dir / "2027-01.yaml").read_text(encoding="utf-8"))["example"] is True
+    assert yaml.safe_load((st.store.facts_dir / "2027-01.yaml").read_text(encoding="utf-8"))["example"] is True
     render_script(st, "2027-01")
     code, out, err = _run(capsys, "approve", "--station", str(st.dir), "--month", "2027-01", "--by", "Nguyễn Văn A")
     assert code == 1
     assert "SỐ LIỆU VÍ DỤ" in err and "2027-01.yaml" in err and "--confirm-example-figures" in err
-    assert not read_script(st.script_path("2027-01")).approved
+    assert not read_script(st.store.script_path("2027-01")).approved
     code, out, _ = _run(capsys, "approve", "--station", str(st.dir), "--month", "2027-01", "--by", "Nguyễn Văn A",
                         "--confirm-example-figures")
     assert code == 0 and "SỐ LIỆU VÍ DỤ" in out
-    script = read_script(st.script_path("2027-01"))
+    script = read_script(st.store.script_path("2027-01"))
     assert script.approved and script.meta["example_figures_confirmed"] is True
     assert script.meta["approved_at"].endswith("+07:00")   # station time, with its offset
 
@@ -112,12 +112,12 @@ def test_approve_of_real_figures_needs_no_confirmation(tmp_path, capsys):
     from broadcast.script import read_script, render_script
 
     st = load_station(make_station(tmp_path))
-    facts = st.facts_dir / "2027-01.yaml"
+    facts = st.store.facts_dir / "2027-01.yaml"
     facts.write_text(facts.read_text(encoding="utf-8").replace("example: true", "example: false"), encoding="utf-8")
     render_script(st, "2027-01")
     code, _, _ = _run(capsys, "approve", "--station", str(st.dir), "--month", "2027-01", "--by", "Nguyễn Văn A")
     assert code == 0
-    assert "example_figures_confirmed" not in read_script(st.script_path("2027-01")).meta
+    assert "example_figures_confirmed" not in read_script(st.store.script_path("2027-01")).meta
 
 
 # --------------------------------------------------------------------------- #10 operator's sheet
@@ -132,7 +132,7 @@ def test_sheet_has_end_times_a_tick_column_and_marks_fallback_voice_and_example_
     write_programme(st, "2026-03", seconds=754)          # 12:34 -> ends 06:13 (a started minute counts)
     sch.schedule_month(st, "2026-03", now=datetime(2026, 3, 1, 1, 0))
     first = sch.month_calendar(st, "2026-03").airings[0]
-    sheet = st.days_dir / first[0].isoformat() / sch.RUNNING_ORDER
+    sheet = st.store.days_dir / first[0].isoformat() / sch.RUNNING_ORDER
     page = sheet.read_text(encoding="utf-8")
     slot = st.slot(first[1])
     assert "Đã phát" in page and "☐" in page
@@ -141,11 +141,11 @@ def test_sheet_has_end_times_a_tick_column_and_marks_fallback_voice_and_example_
     assert "GIỌNG DỰ PHÒNG" not in page and "SỐ LIỆU VÍ DỤ" not in page
     assert "Lập lúc 01:00 ngày 01/03/2026" in page           # station time, as given
     # The same programme voiced by the fallback engine, approved with example figures.
-    mf = st.programme_dir("2026-03") / "manifest.json"
+    mf = st.store.programme_dir("2026-03") / "manifest.json"
     m = json.loads(mf.read_text(encoding="utf-8"))
     m["degraded"] = True
     mf.write_text(json.dumps(m), encoding="utf-8")
-    p = st.script_path("2026-03")
+    p = st.store.script_path("2026-03")
     fm, body, _ = split_front_matter(p.read_text(encoding="utf-8"), p)
     p.write_text(_compose(set_front_matter(fm, {"example_figures_confirmed": True}), body), encoding="utf-8")
     sch.schedule_month(st, "2026-03", now=datetime(2026, 3, 1, 1, 0, tzinfo=__import__("zoneinfo").ZoneInfo("UTC")))
@@ -235,7 +235,7 @@ def test_a_facts_typo_gets_a_suggestion(tmp_path):
     from broadcast.topics import load_facts
 
     st = load_station(make_station(tmp_path))
-    f = st.facts_dir / "2027-01.yaml"
+    f = st.store.facts_dir / "2027-01.yaml"
     f.write_text(f.read_text(encoding="utf-8").replace("received:", "recieved:", 1), encoding="utf-8")
     with pytest.raises(ConfigError) as exc:
         load_facts(st, "2027-01")
@@ -253,7 +253,7 @@ def test_facts_that_contradict_each_other_are_refused_at_their_line(tmp_path, ch
     from broadcast.topics import load_facts
 
     st = load_station(make_station(tmp_path))
-    f = st.facts_dir / "2027-03.yaml"
+    f = st.store.facts_dir / "2027-03.yaml"
     f.write_text(yaml.safe_dump({"example": False, **change}), encoding="utf-8")
     with pytest.raises(ConfigError) as exc:
         load_facts(st, "2027-03")

@@ -34,7 +34,7 @@ def sha(path: Path) -> str:
 
 
 def day_mp3s(st, days) -> dict[Path, str]:
-    return {mp3: sha(mp3) for d in days for mp3 in (st.days_dir / d.isoformat()).glob("*.mp3")}
+    return {mp3: sha(mp3) for d in days for mp3 in (st.store.days_dir / d.isoformat()).glob("*.mp3")}
 
 
 @pytest.fixture(scope="module")
@@ -50,17 +50,17 @@ def approved(tmp_path_factory):
 def test_an_edit_after_approval_keeps_the_approved_programme_on_air(approved, capsys):
     """Issue 12 #1: the edit makes a listening copy apart; the approved audio stays and airs."""
     st, first = approved
-    live = st.programme_dir(MONTH)
+    live = st.store.programme_dir(MONTH)
     mp3 = live / first.manifest.file
     before = sha(mp3)
     days_before = day_mp3s(st, first.days)
     assert json.loads((live / "approval.json").read_text("utf-8"))["approved_sha256"] == first.manifest.script_sha256
     # A killed encode's temp folder from an earlier run (issue 11 #9) is cleaned at the start.
-    leftover = st.audio_dir / f".{MONTH}.killed.tmp"
+    leftover = st.store.audio_dir / f".{MONTH}.killed.tmp"
     leftover.mkdir()
     (leftover / "half.mp3").write_bytes(b"\0" * 1000)
 
-    path = st.script_path(MONTH)
+    path = st.store.script_path(MONTH)
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("Kính thưa", "Kính chào", 1), encoding="utf-8")
     code = run_cli(["make", "--station", str(st.dir), "--month", MONTH])
@@ -73,7 +73,7 @@ def test_an_edit_after_approval_keeps_the_approved_programme_on_air(approved, ca
     assert day_mp3s(st, first.days) == days_before
     assert (live / "kich-ban-da-duyet.md").read_text("utf-8") == text
     # The listening copy is apart, made from the edited text.
-    draft = json.loads((st.audio_dir / "drafts" / MONTH / "manifest.json").read_text("utf-8"))
+    draft = json.loads((st.store.audio_dir / "drafts" / MONTH / "manifest.json").read_text("utf-8"))
     edited = read_script(path)
     assert draft["script_sha256"] == edited.body_sha256 != first.manifest.script_sha256
     # The front matter tells the truth.
@@ -84,11 +84,11 @@ def test_an_edit_after_approval_keeps_the_approved_programme_on_air(approved, ca
     assert day_mp3s(st, first.days) == days_before
 
     # Approval of the matching listening copy promotes it: no re-synthesis.
-    draft_mp3 = sha(st.audio_dir / "drafts" / MONTH / draft["file"])
+    draft_mp3 = sha(st.store.audio_dir / "drafts" / MONTH / draft["file"])
     assert run_cli(["approve", "--station", str(st.dir), "--month", MONTH, "--by", "Nguyễn Văn B",
                     "--confirm-example-figures"]) == 0
     assert "không phải dựng lại" in capsys.readouterr().out
-    assert not (st.audio_dir / "drafts" / MONTH).exists()
+    assert not (st.store.audio_dir / "drafts" / MONTH).exists()
     assert sha(mp3) == draft_mp3
     result = make(st, MONTH, progress=Reporter())
     assert result.produced is False and result.scheduled and result.can_air
@@ -113,7 +113,7 @@ def test_a_truncated_master_is_not_ready_is_remade_and_spares_the_day_folders(tm
     st = load_station(d)
     first = make(st, "2027-03", auto_approve=True, progress=Reporter())
     m = first.manifest
-    mp3 = st.programme_dir("2027-03") / m.file
+    mp3 = st.store.programme_dir("2027-03") / m.file
     assert m.file_size == mp3.stat().st_size and m.file_sha256 == sha(mp3)
     days = day_mp3s(st, first.days)
     whole = mp3.read_bytes()
@@ -133,11 +133,11 @@ def test_a_second_make_waits_for_the_first_and_says_so(tmp_path):
     """Issue 12 #12: one main job per station; the waiting one says so in Vietnamese."""
     d = make_station(tmp_path, voice=SILENT)
     st = load_station(d)
-    st.state_dir.mkdir(parents=True, exist_ok=True)
+    st.store.state_dir.mkdir(parents=True, exist_ok=True)
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import sys; from filelock import FileLock; l = FileLock(sys.argv[1]); l.acquire(); "
-         "print('held', flush=True); sys.stdin.read()", str(st.state_dir / "make.lock")],
+         "print('held', flush=True); sys.stdin.read()", str(st.store.state_dir / "make.lock")],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"

@@ -95,10 +95,11 @@ def test_bed_loops_without_a_seam() -> None:
 
 
 def test_builtin_render_is_cached_once(tmp_path: Path) -> None:
-    p = jingles.builtin_path(tmp_path, "stinger", RATE)
+    cache = tmp_path / "jingles"
+    p = jingles.builtin_path(cache, "stinger", RATE)
     stamp = p.stat().st_mtime_ns
-    assert jingles.builtin_path(tmp_path, "stinger", RATE) == p and p.stat().st_mtime_ns == stamp
-    assert p.parent == tmp_path / "jingles"
+    assert jingles.builtin_path(cache, "stinger", RATE) == p and p.stat().st_mtime_ns == stamp
+    assert p.parent == cache
 
 
 # --- a station's own files ------------------------------------------------------------
@@ -106,13 +107,13 @@ def test_builtin_render_is_cached_once(tmp_path: Path) -> None:
 
 def test_station_files_of_odd_formats_replace_the_builtin_ones(tmp_path: Path) -> None:
     st = station(tmp_path)
-    st.jingles_dir.mkdir()
+    st.store.jingles_dir.mkdir()
     # Stereo 48 kHz WAV intro, 22.05 kHz mono MP3 outro.
     stereo = np.stack([chord(4.0, 48000, [523.25, 659.25]), chord(4.0, 48000, [392.0, 783.99])], axis=1)
-    write_wav(st.jingles_dir / "intro.wav", stereo.reshape(-1), 48000, channels=2)
+    write_wav(st.store.jingles_dir / "intro.wav", stereo.reshape(-1), 48000, channels=2)
     tmp_wav = write_wav(tmp_path / "o.wav", chord(3.0, 22050, [440.0, 554.37]), 22050)
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", "-i", str(tmp_wav), "-ar", "22050", "-ac", "1", str(st.jingles_dir / "Outro.mp3")],
+        ["ffmpeg", "-v", "error", "-y", "-i", str(tmp_wav), "-ar", "22050", "-ac", "1", str(st.store.jingles_dir / "Outro.mp3")],
         check=True,
     )
     m = produce(one_speech_plan(tmp_path, ["intro", "outro"]), st)
@@ -126,15 +127,15 @@ def test_station_files_of_odd_formats_replace_the_builtin_ones(tmp_path: Path) -
 
 def test_corrupt_station_jingle_is_named_in_a_vietnamese_error(tmp_path: Path) -> None:
     st = station(tmp_path)
-    st.jingles_dir.mkdir()
-    (st.jingles_dir / "stinger.mp3").write_bytes(b"\xff\xfb\x90\x00" + b"not audio at all" * 200)
+    st.store.jingles_dir.mkdir()
+    (st.store.jingles_dir / "stinger.mp3").write_bytes(b"\xff\xfb\x90\x00" + b"not audio at all" * 200)
     with pytest.raises(ProductionError) as err:
         produce(one_speech_plan(tmp_path, ["stinger"]), st)
     text = str(err.value)
     assert "stinger.mp3" in text
     assert "không đọc được" in text and "nhạc chuyển" in text
     assert getattr(err.value, "stderr", "")  # ffmpeg's own words are kept for -v
-    assert not st.programme_dir("2026-12").exists()
+    assert not st.store.programme_dir("2026-12").exists()
 
 
 def test_non_audio_files_in_the_jingles_folder_are_ignored(tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ def test_a_schedule_killed_after_its_new_plan_never_revives_a_dropped_day(kt, wo
     folder = work / "dropped-day"
     kt._fewer_airings(folder, approved)
     st = load_station(folder)
-    old_days = sorted(p.name for p in st.days_dir.iterdir() if not p.name.startswith("."))
+    old_days = sorted(p.name for p in st.store.days_dir.iterdir() if not p.name.startswith("."))
     killed = kt.run(folder, ["schedule", "--month", kt.MONTH], kill_at="schedule-plan-written")
     assert killed.returncode == -9
     planned = {a.date.isoformat() for a in sch.read_schedule(st, kt.MONTH).airings}
@@ -66,5 +66,5 @@ def test_a_schedule_killed_after_its_new_plan_never_revives_a_dropped_day(kt, wo
     assert dropped and not sch.is_scheduled(st, kt.MONTH)
     first = min(planned)
     sch.check_air(st, datetime.combine(datetime.fromisoformat(first).date(), time(0, 1)), days=0, apply=True)
-    visible = sorted(p.name for p in st.days_dir.iterdir() if not p.name.startswith("."))
+    visible = sorted(p.name for p in st.store.days_dir.iterdir() if not p.name.startswith("."))
     assert not set(dropped) & set(visible)

@@ -75,7 +75,7 @@ def test_a_dripping_server_no_longer_holds_produce(tmp_path: Path) -> None:
     assert produced and elapsed < HANG_S
     assert manifest.degraded is True and manifest.engines == {"espeak-ng": manifest.clips_synthesized}
     assert {s.engine for s in manifest.segments if s.kind == "speech"} == {"espeak-ng"}
-    assert (st.programme_dir("2027-01") / manifest.file).stat().st_size > 0
+    assert (st.store.programme_dir("2027-01") / manifest.file).stat().st_size > 0
 
 
 @pytest.mark.parametrize("drip_s", [0.25, 0.04, 0.005], ids=["in-status-line", "in-headers", "in-body"])

@@ -11,12 +11,12 @@ from click.testing import CliRunner
 
 from broadcast.cli.normalize import command
 from broadcast.errors import NormalizeError
+from broadcast.store import StationStore
 from broadcast.spoken import (
     BUILTIN_LEXICON,
     Change,
     Normalizer,
     Utterance,
-    load_lexicon,
     read_lexicon,
     read_number,
     syllable_count,
@@ -200,7 +200,7 @@ def test_station_lexicon_extends_and_overrides(tmp_path):
         "  means: tin nhắn điện thoại\n",
         encoding="utf-8",
     )
-    lex = load_lexicon(tmp_path)
+    lex = StationStore(tmp_path).station_lexicon()
     assert lex == tmp_path / "lexicon.yaml"
     n = Normalizer(lex)
     assert n.normalize("ĐTN xã") == "Đoàn Thanh niên xã"
@@ -213,8 +213,8 @@ def test_station_lexicon_extends_and_overrides(tmp_path):
     assert Normalizer().unreadable("ĐTN xã") == ["ĐTN"]
 
 
-def test_load_lexicon_without_file(tmp_path):
-    assert load_lexicon(tmp_path) is None
+def test_a_station_without_lexicon_file_has_none(tmp_path):
+    assert StationStore(tmp_path).station_lexicon() is None
 
 
 @pytest.mark.parametrize(

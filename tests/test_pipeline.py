@@ -208,8 +208,8 @@ def test_changed_audio_or_voice_settings_make_the_programme_stale(made):
     from broadcast.script import read_script
 
     st, _, _ = made
-    script = read_script(st.script_path(MONTH))
-    manifest = read_manifest(st.programme_dir(MONTH))
+    script = read_script(st.store.script_path(MONTH))
+    manifest = read_manifest(st.store.programme_dir(MONTH))
     assert not is_stale(st, script, manifest)
     assert not is_stale(load_station(st.dir), script, manifest)
     assert is_stale(replace(st, audio=replace(st.audio, target_lufs=st.audio.target_lufs - 0.5)), script, manifest)
@@ -228,7 +228,7 @@ def test_one_sentence_edit_and_reapproval_reproduces_from_cache_and_reschedules(
     from broadcast.script import approve, read_script
 
     st, first, _ = made
-    path = st.script_path(MONTH)
+    path = st.store.script_path(MONTH)
     text = path.read_text(encoding="utf-8")
     assert "Kính thưa" in text
     path.write_text(text.replace("Kính thưa", "Kính chào", 1), encoding="utf-8")
@@ -239,9 +239,9 @@ def test_one_sentence_edit_and_reapproval_reproduces_from_cache_and_reschedules(
     assert result.produced and result.scheduled
     assert m.script_sha256 == read_script(path).body_sha256 != first.manifest.script_sha256
     assert 1 <= m.clips_synthesized <= 2 and m.clips_cached >= 20 * m.clips_synthesized
-    programme = st.programme_dir(MONTH) / m.file
+    programme = st.store.programme_dir(MONTH) / m.file
     for day in result.days:
-        mp3 = next((st.days_dir / day.isoformat()).glob("*.mp3"))
+        mp3 = next((st.store.days_dir / day.isoformat()).glob("*.mp3"))
         # a copy (a damaged master must not damage every day), equal to the programme
         assert not os.path.samefile(mp3, programme) and mp3.read_bytes() == programme.read_bytes()
     first_day = result.days[0]

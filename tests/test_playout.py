@@ -83,7 +83,7 @@ def run_day(st, clock: FakeClock | None = None, until: str = "23:00") -> tuple[l
     h, m = map(int, until.split(":"))
     said: list[str] = []
     Player(st, clock=clock, say=said.append).run(until=DAY.replace(hour=h, minute=m))
-    with open_log(st.dir) as log:
+    with open_log(st.store) as log:
         return log.rows(), said
 
 
@@ -129,7 +129,7 @@ def test_a_day_airs_three_airings_at_slot_time_and_the_csv_matches_the_capture(t
     st = day_station(tmp_path)
     rows, said = run_day(st)
     assert [(r.slot, r.result) for r in rows] == [("sang", "aired"), ("trua", "aired"), ("chieu", "aired")]
-    programme = st.programme_dir("2026-12") / f"{st.slug}-2026-12.mp3"
+    programme = st.store.programme_dir("2026-12") / f"{st.slug}-2026-12.mp3"
     length = decoded_seconds(programme)
     for r in rows:
         assert abs(wav_seconds(capture(st, r)) - length) <= 0.1
@@ -153,13 +153,13 @@ def test_a_day_airs_three_airings_at_slot_time_and_the_csv_matches_the_capture(t
 def test_a_file_deleted_after_the_check_airs_the_fallback_and_the_log_says_so(tmp_path, capsys):
     st = day_station(tmp_path)
     clock = FakeClock(DAY)
-    day_file = next(st.days_dir.glob("2026-12-28/1100-*.mp3"))
+    day_file = next(st.store.days_dir.glob("2026-12-28/1100-*.mp3"))
     clock.at("10:50", day_file.unlink)          # after the 10:45 check, before air
     rows, said = run_day(st, clock)
     assert [(r.slot, r.result) for r in rows] == [("sang", "aired"), ("trua", "fallback"), ("chieu", "aired")]
     fb = rows[1]
     assert "thiếu tệp" in fb.reason and fb.programme_month == "2026-11"
-    previous = st.programme_dir("2026-11") / f"{st.slug}-2026-11.mp3"
+    previous = st.store.programme_dir("2026-11") / f"{st.slug}-2026-11.mp3"
     assert abs(wav_seconds(capture(st, fb)) - decoded_seconds(previous)) <= 0.1   # the fallback aired
 
     assert run_cli(["asrun", "--station", str(st.dir), "--month", "2026-12", "--now", "2026-12-28T23:00"]) == 0
@@ -169,8 +169,8 @@ def test_a_file_deleted_after_the_check_airs_the_fallback_and_the_log_says_so(tm
 
 def test_a_programme_that_cannot_air_falls_back_to_the_standing_notice_before_air(tmp_path):
     st = day_station(tmp_path, previous=False)
-    (st.programme_dir("2026-12") / f"{st.slug}-2026-12.mp3").unlink()   # no programme, no earlier month
-    for f in st.days_dir.glob("2026-12-28/*.mp3"):
+    (st.store.programme_dir("2026-12") / f"{st.slug}-2026-12.mp3").unlink()   # no programme, no earlier month
+    for f in st.store.days_dir.glob("2026-12-28/*.mp3"):
         f.unlink()
     rows, _ = run_day(st, until="07:00")
     assert len(rows) == 1 and rows[0].result == "fallback"
@@ -186,8 +186,8 @@ def test_with_no_file_and_no_fallback_the_log_says_failed_and_the_player_goes_on
 
     monkeypatch.setattr(sch, "standing_notice", no_notice)
     st = day_station(tmp_path, previous=False)
-    (st.programme_dir("2026-12") / f"{st.slug}-2026-12.mp3").unlink()
-    for f in st.days_dir.glob("2026-12-28/*.mp3"):
+    (st.store.programme_dir("2026-12") / f"{st.slug}-2026-12.mp3").unlink()
+    for f in st.store.days_dir.glob("2026-12-28/*.mp3"):
         f.unlink()
     rows, said = run_day(st)
     assert [(r.slot, r.result) for r in rows] == [("sang", "failed"), ("trua", "failed"), ("chieu", "failed")]
@@ -198,7 +198,7 @@ def test_with_no_file_and_no_fallback_the_log_says_failed_and_the_player_goes_on
 def test_a_corrupt_file_mid_slot_switches_to_the_fallback(tmp_path):
     st = day_station(tmp_path, seconds=6.0)
     clock = FakeClock(DAY)
-    day_file = next(st.days_dir.glob("2026-12-28/1700-*.mp3"))
+    day_file = next(st.store.days_dir.glob("2026-12-28/1700-*.mp3"))
 
     def corrupt() -> None:   # the first third survives, the rest is garbage
         data = day_file.read_bytes()
@@ -220,8 +220,8 @@ def test_a_file_that_does_not_decode_is_replaced_by_the_fallback_before_air(tmp_
     st = day_station(tmp_path)
     # Day files are copies: damage both the day's copy and the approved programme it came from,
     # so nothing can repair the day from the master.
-    day_file = next(st.days_dir.glob("2026-12-28/0600-*.mp3"))
-    programme = st.programme_dir("2026-12") / f"{st.slug}-2026-12.mp3"
+    day_file = next(st.store.days_dir.glob("2026-12-28/0600-*.mp3"))
+    programme = st.store.programme_dir("2026-12") / f"{st.slug}-2026-12.mp3"
     for damaged in (day_file, programme):
         data = damaged.read_bytes()
         with damaged.open("r+b") as fh:
@@ -235,12 +235,12 @@ def test_a_file_that_does_not_decode_is_replaced_by_the_fallback_before_air(tmp_
 
 def test_a_long_silence_in_the_programme_is_reported_before_air_and_it_still_airs(tmp_path):
     st = day_station(tmp_path, seconds=14.0, silence_report_s=5)
-    programme = st.programme_dir("2026-12") / f"{st.slug}-2026-12.mp3"
+    programme = st.store.programme_dir("2026-12") / f"{st.slug}-2026-12.mp3"
     tmp = programme.with_name("x.mp3")
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=4",
                     "-f", "lavfi", "-i", "anullsrc=r=44100:cl=mono:d=10", "-filter_complex",
                     "[0][1]concat=n=2:v=0:a=1", "-ar", "44100", "-ac", "1", "-b:a", "128k", str(tmp)], check=True)
-    for f in [programme, *st.days_dir.glob("2026-12-28/0600-*.mp3")]:
+    for f in [programme, *st.store.days_dir.glob("2026-12-28/0600-*.mp3")]:
         f.write_bytes(tmp.read_bytes())      # same bytes as the programme: check-air accepts it
     rows, said = run_day(st, until="07:00")
     assert [r.result for r in rows] == ["aired"]
@@ -309,12 +309,12 @@ def test_kill_9_during_an_item_leaves_partial_and_a_restart_does_not_air_it_twic
     proc = subprocess.Popen(cmd + ["--now", "2026-12-28T05:59:59"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        _wait_for_row(asrun_path(st.dir))
+        _wait_for_row(asrun_path(st.store))
         time.sleep(0.5)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-    with open_log(st.dir) as log:
+    with open_log(st.store) as log:
         rows = log.rows()
     assert [(r.slot, r.result, r.actual_end) for r in rows] == [("sang", "partial", None)]
 
@@ -322,7 +322,7 @@ def test_kill_9_during_an_item_leaves_partial_and_a_restart_does_not_air_it_twic
                            timeout=120)
     assert again.returncode == 0, again.stderr
     assert "không phát lại" in again.stdout
-    with open_log(st.dir) as log:
+    with open_log(st.store) as log:
         rows = log.rows()
     assert [(r.slot, r.result) for r in rows] == [("sang", "partial")]
 
@@ -334,13 +334,13 @@ def test_a_stop_request_ends_the_item_as_partial_and_exits(tmp_path):
                              "--now", "2026-12-28T05:59:59"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        _wait_for_row(asrun_path(st.dir))
+        _wait_for_row(asrun_path(st.store))
         proc.send_signal(signal.SIGTERM)   # systemctl stop / shutdown
         out, _ = proc.communicate(timeout=30)
     finally:
         proc.kill()
     assert proc.returncode == 0, out
-    with open_log(st.dir) as log:
+    with open_log(st.store) as log:
         (row,) = log.rows()
     assert row.result == "partial" and row.actual_end and "dừng theo yêu cầu" in row.reason
 

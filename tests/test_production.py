@@ -133,7 +133,7 @@ def simple_plan(tmp_path: Path, level: float, *, clipping: bool = False, rate: i
 def test_loudness_and_true_peak_on_the_exported_mp3(tmp_path: Path, name: str, level: float, clipping: bool) -> None:
     st = make_station(tmp_path)
     m = produce(simple_plan(tmp_path, level, clipping=clipping), st)
-    mp3 = st.programme_dir("2026-12") / m.file
+    mp3 = st.store.programme_dir("2026-12") / m.file
     duration, lufs, tp = measure_with(mp3).as_tuple()
     assert abs(lufs - (-16.0)) <= 0.5, (name, lufs)
     assert tp <= -1.0, (name, tp)
@@ -146,7 +146,7 @@ def test_loudness_and_true_peak_on_the_exported_mp3(tmp_path: Path, name: str, l
 def test_exported_loudness_agrees_with_ffmpeg_ebur128(tmp_path: Path) -> None:
     st = make_station(tmp_path)
     m = produce(simple_plan(tmp_path, 0.3), st)
-    ref = measure_with(st.programme_dir("2026-12") / m.file, "ffmpeg")
+    ref = measure_with(st.store.programme_dir("2026-12") / m.file, "ffmpeg")
     assert abs(ref.lufs - (-16.0)) <= 0.5
     assert ref.lufs == pytest.approx(m.loudness_lufs, abs=0.15)
     assert ref.true_peak_dbtp <= -1.0 + 0.1  # ebur128 prints one decimal
@@ -155,7 +155,7 @@ def test_exported_loudness_agrees_with_ffmpeg_ebur128(tmp_path: Path) -> None:
 def test_another_target_for_an_ebu_r128_station(tmp_path: Path) -> None:
     st = make_station(tmp_path, target_lufs=-23.0)
     m = produce(simple_plan(tmp_path, 0.3), st)
-    _, lufs, tp = measure_with(st.programme_dir("2026-12") / m.file).as_tuple()
+    _, lufs, tp = measure_with(st.store.programme_dir("2026-12") / m.file).as_tuple()
     assert abs(lufs + 23.0) <= 0.5
     assert tp <= -1.0
 
@@ -163,7 +163,7 @@ def test_another_target_for_an_ebu_r128_station(tmp_path: Path) -> None:
 def test_mp3_format_mono_at_station_rate_and_bitrate(tmp_path: Path) -> None:
     st = make_station(tmp_path, wav=True)
     m = produce(simple_plan(tmp_path, 0.3), st)
-    folder = st.programme_dir("2026-12")
+    folder = st.store.programme_dir("2026-12")
     info = json.loads(
         subprocess.run(
             ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(folder / m.file)], capture_output=True, check=True
@@ -192,8 +192,8 @@ def _band_db(x: np.ndarray, rate: int, a: float, b: float, freq: float) -> float
 
 def test_bed_is_ducked_under_speech_and_rises_between(tmp_path: Path) -> None:
     st = make_station(tmp_path)
-    (st.jingles_dir).mkdir()
-    write_wav(st.jingles_dir / "bed.wav", tone(6.0, 44100, 300.0, 0.5), 44100)  # a station bed: 300 Hz
+    (st.store.jingles_dir).mkdir()
+    write_wav(st.store.jingles_dir / "bed.wav", tone(6.0, 44100, 300.0, 0.5), 44100)  # a station bed: 300 Hz
     s1 = clip(write_wav(tmp_path / "s1.wav", tone(3.0, 22050, 1000.0, 0.3), 22050))
     s2 = clip(write_wav(tmp_path / "s2.wav", tone(3.0, 22050, 1000.0, 0.3), 22050))
     events = [
@@ -206,7 +206,7 @@ def test_bed_is_ducked_under_speech_and_rises_between(tmp_path: Path) -> None:
         Event("bed", 1, bed=False),
     ]
     m = produce(plan_of(events, ["A", "B"]), st)
-    x = decode(st.programme_dir("2026-12") / m.file)
+    x = decode(st.store.programme_dir("2026-12") / m.file)
     seg = next(s for s in m.segments if s.title == "B")
     t0 = seg.start_s
     # While speech plays, the bed (300 Hz) is at least 15 dB under the speech (1 kHz).
@@ -230,7 +230,7 @@ def test_tags_and_chapters_read_back_with_mutagen(tmp_path: Path) -> None:
 
     st = make_station(tmp_path)
     m = produce(simple_plan(tmp_path, 0.3), st)
-    tags = ID3(st.programme_dir("2026-12") / m.file)
+    tags = ID3(st.store.programme_dir("2026-12") / m.file)
     assert str(tags["TIT2"]) == "Một cửa liên thông"
     assert str(tags["TPE1"]) == st.name
     assert str(tags["TALB"]) == st.programme_title
@@ -258,7 +258,7 @@ def test_segment_timings_match_the_file(tmp_path: Path) -> None:
         Event("speech", 2, clip=a, pause_after="none"),
     ]
     m = produce(plan_of(events, ["Một", "Hai", "Ba"]), st)
-    x = decode(st.programme_dir("2026-12") / m.file)
+    x = decode(st.store.programme_dir("2026-12") / m.file)
     segs = {s.title: s for s in m.segments}
     assert [s.kind for s in m.segments] == ["speech", "speech", "speech", "jingle"]
     # Segment "Hai" starts where its tone starts in the decoded file (after a silent gap).
@@ -279,7 +279,7 @@ def test_segment_timings_match_the_file(tmp_path: Path) -> None:
 def test_manifest_written_and_read_back(tmp_path: Path) -> None:
     st = make_station(tmp_path)
     m = produce(simple_plan(tmp_path, 0.3), st)
-    folder = st.programme_dir("2026-12")
+    folder = st.store.programme_dir("2026-12")
     raw = json.loads((folder / "manifest.json").read_text("utf-8"))
     for key in (
         "month", "title", "file", "duration_s", "loudness_lufs", "true_peak_dbtp", "sample_rate", "channels",
@@ -299,7 +299,7 @@ def test_duration_out_of_range_keeps_previous_output(tmp_path: Path) -> None:
     st = make_station(tmp_path)
     plan = simple_plan(tmp_path, 0.3)
     produce(plan, st)
-    folder = st.programme_dir("2026-12")
+    folder = st.store.programme_dir("2026-12")
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     st.min_minutes, st.max_minutes = 10, 15
     with pytest.raises(ProductionError) as err:
@@ -317,17 +317,17 @@ def test_corrupt_speech_clip_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(ProductionError) as err:
         produce(plan_of(events, ["A"]), st)
     assert "hong.mp3" in str(err.value) and "không đọc được" in str(err.value)
-    assert not st.programme_dir("2026-12").exists()
+    assert not st.store.programme_dir("2026-12").exists()
 
 
 def test_second_run_reuses_prepared_clips(tmp_path: Path) -> None:
     st = make_station(tmp_path)
     plan = simple_plan(tmp_path, 0.3)
     produce(plan, st)
-    prepared = sorted((st.state_dir / "prepared").rglob("*.pcm"))
+    prepared = sorted((st.store.state_dir / "prepared").rglob("*.pcm"))
     stamps = [p.stat().st_mtime_ns for p in prepared]
     m2 = produce(plan, st)
-    assert sorted((st.state_dir / "prepared").rglob("*.pcm")) == prepared
+    assert sorted((st.store.state_dir / "prepared").rglob("*.pcm")) == prepared
     assert [p.stat().st_mtime_ns for p in prepared] == stamps
     assert abs(m2.loudness_lufs + 16) <= 0.5
 

@@ -35,14 +35,14 @@ def station(tmp_path):
 
 
 def _set_manifest_file(st, value: str) -> None:
-    path = st.programme_dir(MONTH) / "manifest.json"
+    path = st.store.programme_dir(MONTH) / "manifest.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     data["file"] = value
     path.write_text(json.dumps(data), encoding="utf-8")
 
 
 def _day_files(st) -> list[Path]:
-    return [p for p in st.days_dir.rglob("*") if p.is_file()] if st.days_dir.is_dir() else []
+    return [p for p in st.store.days_dir.rglob("*") if p.is_file()] if st.store.days_dir.is_dir() else []
 
 
 def test_inside_refuses_absolute_parent_and_linked_paths(tmp_path):
@@ -70,7 +70,7 @@ def test_schedule_refuses_a_manifest_file_outside_the_month_folder(station, caps
 
 def test_schedule_refuses_a_programme_that_is_a_symlink_leading_out(station, tmp_path, capsys):
     outside = tone_mp3(tmp_path / "ngoai-dai.mp3", 4.0)
-    prog = station.programme_dir(MONTH) / f"{station.slug}-{MONTH}.mp3"
+    prog = station.store.programme_dir(MONTH) / f"{station.slug}-{MONTH}.mp3"
     prog.unlink()
     os.symlink(outside, prog)
     code, out, err = cli(["schedule", "--station", str(station.dir), "--month", MONTH], capsys)

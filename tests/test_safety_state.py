@@ -33,8 +33,8 @@ def scheduled(tmp_path):
 def test_deeply_nested_manifest_counts_as_no_programme(tmp_path):
     st = load_station(station_dir(tmp_path))
     write_programme(st, MONTH)
-    (st.programme_dir(MONTH) / "manifest.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
-    assert read_manifest(st.programme_dir(MONTH)) is None
+    (st.store.programme_dir(MONTH) / "manifest.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert read_manifest(st.store.programme_dir(MONTH)) is None
 
 
 @pytest.mark.parametrize("data", [b"[" * 100_000, b"\xff\xfe{}", b"", b"\x00" * 10])
@@ -71,9 +71,9 @@ def test_garbage_playlist_does_not_break_day_and_check_air_does_not_call_it_read
 
 def test_invalid_utf8_in_the_run_history_does_not_stop_run_due(tmp_path, capsys):
     st = load_station(station_dir(tmp_path))
-    st.state_dir.mkdir(parents=True, exist_ok=True)
-    (st.state_dir / "automation-runs.jsonl").write_bytes(b'{"job": "prepare", "event": "start"}\n\xff\xfe garbage\n')
-    (st.state_dir / "automation-state.json").write_text(
+    st.store.state_dir.mkdir(parents=True, exist_ok=True)
+    (st.store.state_dir / "automation-runs.jsonl").write_bytes(b'{"job": "prepare", "event": "start"}\n\xff\xfe garbage\n')
+    (st.store.state_dir / "automation-state.json").write_text(
         json.dumps({"generate": "2026-03-20T08:00:00+07:00", "prepare": "2026-03-20T20:00:00+07:00"}),
         encoding="utf-8",
     )

@@ -23,9 +23,9 @@ from broadcast.errors import EnvironmentProblem, ScheduleError
 from conftest import make_station, run_cli, station_dir, tone_mp3, write_programme, write_script  # noqa: F401
 
 def days_in(st, month: str) -> list[str]:
-    if not st.days_dir.is_dir():
+    if not st.store.days_dir.is_dir():
         return []
-    return sorted(p.name for p in st.days_dir.iterdir() if p.name.startswith(month))
+    return sorted(p.name for p in st.store.days_dir.iterdir() if p.name.startswith(month))
 
 
 # --------------------------------------------------------------------------- calendar
@@ -151,7 +151,7 @@ def scheduled(tmp_path):
 
 def test_schedule_yaml_follows_design(scheduled):
     st, sched, _ = scheduled
-    data = yaml.safe_load((st.schedules_dir / "2026-04.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((st.store.schedules_dir / "2026-04.yaml").read_text(encoding="utf-8"))
     assert data["month"] == "2026-04" and data["station"] == st.name
     assert len(data["airings"]) == 4
     for a in data["airings"]:
@@ -170,7 +170,7 @@ def test_daily_folder_contents(scheduled):
     st, sched, prog = scheduled
     assert days_in(st, "2026-04") == sorted({a.date.isoformat() for a in sched.airings})
     for a in sched.airings:
-        folder = st.days_dir / a.date.isoformat()
+        folder = st.store.days_dir / a.date.isoformat()
         names = sorted(p.name for p in folder.iterdir())
         hhmm = st.slot(a.slot).hhmm
         mp3 = f"{hhmm}-01-dang-ky-dat-dai-truc-tuyen-thang-04.mp3"
@@ -197,7 +197,7 @@ def test_two_slots_on_one_day_play_in_order(tmp_path):
     write_programme(st, "2026-03")
     sched = sch.schedule_month(st, "2026-03")
     assert len(sched.airings) == 40
-    folder = st.days_dir / "2026-03-01"
+    folder = st.store.days_dir / "2026-03-01"
     mp3s = sorted(p.name for p in folder.glob("*.mp3"))
     assert [n[:7] for n in mp3s] == ["0600-01", "1700-01"]
     assert sorted(p.name for p in folder.glob("*.m3u8")) == ["0600.m3u8", "1700.m3u8"]
@@ -207,7 +207,7 @@ def test_calendar_file_has_one_event_per_airing_with_stable_uids(scheduled):
     from icalendar import Calendar
 
     st, sched, _ = scheduled
-    ics = (st.schedules_dir / "2026-04.ics").read_bytes()
+    ics = (st.store.schedules_dir / "2026-04.ics").read_bytes()
     events = Calendar.from_ical(ics).walk("VEVENT")
     assert len(events) == len(sched.airings)
     first = events[0]
@@ -217,7 +217,7 @@ def test_calendar_file_has_one_event_per_airing_with_stable_uids(scheduled):
     assert b"BEGIN:VTIMEZONE" in ics
     uids = [str(e["uid"]) for e in events]
     sch.schedule_month(st, "2026-04")
-    again = [str(e["uid"]) for e in Calendar.from_ical((st.schedules_dir / "2026-04.ics").read_bytes()).walk("VEVENT")]
+    again = [str(e["uid"]) for e in Calendar.from_ical((st.store.schedules_dir / "2026-04.ics").read_bytes()).walk("VEVENT")]
     assert uids == again and len(set(uids)) == len(uids)
 
 
@@ -242,14 +242,14 @@ def test_reschedule_replaces_files_in_place_and_removes_days_no_longer_airing(tm
     after = days_in(st, "2026-03")
     assert len(after) == 2 and set(after) < set(before)
     assert after == [a.date.isoformat() for a in third.airings]
-    assert [p.name for p in st.days_dir.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in st.store.days_dir.iterdir() if p.name.startswith(".")] == []
 
 
 def test_a_failure_half_way_leaves_no_half_folder_and_the_previous_one_intact(tmp_path, monkeypatch):
     st = load_station(station_dir(tmp_path))
     write_programme(st, "2026-03", freq=440)
     sch.schedule_month(st, "2026-03")
-    snapshot = {p.relative_to(st.days_dir): p.read_bytes() for p in st.days_dir.rglob("*") if p.is_file()}
+    snapshot = {p.relative_to(st.store.days_dir): p.read_bytes() for p in st.store.days_dir.rglob("*") if p.is_file()}
     write_programme(st, "2026-03", freq=880, script=False)
     real = sch._link_or_copy
     calls = {"n": 0}
@@ -264,14 +264,14 @@ def test_a_failure_half_way_leaves_no_half_folder_and_the_previous_one_intact(tm
     with pytest.raises(EnvironmentProblem):
         sch.schedule_month(st, "2026-03")
     # Days 1-2 were replaced whole, day 3 is still the old one, nothing half-made anywhere.
-    now = {p.relative_to(st.days_dir): p.read_bytes() for p in st.days_dir.rglob("*") if p.is_file()}
+    now = {p.relative_to(st.store.days_dir): p.read_bytes() for p in st.store.days_dir.rglob("*") if p.is_file()}
     assert set(now) == set(snapshot)
     days = days_in(st, "2026-03")
     third = Path(days[2])
     for rel, data in now.items():
         if rel.parts[0] == str(third) and rel.suffix == ".mp3":
             assert data == snapshot[rel]
-    assert not [p for p in st.days_dir.iterdir() if p.name.startswith(".")]
+    assert not [p for p in st.store.days_dir.iterdir() if p.name.startswith(".")]
     # A first scheduling that fails half-way leaves whole days or none.
     st2 = load_station(station_dir(tmp_path / "fresh"))
     write_programme(st2, "2026-03")
@@ -296,13 +296,13 @@ def test_unapproved_script_is_not_scheduled_and_says_who_must_approve(tmp_path):
     msg = str(err.value)
     assert "chưa được duyệt" in msg
     assert "broadcast approve --month 2026-03 --by" in msg and "Lãnh đạo" in msg
-    assert not days_in(st, "2026-03") and not (st.schedules_dir / "2026-03.yaml").exists()
+    assert not days_in(st, "2026-03") and not (st.store.schedules_dir / "2026-03.yaml").exists()
 
 
 def test_script_edited_after_approval_is_not_scheduled(tmp_path):
     st = load_station(station_dir(tmp_path))
     write_programme(st, "2026-03")
-    path = st.script_path("2026-03")
+    path = st.store.script_path("2026-03")
     path.write_text(path.read_text(encoding="utf-8") + "Thêm một câu sau khi duyệt.\n", encoding="utf-8")
     with pytest.raises(ScheduleError, match="chưa được duyệt"):
         sch.schedule_month(st, "2026-03")
@@ -311,7 +311,7 @@ def test_script_edited_after_approval_is_not_scheduled(tmp_path):
 def test_programme_made_from_another_script_is_not_scheduled(tmp_path):
     st = load_station(station_dir(tmp_path))
     write_programme(st, "2026-03")
-    m = st.programme_dir("2026-03") / "manifest.json"
+    m = st.store.programme_dir("2026-03") / "manifest.json"
     data = json.loads(m.read_text("utf-8"))
     data["script_sha256"] = "0" * 64
     m.write_text(json.dumps(data), encoding="utf-8")
@@ -340,7 +340,7 @@ def test_check_air_ready(scheduled):
 def test_check_air_rebuilds_a_missing_day_folder_from_the_approved_programme(scheduled):
     st, sched, prog = scheduled
     a = sched.airings[1]
-    shutil.rmtree(st.days_dir / a.date.isoformat())
+    shutil.rmtree(st.store.days_dir / a.date.isoformat())
     report = sch.check_air(st, datetime.combine(a.date, datetime.min.time()), days=0)
     assert report.ready and report.checks[0].repaired
     assert (st.dir / a.items[0].file).read_bytes() == prog.read_bytes()
@@ -356,7 +356,7 @@ def test_check_air_falls_back_to_last_approved_programme(tmp_path, capsys):
     assert run_cli(["check-air", "--station", str(d), "--now", f"{day.isoformat()}T00:00", "--days", "0"]) == 1
     out = capsys.readouterr().out
     assert "CHƯA SẴN SÀNG" in out and "chưa được duyệt" in out and "THAY BẰNG" in out and "2026-03" in out
-    folder = st.days_dir / day.isoformat()
+    folder = st.store.days_dir / day.isoformat()
     (mp3,) = folder.glob("*.mp3")
     assert mp3.read_bytes() == old.read_bytes()
     assert "THAY THẾ" in (folder / "lich-phat-song.html").read_text(encoding="utf-8")
@@ -372,14 +372,14 @@ def test_check_air_falls_back_to_the_standing_notice(tmp_path):
     assert not report.ready
     (c,) = report.checks
     assert c.substitute == "notice" and any("độ lớn" in p for p in c.problems)
-    (mp3,) = (st.days_dir / day.isoformat()).glob("*.mp3")
+    (mp3,) = (st.store.days_dir / day.isoformat()).glob("*.mp3")
     assert mp3.name.endswith("thong-bao-chuyen-muc-cai-cach-hanh-chinh.mp3")
     probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(mp3)],
                            capture_output=True, text=True, check=True)
     assert 5 < float(probe.stdout) < 60       # real speech, not an empty file
-    cached = list((st.state_dir / "notice").glob("*.mp3"))
+    cached = list((st.store.state_dir / "notice").glob("*.mp3"))
     sch.check_air(st, datetime.combine(day, datetime.min.time()), days=0)
-    assert list((st.state_dir / "notice").glob("*.mp3")) == cached   # made once
+    assert list((st.store.state_dir / "notice").glob("*.mp3")) == cached   # made once
 
 
 def test_check_air_dry_run_changes_nothing(tmp_path):
@@ -388,7 +388,7 @@ def test_check_air_dry_run_changes_nothing(tmp_path):
     day = sch.month_calendar(st, "2026-04").airings[0][0]
     report = sch.check_air(st, datetime.combine(day, datetime.min.time()), days=3, apply=False)
     assert not report.ready and "SẼ THAY BẰNG" in report.render()
-    assert not st.days_dir.exists()
+    assert not st.store.days_dir.exists()
 
 
 def test_check_air_schedules_an_approved_programme_waiting_for_it(tmp_path):

@@ -154,7 +154,7 @@ def test_staff_edit_is_never_overwritten_without_force(station):
 
 
 def test_unreadable_existing_script_is_kept_unless_force(station):
-    path = station.script_path("2027-03")
+    path = station.store.script_path("2027-03")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("bản viết tay không có front matter\n", encoding="utf-8")
     with pytest.raises(ScriptError):
@@ -201,7 +201,7 @@ def test_example_facts_are_read_and_marked(station):
 
 
 def test_missing_figure_means_the_sentence_is_left_out(station):
-    facts = station.facts_dir / "2027-05.yaml"
+    facts = station.store.facts_dir / "2027-05.yaml"
     facts.write_text("example: false\nreceived: 321\nresolved: 300\n", encoding="utf-8")
     text = render_script(station, "2027-05").read_text(encoding="utf-8")
     assert "321" in text and "300" in text
@@ -247,7 +247,7 @@ def test_template_errors_name_file_and_line(station, template, line, word):
         render_script(station, "2027-02")
     msg = str(err.value)
     assert str(bad) in msg and f"dòng {line}" in msg and word in msg
-    assert not station.script_path("2027-02").exists()
+    assert not station.store.script_path("2027-02").exists()
 
 
 def test_template_sandbox_blocks_unsafe_access(station):

@@ -78,7 +78,7 @@ def test_lexicon_key_of_5000_characters_names_file_and_line(tmp_path):
 
 
 def _write(station, month: str, body: str) -> Path:
-    path = station.script_path(month)
+    path = station.store.script_path(month)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"---\nmonth: {month}\nstatus: draft\n---\n{body}", encoding="utf-8")
     return path

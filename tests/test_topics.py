@@ -163,15 +163,15 @@ def test_facts_loading_and_validation(station):
     f = load_facts(station, "2026-12")
     assert f.example and f.figures["received"] == 1245 and f.figures["on_time_rate"] == 98.6
     assert load_facts(station, "2031-01").present is False
-    (station.facts_dir / "2027-07.yaml").write_text("received: 10\non_time: 99\n", encoding="utf-8")
+    (station.store.facts_dir / "2027-07.yaml").write_text("received: 10\non_time: 99\n", encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         load_facts(station, "2027-07")
     assert err.value.line == 2 and "on_time_rate" in str(err.value)
-    (station.facts_dir / "2027-07.yaml").write_text("satisfaction: 120\n", encoding="utf-8")
+    (station.store.facts_dir / "2027-07.yaml").write_text("satisfaction: 120\n", encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         load_facts(station, "2027-07")
     assert err.value.line == 1
-    (station.facts_dir / "2027-07.yaml").write_text("received: nhiều\n", encoding="utf-8")
+    (station.store.facts_dir / "2027-07.yaml").write_text("received: nhiều\n", encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         load_facts(station, "2027-07")
     assert "ước đoán" in str(err.value)

@@ -190,7 +190,7 @@ def test_cache_lives_under_the_station_state_folder(tmp_path: Path) -> None:
     st = station(tmp_path, engine="silent")
     result = synthesize([VoiceRequest("xin chào")], st)
     assert result.clips[0].path.is_relative_to(tmp_path / ".broadcast" / "tts")
-    assert ClipCache(st.state_dir).root == tmp_path / ".broadcast" / "tts"
+    assert ClipCache(st.store.cache_dir("tts")).root == tmp_path / ".broadcast" / "tts"
 
 
 # --- corrupt entries are discarded and re-made (fault 7) -------------------------------------
@@ -217,7 +217,7 @@ def _produce_short(st) -> tuple[object, bytes]:
     events += [Event("speech", 0, clip=c, pause_after="sentence") for c in voice.clips]
     plan = ProgrammePlan("2026-12", "Một cửa", ["Mở đầu"], events, "f" * 64, voice)
     manifest = produce(plan, st)
-    return manifest, (st.programme_dir("2026-12") / manifest.file).read_bytes()
+    return manifest, (st.store.programme_dir("2026-12") / manifest.file).read_bytes()
 
 
 def _assert_clean(st, manifest, caplog: pytest.LogCaptureFixture, what: str) -> None:
@@ -246,7 +246,7 @@ def test_a_tts_clip_garbled_in_place_is_discarded_and_revoiced(tmp_path: Path,
 def test_a_garbled_prepared_clip_is_remade(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     st = station(tmp_path)
     first, mp3 = _produce_short(st)
-    victim = sorted((st.state_dir / "prepared").rglob("*.pcm"))[1]
+    victim = sorted((st.store.state_dir / "prepared").rglob("*.pcm"))[1]
     _garble(victim, 48)
     caplog.set_level(logging.WARNING)
     again, mp3_again = _produce_short(st)
@@ -260,7 +260,7 @@ def test_a_prepared_clip_with_nan_is_corrupt_not_a_lame_crash(tmp_path: Path,
 
     st = station(tmp_path)
     first, mp3 = _produce_short(st)
-    for victim in sorted((st.state_dir / "prepared").rglob("*.pcm")):
+    for victim in sorted((st.store.state_dir / "prepared").rglob("*.pcm")):
         data = bytearray(victim.read_bytes())
         data[12:16] = struct.pack("<f", float("nan"))  # the sample scale
         victim.write_bytes(bytes(data))

@@ -13,6 +13,7 @@ import sys
 import click
 
 from broadcast.cli import _click_vi
+from broadcast.cli.wording import error_text
 from broadcast.errors import BroadcastError
 
 _click_vi.install()
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     except BroadcastError as exc:
         if verbose:
             logging.exception("chi tiết lỗi")
-        click.echo(f"Lỗi: {exc}", err=True)
+        click.echo(f"Lỗi: {error_text(exc)}", err=True)
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("Đã dừng.", err=True)

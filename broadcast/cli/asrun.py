@@ -26,7 +26,7 @@ def command(station_dir: Path, verbose: bool, month: str, csv_file: Path | None,
 
     month = validate_month(month)
     station = load_station(station_dir)
-    with open_log(station.dir) as log:
+    with open_log(station.store) as log:
         rows = log.rows(month=month)
     if csv_file is not None:
         atomic_write_bytes(csv_file, ("\ufeff" + to_csv(rows)).encode("utf-8"))

@@ -49,7 +49,7 @@ def command(station_dir: Path, verbose: bool, run_due_flag: bool, now_text: str 
         if now_text:
             raise click.UsageError("--now chỉ dùng cùng --run-due.")
         click.echo(f"Bắt đầu chạy tự động cho {station.name} (Ctrl+C để dừng). "
-                   f"Nhật ký: {station.state_dir / 'automation.log'}", err=True)
+                   f"Nhật ký: {station.store.state_dir / 'automation.log'}", err=True)
         run_daemon(station)
         return
     now = parse_now(now_text)
@@ -65,7 +65,7 @@ def command(station_dir: Path, verbose: bool, run_due_flag: bool, now_text: str 
         auto_log.setLevel(level)
     if now_text is not None:
         click.echo(f"(Chạy thử với --now: trạng thái tự động thật không bị ghi; nhật ký chạy thử ở "
-                   f"{station.state_dir / 'automation-trial-runs.jsonl'}.)", err=True)
+                   f"{station.store.state_dir / 'automation-trial-runs.jsonl'}.)", err=True)
     if not runs:
         click.echo("Không có việc nào đến hạn.")
     for run in runs:
@@ -73,5 +73,5 @@ def command(station_dir: Path, verbose: bool, run_due_flag: bool, now_text: str 
     attention = [run for run in runs if run.outcome in NEEDS_ATTENTION]
     if attention:
         which = "; ".join(f"{JOB_NAMES.get(r.job, r.job)}: {OUTCOMES.get(r.outcome, r.outcome)}" for r in attention)
-        click.echo(f"Cần xem lại — {which} (nhật ký: {station.state_dir / 'automation.log'}).", err=True)
+        click.echo(f"Cần xem lại — {which} (nhật ký: {station.store.state_dir / 'automation.log'}).", err=True)
         sys.exit(1)

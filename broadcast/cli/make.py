@@ -20,7 +20,7 @@ def _minutes(seconds: float) -> str:
 
 def summary(result: MakeResult, station_dir: Path, main_engine: str | None = None) -> str:
     """The short Vietnamese summary printed at the end of the main job."""
-    if result.folder is not None and result.folder.parent.name == "drafts":
+    if result.listening_copy:
         lines = [f"Tháng {result.month}: đã dựng BẢN NGHE THỬ (kịch bản chưa được duyệt); bản này không được phát."]
     else:
         lines = [f"Xong chương trình tháng {result.month}."]
@@ -28,7 +28,7 @@ def summary(result: MakeResult, station_dir: Path, main_engine: str | None = Non
     lines.append(f"  Kịch bản:   {rel(result.script)}")
     m = result.manifest
     if m is not None:
-        folder = result.folder or station_dir / "audio_out" / result.month
+        folder = result.folder
         lines.append(f"  Âm thanh:   {rel(folder / m.file)}")
         lines.append(f"  Thời lượng: {_minutes(m.duration_s)} (đo trên tệp MP3)")
         lines.append(

@@ -9,12 +9,14 @@ import click
 from broadcast.cli.common import station_options
 from broadcast.config import load_station
 from broadcast.errors import NormalizeError
-from broadcast.spoken import Normalizer, load_lexicon
+from broadcast.spoken import Normalizer
+from broadcast.store import StationStore
+from broadcast.yamlio import compose_yaml
 
 
 def _station_spell_issuer(station_dir: Path) -> bool:
     """The station's `normalize.spell_issuer` setting (False when there is no station.yaml)."""
-    if not (Path(station_dir) / "station.yaml").is_file():
+    if not StationStore.is_station(station_dir):
         return False
     return bool(load_station(station_dir).spell_issuer)
 
@@ -49,10 +51,8 @@ def command(
     """Đọc văn bản từ stdin, ghi cách đọc (chữ tiếng Việt) ra stdout, mỗi dòng một dòng."""
     if spell_issuer is None:
         spell_issuer = _station_spell_issuer(station_dir)
-    lexicon = load_lexicon(station_dir)
+    lexicon = StationStore(station_dir).station_lexicon()
     if lexicon is not None:  # bombs, nesting, FIFOs: a located error before the normaliser parses it
-        from broadcast.yamlio import compose_yaml
-
         compose_yaml(lexicon, error=NormalizeError)
     normalizer = Normalizer(lexicon, spell_issuer=spell_issuer)
     stdin = click.get_binary_stream("stdin")

@@ -62,7 +62,7 @@ def _status(station) -> None:
         if nxt:
             click.echo(f"Lần phát tiếp theo: {nxt['name']} {nxt['start'][11:16]} ngày "
                        f"{datetime.fromisoformat(nxt['date']):%d/%m/%Y}")
-    with open_log(station.dir) as log:
+    with open_log(station.store) as log:
         last = log.last(1)
     if last:
         r = last[0]

@@ -24,7 +24,7 @@ def command(station_dir: Path, verbose: bool, month: str, force: bool) -> None:
     reporter = Reporter(lambda text: click.echo(text, err=True))
     manifest, produced = produce_month(station, month, force=force, reporter=reporter)
     result = MakeResult(
-        month=month, script=station.script_path(month), manifest=manifest, produced=produced,
+        month=month, script=station.store.script_path(month), manifest=manifest, produced=produced,
         folder=programme_folder(station, month),
     )
     if not read_script(result.script).approved:

@@ -8,11 +8,14 @@ from pathlib import Path
 import click
 
 from broadcast.cli.common import station_options
-from broadcast.config import STATION_FILE, load_station
+from broadcast.config import load_station
+from broadcast.store import StationStore
+from broadcast.voice import engine_status
+from broadcast.voice.piper_engine import KNOWN_VOICES, UPSTREAM, install_voice, voices_dir
 
 
 def _station_or_none(station_dir: Path):
-    if (Path(station_dir) / STATION_FILE).exists():
+    if StationStore.is_station(station_dir):
         return load_station(station_dir)
     return None
 
@@ -34,11 +37,9 @@ def command(ctx: click.Context, station_dir: Path, verbose: bool) -> None:
     """Liệt kê bộ đọc và giọng, cho biết giọng nào dùng được ngay bây giờ."""
     if ctx.invoked_subcommand is not None:
         return
-    from broadcast.voice import engine_status  # noqa: PLC0415
-
     station = _station_or_none(station_dir)
     start = time.monotonic()
-    statuses = engine_status(station, state_dir=Path(station_dir) / ".broadcast")
+    statuses = engine_status(station, state_dir=StationStore(station_dir).state_dir)
     rows = [["Bộ đọc", "Giọng", "Đài dùng", "Dùng được?", "Ghi chú"]]
     for s in statuses:
         rows.append([s.engine, s.voice, s.role or "-", "có" if s.usable else "KHÔNG", s.reason])
@@ -64,9 +65,7 @@ def command(ctx: click.Context, station_dir: Path, verbose: bool) -> None:
               help="Địa chỉ gốc để tải (mặc định: kho rhasspy/piper-voices trên Hugging Face).")
 def install(station_dir: Path, verbose: bool, name: str, base_url: str | None) -> None:
     """Tải một giọng Piper (cần mạng) về thư mục .broadcast/voices của đài."""
-    from broadcast.voice.piper_engine import KNOWN_VOICES, UPSTREAM, install_voice, voices_dir  # noqa: PLC0415
-
-    dest = voices_dir(Path(station_dir) / ".broadcast")
+    dest = voices_dir(StationStore(station_dir).state_dir)
     known = KNOWN_VOICES.get(name)
     if known is not None:
         click.echo(f"Đang tải giọng {name} (khoảng {known.size_mb} MB)…", err=True)

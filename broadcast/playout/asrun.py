@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from broadcast.store import StationStore
+
 from broadcast.errors import EnvironmentProblem
 from broadcast.playout.models import (
     AIRED,
@@ -55,8 +57,8 @@ CSV_HEADERS = ("STT", "Ngày", "Tháng", "Buổi", "Thứ tự", "Giờ theo l�
                "Lý do", "Bộ phát", "Diễn giải kết quả")
 
 
-def asrun_path(station_dir: Path) -> Path:
-    return station_dir / ".broadcast" / ASRUN_FILE
+def asrun_path(store: StationStore) -> Path:
+    return store.state_file(ASRUN_FILE)
 
 
 class AsRunLog:
@@ -153,8 +155,8 @@ class AsRunLog:
         return [AsRunRow(*r) for r in cur.fetchall()]
 
 
-def open_log(station_dir: Path) -> AsRunLog:
-    return AsRunLog(asrun_path(station_dir))
+def open_log(store: StationStore) -> AsRunLog:
+    return AsRunLog(asrun_path(store))
 
 
 # ------------------------------------------------------------------ reconciliation and export

@@ -112,7 +112,7 @@ class Player:
         self.stop = stop or threading.Event()
         if isinstance(self.clock, Clock) and self.clock.interrupt is None:
             self.clock.interrupt = self.stop
-        self.asrun: AsRunLog = open_log(station.dir)
+        self.asrun: AsRunLog = open_log(station.store)
         self.started_at = self.clock.now()
         self.plans: dict[tuple[date, str], SlotPlan] = {}
         self.done: set[tuple[date, str]] = set()
@@ -167,7 +167,7 @@ class Player:
         except Exception as exc:  # noqa: BLE001 - the check must never stop the player
             self.say(f"CẢNH BÁO: kiểm tra sẵn sàng lỗi ({exc}); vẫn phát theo thư mục ngày.")
         plan.items = source.planned_items(self.station, plan.date, plan.slot, report)
-        avoid = {(self.station.dir / i.file).resolve() for i in plan.items}
+        avoid = {self.station.store.inside(i.file) for i in plan.items}
         try:
             plan.fallback = source.fallback_source(self.station, plan.date, plan.slot, avoid)
             plan.fallback_sha256 = _sha256(plan.fallback[0])
@@ -180,7 +180,7 @@ class Player:
                 plan.items = [self._fallback_item(plan, 1, "thư mục ngày không có tệp cho buổi này.")]
         checked = []
         for item in plan.items:
-            path = self.station.dir / item.file
+            path = self.station.store.inside(item.file)
             problems, warnings, _ = source.file_problems(path, item.duration_s, self.settings.silence_report_s)
             for w in warnings:
                 self.say(f"CẢNH BÁO: {w} Kiểm tra lại tệp (vẫn phát theo lịch).")
@@ -190,7 +190,7 @@ class Player:
                 item = self._fallback_item(plan, item.order, " ".join(problems))
             elif problems:
                 self.say(f"{plan.date:%d/%m} {plan.start:%H:%M}: {' '.join(problems)}")
-            item.sha256 = _sha256(self.station.dir / item.file)
+            item.sha256 = _sha256(self.station.store.inside(item.file))
             checked.append(item)
         plan.items = checked
         plan.checked = True
@@ -200,7 +200,7 @@ class Player:
     def _fallback_item(self, plan: SlotPlan, order: int, reason: str) -> PlannedItem:
         assert plan.fallback is not None
         path, title, seconds, month = plan.fallback
-        rel = path.resolve().relative_to(self.station.dir.resolve()).as_posix()
+        rel = self.station.store.rel(path)
         return PlannedItem(plan.date, plan.slot, plan.name, plan.start, plan.end, order, rel, title,
                            seconds, month, fallback=True, reason=reason, sha256=plan.fallback_sha256)
 
@@ -230,7 +230,7 @@ class Player:
 
     def _play(self, plan: SlotPlan, item: PlannedItem, *, result_ok: str, reason: str) -> tuple[bool, float, str]:
         """Play one item with its as-run row; (completed, seconds, problem)."""
-        path = self.station.dir / item.file
+        path = self.station.store.inside(item.file)
         # The hash checked before air goes in the row now (hashing 12 MB would delay the start);
         # the hash of the file as played replaces it when the item ends.
         row = self.asrun.start(item, actual_start=self.clock.now(), file=item.file, sha256=item.sha256,
@@ -292,7 +292,7 @@ class Player:
             if self.stop.is_set():
                 return
             reason = " ".join(x for x in (item.reason, late_note, amp_problem) if x)
-            path = self.station.dir / item.file
+            path = self.station.store.inside(item.file)
             if not path.is_file() and not item.fallback and plan.fallback:
                 fb = self._fallback_item(plan, item.order, f"thiếu tệp {item.file} lúc phát.")
                 self.say(f"{self.clock.now():%H:%M:%S} THIẾU TỆP {item.file}: phát chương trình thay thế.")
@@ -393,13 +393,13 @@ class Player:
             data["next"] = {"date": next_plan.date.isoformat(), "slot": next_plan.slot, "name": next_plan.name,
                             "start": next_plan.start.isoformat(timespec="minutes")}
         try:
-            atomic_write_text(self.station.state_dir / STATUS_FILE, json.dumps(data, ensure_ascii=False, indent=1))
+            atomic_write_text(self.station.store.state_dir / STATUS_FILE, json.dumps(data, ensure_ascii=False, indent=1))
         except Exception as exc:  # noqa: BLE001 - the status file is a courtesy; airing goes on
             log.warning("không ghi được %s: %s", STATUS_FILE, exc)
 
 
 def read_status(station: Station) -> dict:
-    path = station.state_dir / STATUS_FILE
+    path = station.store.state_dir / STATUS_FILE
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -57,7 +57,7 @@ def planned_items(station: Station, day: date, slot_id: str, report: sch.Readine
             if c.date == day and c.slot == slot_id and c.substitute:
                 why = " ".join(c.problems)
                 sub_month = c.substitute.split()[-1] if c.substitute.startswith("programme") else None
-    folder_rel = sch.day_dir(station, day).relative_to(station.dir).as_posix()
+    folder_rel = station.store.rel(sch.day_dir(station, day))
     items = []
     for it in sch.day_running_order(station, day):
         if it.slot != slot_id:

@@ -16,7 +16,7 @@ and the punctuation `. , ; : ? !`, which the voice stage uses as boundaries.
 from __future__ import annotations
 
 from broadcast.spoken.context import Change, Context, Guess
-from broadcast.spoken.lexicon import LexiconEntry, load_lexicon, read_lexicon
+from broadcast.spoken.lexicon import LexiconEntry, read_lexicon
 from broadcast.spoken.normalizer import (
     RULES,
     Normalizer,
@@ -40,7 +40,6 @@ __all__ = [
     "Utterance",
     "check_token_length",
     "is_vietnamese_syllable",
-    "load_lexicon",
     "read_digits",
     "read_lexicon",
     "read_number",

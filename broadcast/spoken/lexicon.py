@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from broadcast.errors import NormalizeError
+from broadcast.yamlio import compose_yaml
 from broadcast.spoken.context import Context, sub
 from broadcast.spoken.syllables import fold, is_vietnamese_syllable, spell
 from broadcast.spoken.tables import (
@@ -27,7 +28,6 @@ from broadcast.spoken.tables import (
     NORM_DATA,
     data,
     LETTERS,
-    LEXICON_NAME,
     RE_WORD,
     SYMBOLS,
     UNITS,
@@ -78,29 +78,9 @@ def _scalar_text(node: yaml.Node) -> str | None:
 def read_lexicon(path: Path) -> dict[str, LexiconEntry]:
     """Parse one lexicon file; a bad entry raises NormalizeError naming file, line and fix."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _lex_error(
-            path,
-            None,
-            None,
-            f"không đọc được tệp từ điển ({exc}).",
-            "Kiểm tra tệp có tồn tại và được lưu dạng UTF-8.",
-        ) from exc
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise _lex_error(
-            path,
-            line,
-            None,
-            f"tệp từ điển viết sai cú pháp YAML ({getattr(exc, 'problem', None) or exc}).",
-            "Mỗi mục một dòng dạng 'CHỮ VIẾT: cách đọc', ví dụ 'UBND: Ủy ban nhân dân'; "
-            "cách đọc có dấu ':' thì đặt trong ngoặc kép.",
-        ) from exc
+    # The package's one safe YAML reader: size, depth, alias and character limits, and
+    # Vietnamese errors naming the line.
+    root = compose_yaml(path, error=NormalizeError)
     if root is None:
         return {}
     if not isinstance(root, yaml.MappingNode):
@@ -241,12 +221,6 @@ def city_entries() -> dict[str, LexiconEntry]:
         for key, cities in by_key.items()
         if len(cities) == 1
     }
-
-
-def load_lexicon(station_dir: Path) -> Path | None:
-    """The station's `lexicon.yaml` if the folder has one, else None."""
-    path = Path(station_dir) / LEXICON_NAME
-    return path if path.is_file() else None
 
 
 

@@ -18,7 +18,6 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BUILTIN_LEXICON = DATA_DIR / "lexicon.yaml"
 BUILTIN_LOANWORDS = DATA_DIR / "loanwords.yaml"
 NORM_DATA = DATA_DIR / "normalize"
-LEXICON_NAME = "lexicon.yaml"
 
 MAX_TOKEN = 200
 """Longest run of non-space characters the stage reads (a URL is far shorter)."""

@@ -101,10 +101,10 @@ def _sha256(path: Path) -> str:
 
 
 class ClipCache:
-    """One station's TTS cache."""
+    """One station's TTS cache: one folder (the store's tts cache), one clip per utterance."""
 
-    def __init__(self, state_dir: Path) -> None:
-        self.root = Path(state_dir) / "tts"
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
         self._cleaned: set[Path] = set()
 
     def folder(self, engine: Engine) -> Path:

@@ -71,18 +71,18 @@ def make_engine(spec: EngineSpec, station: Station, role: str = "main") -> Engin
 
     try:
         cls = engine_class(spec.engine)
-        engine = cls(spec.options, station.voice.timeout_s, station.state_dir)
+        engine = cls(spec.options, station.voice.timeout_s, station.store.state_dir)
         engine.request_deadline_s = float(getattr(station.voice, "request_deadline_s", engine.request_deadline_s))
         return engine
     except ConfigError as exc:
-        exc.file = str(station.file)
+        exc.file = str(station.store.station_file)
         exc.line = spec.line or station.line("voice", role)
         exc.field = f"voice.{role}"
         raise
     except (TypeError, ValueError) as exc:
         raise ConfigError(
             f"tùy chọn của bộ đọc '{spec.engine}' không hợp lệ: {exc}.",
-            file=station.file,
+            file=station.store.station_file,
             line=spec.line or station.line("voice", role),
             field=f"voice.{role}",
             hint="Xem docs/voices.md: các tùy chọn của từng bộ đọc.",
@@ -213,7 +213,7 @@ def synthesize(
     the first engine fails and the station forbids fallback (`voice.fallback: false`).
     """
     chains = _chains(station)
-    cache = ClipCache(station.state_dir)
+    cache = ClipCache(station.store.cache_dir("tts"))
     breakers = _Breakers(getattr(station.voice, "network_budget_s", None))
     allow_fallback = station.voice.fallback
     clips: list[Clip] = []
@@ -285,7 +285,7 @@ def _no_clip(index: int, text: str, reasons: list[str], station: Station, role: 
         return VoiceError(
             f"không đọc được câu số {index} («{_excerpt(text)}») bằng giọng chính — {why}. "
             "Đài đặt 'fallback: false' nên không dùng giọng dự phòng và không làm chương trình.",
-            file=station.file,
+            file=station.store.station_file,
             line=station.line("voice", "fallback"),
             field="voice.fallback",
             hint="Sửa nguyên nhân trên rồi chạy lại (các câu đã đọc được vẫn nằm trong bộ nhớ đệm), "
@@ -293,7 +293,7 @@ def _no_clip(index: int, text: str, reasons: list[str], station: Station, role: 
         )
     return VoiceError(
         f"không đọc được câu số {index} («{_excerpt(text)}») bằng mọi bộ đọc trong danh sách — {why}.",
-        file=station.file,
+        file=station.store.station_file,
         line=station.line("voice", role),
         field=f"voice.{role}",
         hint="Thêm một bộ đọc không cần mạng vào cuối danh sách, ví dụ '- engine: espeak-ng', "
@@ -334,7 +334,7 @@ def speaking_rate(station: Station, role: str = "main") -> float:
     """
     chain = _role_chain(station, role)
     chosen = next((engine for engine in chain if _usable_recently(engine)), chain[0])
-    return _rate(ClipCache(station.state_dir), chosen)
+    return _rate(ClipCache(station.store.cache_dir("tts")), chosen)
 
 
 def primary_usable(station: Station, role: str = "main") -> tuple[bool, str]:
@@ -351,7 +351,7 @@ def chain_rates(station: Station, role: str = "main") -> list[tuple[str, float]]
     Whichever engine ends up reading (the network may be down on the day), the programme
     must fit: the check stage estimates the length with each of these rates.
     """
-    cache = ClipCache(station.state_dir)
+    cache = ClipCache(station.store.cache_dir("tts"))
     return [(f"{engine.NAME} ({engine.voice_id})", _rate(cache, engine)) for engine in _role_chain(station, role)]
 
 
@@ -394,10 +394,11 @@ def engine_status(station: Station | None, state_dir: Path | None = None,
     from broadcast.voice.piper_engine import KNOWN_VOICES, installed_voices  # noqa: PLC0415
 
     if station is not None:
-        state_dir = station.state_dir
+        state_dir = station.store.state_dir
         timeout_s = station.voice.timeout_s
     else:
-        state_dir = Path(state_dir or Path.cwd() / ".broadcast")
+        if state_dir is None:
+            raise ValueError("engine_status needs a station or its state folder")
         timeout_s = 6.0
     rows: list[tuple[Engine, str]] = []
     seen: set[tuple[str, str]] = set()
