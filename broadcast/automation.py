@@ -49,7 +49,7 @@ from typing import Any, Callable, Iterator
 from contextlib import contextmanager
 
 from broadcast.config import Station, load_station
-from broadcast.errors import AutomationError, BroadcastError
+from broadcast.errors import AutomationError, BroadcastError, NextStep
 from broadcast.fsutil import atomic_write_text, disk_error, killpoint, read_jsonl, read_state_json
 from broadcast.pipeline import next_month
 from broadcast.schedule import TZ, _local, check_air, is_scheduled, month_calendar
@@ -80,6 +80,7 @@ class JobRun:
     outcome: str = "ok"           # ok | skipped | waiting_approval | fallback | error
     detail: str = ""
     months: list[str] = field(default_factory=list)    # months made/scheduled by this run
+    next_steps: list[NextStep] = field(default_factory=list)   # what a person must do (approve…)
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
 
@@ -146,9 +147,9 @@ def _generate(station: Station, now: datetime, months: list[str]) -> JobRun:
         elif result is not None and not getattr(result, "approved", True):
             waiting.append(month)
             notes.append(
-                f"tháng {month}: đã dựng nhưng kịch bản CHƯA ĐƯỢC DUYỆT; chạy "
-                f"'broadcast approve --month {month} --by TÊN'."
+                f"tháng {month}: đã dựng nhưng kịch bản CHƯA ĐƯỢC DUYỆT; lãnh đạo cần nghe lại và duyệt."
             )
+            run.next_steps.append(NextStep("approve", month=month))
         else:
             failed.append(month)
             notes.append(f"tháng {month}: LỖI — làm xong nhưng chưa xếp được lịch phát.")

@@ -7,48 +7,41 @@ already done and still valid, so a re-run resumes instead of starting over.
 from __future__ import annotations
 
 import logging
+import shutil
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable, Iterator
 
-from broadcast.config import Station, validate_month
-from broadcast.errors import ScriptError
-from broadcast.fsutil import killpoint
+from filelock import FileLock, Timeout
+
+from broadcast.audiotools import find_ffmpeg
+from broadcast.check import check_script
+from broadcast.config import EngineSpec, Station, engine_option_problem, known_engines, validate_month
+from broadcast.errors import NextStep, ScriptError
+from broadcast.fsutil import atomic_dir, atomic_write_text, clean_leftovers, killpoint, remove_tree
+from broadcast.production import (
+    APPROVAL_NAME,
+    Event,
+    Manifest,
+    ProgrammePlan,
+    approval_files,
+    file_problem,
+    produce,
+    read_approval,
+    read_manifest,
+    read_settings_fingerprint,
+    settings_fingerprint,
+)
+from broadcast.schedule import _programme_source as programme_source  # made public by the schedule split
+from broadcast.schedule import is_scheduled, schedule_month
+from broadcast.script import Script, approve, demote_if_edited, read_script, render_script
+from broadcast.events import Progress
+from broadcast.spoken import Normalizer
+from broadcast.voice import VoiceRequest, primary_usable, synthesize
 
 log = logging.getLogger(__name__)
-
-# The main job, in order (DESIGN §1). Each name is a stage module and a CLI command.
-STAGES = ("script", "check", "produce", "schedule")
-
-
-class Reporter:
-    """Stage-by-stage progress for long runs; the CLI prints it, tests collect it."""
-
-    def __init__(self, emit: Callable[[str], None] | None = None) -> None:
-        self._emit = emit or (lambda _msg: None)
-        self.lines: list[str] = []
-
-    def stage(self, number: int, total: int, text: str) -> None:
-        self.say(f"[{number}/{total}] {text}")
-
-    def say(self, text: str) -> None:
-        self.lines.append(text)
-        self._emit(text)
-
-    def counter(self, label: str) -> Callable[[int, int], None]:
-        """A progress callback (done, total) that reports every tenth of the way."""
-        state = {"last": -1}
-
-        def tick(done: int, total: int) -> None:
-            step = max(1, total // 10)
-            if done == total or done // step != state["last"]:
-                state["last"] = done // step
-                self._emit(f"      {label}: {done}/{total}")
-
-        return tick
-
 
 @dataclass
 class MakeResult:
@@ -65,6 +58,8 @@ class MakeResult:
     airings: int = 0
     days: list[date] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    next_steps: list[NextStep] = field(default_factory=list)
+    """What a person should do next (approve, check…), for each front end to word."""
     folder: Path | None = None           # where the manifest is: audio_out/YYYY-MM or drafts/YYYY-MM
     listening_copy: bool = False         # the folder is the draft's listening copy (never aired)
     can_air: bool = False                # the month has an approved, scheduled programme after the run
@@ -90,7 +85,6 @@ def station_for_script(station: Station, script) -> Station:
     override = script.meta.get("voice")
     if not override:
         return station
-    from broadcast.config import EngineSpec, engine_option_problem, known_engines
 
     items = override if isinstance(override, list) else [override]
     line = script.meta_lines.get("voice")
@@ -117,9 +111,6 @@ def station_for_script(station: Station, script) -> Station:
 
 def build_plan(station: Station, script, *, progress: Callable[[int, int], None] | None = None):
     """Spoken form + voice for every sentence of `script`, arranged as a production plan."""
-    from broadcast.spoken import Normalizer
-    from broadcast.production import Event, ProgrammePlan
-    from broadcast.voice import VoiceRequest, synthesize
 
     station = station_for_script(station, script)
     normalizer = Normalizer(station.store.station_lexicon(), spell_issuer=station.spell_issuer)
@@ -172,7 +163,6 @@ def build_plan(station: Station, script, *, progress: Callable[[int, int], None]
 
 def is_stale(station: Station, script, manifest, folder: Path | None = None) -> bool:
     """True if the produced programme no longer matches the script or the audio settings."""
-    from broadcast.production import read_settings_fingerprint, settings_fingerprint
 
     if manifest is None:
         return True
@@ -186,7 +176,6 @@ def is_stale(station: Station, script, manifest, folder: Path | None = None) -> 
 
 def _preferred_voice_back(station: Station, script) -> bool:
     """The network only improves the voice: a degraded programme is re-voiced when it can be."""
-    from broadcast.voice import primary_usable
 
     usable, _reason = primary_usable(station_for_script(station, script))
     return usable
@@ -206,7 +195,6 @@ def make_lock(station: Station, say: Callable[[str], None] | None = None, *, pol
     approve's promotion), so two `make` never do the same work twice. Re-entrant in one
     process. Says once, in Vietnamese, that it waits.
     """
-    from filelock import FileLock, Timeout
 
     station.store.state_dir.mkdir(parents=True, exist_ok=True)
     path = str(station.store.state_dir / _MAKE_LOCK)
@@ -229,7 +217,6 @@ def make_lock(station: Station, say: Callable[[str], None] | None = None, *, pol
 
 def clean_output_leftovers(station: Station) -> None:
     """Temp folders killed productions left in audio_out/ and audio_out/drafts/ (under make_lock)."""
-    from broadcast.fsutil import clean_leftovers
 
     for folder in (station.store.audio_dir, station.store.drafts_dir):
         for p in clean_leftovers(folder):
@@ -241,16 +228,13 @@ def clean_output_leftovers(station: Station) -> None:
 
 def programme_folder(station: Station, month: str) -> Path:
     """Where the month's script is produced: audio_out/YYYY-MM/ if approved, else the draft folder."""
-    from broadcast.production import draft_dir
-    from broadcast.script import read_script
 
     script = read_script(station.store.script_path(month))
-    return station.store.programme_dir(month) if script.approved else draft_dir(station, month)
+    return station.store.programme_dir(month) if script.approved else station.store.draft_dir(month)
 
 
 def _usable(station: Station, script, folder: Path, force: bool):
     """The manifest in `folder` if it can be reused for `script` as it is, else None."""
-    from broadcast.production import file_problem, read_manifest
 
     manifest = read_manifest(folder)
     if force or is_stale(station, script, manifest, folder):
@@ -269,17 +253,13 @@ def promote_draft(station: Station, month: str, say: Callable[[str], None] | Non
     `make` will produce it). The copy is swapped in whole with the approval record; the old
     approved programme stays until then.
     """
-    import shutil
 
-    from broadcast.fsutil import atomic_dir, remove_tree
-    from broadcast.production import approval_files, draft_dir, read_manifest
-    from broadcast.script import read_script
 
     with make_lock(station, say):
         script = read_script(station.store.script_path(month))
         if not script.approved:
             return None
-        folder = draft_dir(station, month)
+        folder = station.store.draft_dir(month)
         manifest = _usable(station, script, folder, False)
         if manifest is None or (manifest.degraded and _preferred_voice_back(station, script)):
             return None
@@ -296,8 +276,6 @@ def promote_draft(station: Station, month: str, say: Callable[[str], None] | Non
 
 def _record_approval(station: Station, script) -> None:
     """Keep the approval record and text with an approved programme that lacks them."""
-    from broadcast.fsutil import atomic_write_text
-    from broadcast.production import APPROVAL_NAME, approval_files, read_approval
 
     folder = station.store.programme_dir(script.month)
     record = read_approval(folder)
@@ -308,25 +286,23 @@ def _record_approval(station: Station, script) -> None:
 
 
 def produce_month(
-    station: Station, month: str, *, force: bool = False, reporter: Reporter | None = None
-):
+    station: Station, month: str, *, force: bool = False, progress: Progress | None = None
+) -> tuple[Manifest, bool]:
     """Voice + production for the month's script; returns (manifest, produced_now).
 
     An approved script's programme goes to audio_out/YYYY-MM/ (reused when still right,
     else the matching listening copy is promoted, else it is produced); a draft's goes to
     the listening copy audio_out/drafts/YYYY-MM/ and never touches the approved programme.
     """
-    from broadcast.production import approval_files, draft_dir, produce
-    from broadcast.script import demote_if_edited, read_script
 
-    reporter = reporter or Reporter()
+    reporter = progress or Progress()
     with make_lock(station, reporter.say):
         clean_output_leftovers(station)
         if demote_if_edited(station.store.script_path(month)):
             reporter.say("      Kịch bản đã bị sửa sau khi duyệt: trạng thái đổi về 'draft' (phải duyệt lại).")
         script = read_script(station.store.script_path(month))
         approved = script.approved
-        folder = station.store.programme_dir(month) if approved else draft_dir(station, month)
+        folder = station.store.programme_dir(month) if approved else station.store.draft_dir(month)
         existing = _usable(station, script, folder, force)
         if existing is not None:
             if not (existing.degraded and _preferred_voice_back(station, script)):
@@ -341,7 +317,6 @@ def produce_month(
             if promoted is not None:
                 reporter.say("      Bản nghe thử đúng với kịch bản đã duyệt: chuyển thành chương trình phát (không dựng lại).")
                 return promoted, False
-        from broadcast.audiotools import find_ffmpeg
 
         find_ffmpeg()  # a missing ffmpeg fails now, not after minutes of synthesis
         plan = build_plan(station, script, progress=reporter.counter("Đọc câu"))
@@ -352,69 +327,59 @@ def produce_month(
         return produce(plan, station_for_script(station, script), folder, extra=extra), True
 
 
-def make(
-    station: Station,
-    month: str,
-    *,
-    now: datetime | None = None,
-    auto_approve: bool | None = None,
-    force: bool = False,
-    progress: Reporter | None = None,
-) -> MakeResult:
-    """The main job for one month: script (if missing) → check → produce → schedule.
+@dataclass
+class _Job:
+    """One run of the main job for one month: its inputs and the result it builds up."""
 
-    Holds the station's make_lock for the whole run. `result.can_air` is False when the
-    month has no approved programme on the schedule afterwards (the CLI exits 3).
-    """
-    month = validate_month(month)
-    now = now or datetime.now()
-    rep = progress or Reporter()
-    with make_lock(station, rep.say):
-        return _make(station, month, now, auto_approve, force, rep)
+    station: Station
+    month: str
+    now: datetime
+    auto_approve: bool | None
+    force: bool
+    progress: Progress
+    result: MakeResult
 
 
-def _make(station: Station, month: str, now: datetime, auto_approve: bool | None, force: bool,
-          rep: Reporter) -> MakeResult:
-    from broadcast.check import check_script
-    from broadcast.production import draft_dir, read_approval
-    from broadcast.schedule import _programme_source, is_scheduled, schedule_month
-    from broadcast.script import approve, demote_if_edited, read_script, render_script
+@dataclass(frozen=True)
+class Stage:
+    """One stage of the main job: its name, what it tells a person, and what it does."""
 
-    total = len(STAGES)
-    path = station.store.script_path(month)
-    result = MakeResult(month=month, script=path)
-    clean_output_leftovers(station)
+    name: str
+    title: str
+    """Vietnamese progress label; `{month}` is filled in."""
+    run: Callable[[_Job], None]
 
-    rep.stage(1, total, f"Kịch bản tháng {month}")
+
+def _stage_script(job: _Job) -> None:
+    store, month = job.station.store, job.month
+    path = store.script_path(month)
     if path.exists():
-        rep.say(f"      Dùng kịch bản có sẵn: {station.store.rel(path)}")
-    else:
-        render_script(station, month)
-        result.rendered = True
-        rep.say(f"      Đã soạn kịch bản: {station.store.rel(path)}")
+        job.progress.say(f"      Dùng kịch bản có sẵn: {store.rel(path)}")
+        return
+    render_script(job.station, month)
+    job.result.rendered = True
+    job.progress.say(f"      Đã soạn kịch bản: {store.rel(path)}")
 
-    rep.stage(2, total, "Kiểm tra kịch bản (độ dài, từ khó đọc)")
+
+def _stage_check(job: _Job) -> None:
+    station, month, result = job.station, job.month, job.result
     report = check_script(station, month)
-    rep.say(f"      Ước tính {report.total_s / 60:.1f} phút.")
-    if getattr(report, "unreadable", None):
-        result.notes.append(
-            f"Có {len(report.unreadable)} từ máy chưa biết đọc; xem 'broadcast check --month {month}'."
-        )
+    job.progress.say(f"      Ước tính {report.total_s / 60:.1f} phút.")
+    if report.unreadable:
+        result.notes.append(f"Có {len(report.unreadable)} từ máy chưa biết đọc; xem phần kiểm tra kịch bản.")
+        result.next_steps.append(NextStep("check", month=month))
     report.raise_if_unfit()
-
+    path = station.store.script_path(month)
     if demote_if_edited(path):
         result.notes.append("Kịch bản đã bị sửa sau khi duyệt nên trở về trạng thái 'draft' (bản nháp).")
     script = read_script(path)
-    wants_auto = station.automation.auto_approve if auto_approve is None else auto_approve
+    wants_auto = station.automation.auto_approve if job.auto_approve is None else job.auto_approve
     if not script.approved and wants_auto:
         # A trial (--auto-approve) or the example station may approve example figures: recorded.
-        approve(station, month, by="tự động (chạy thử)", now=now.astimezone(station.tz),
-                confirm_example=bool(auto_approve) or station.example)
+        approve(station, month, by="tự động (chạy thử)", now=job.now.astimezone(station.tz),
+                confirm_example=bool(job.auto_approve) or station.example)
         result.auto_approved = True
-        result.notes.append(
-            "Kịch bản được DUYỆT TỰ ĐỘNG (chạy thử). Đài thật phải duyệt bằng "
-            f"'broadcast approve --month {month} --by TÊN'."
-        )
+        result.notes.append("Kịch bản được DUYỆT TỰ ĐỘNG (chạy thử). Đài thật phải được lãnh đạo duyệt.")
         script = read_script(path)
         if script.meta.get("example_figures_confirmed"):
             result.notes.append(
@@ -423,15 +388,21 @@ def _make(station: Station, month: str, now: datetime, auto_approve: bool | None
             )
     result.approved = script.approved
 
-    rep.stage(3, total, "Đọc và dựng chương trình")
-    result.manifest, result.produced = produce_month(station, month, force=force, reporter=rep)
-    result.folder = station.store.programme_dir(month) if result.approved else draft_dir(station, month)
+
+def _stage_produce(job: _Job) -> None:
+    station, month, result = job.station, job.month, job.result
+    result.manifest, result.produced = produce_month(station, month, force=job.force, progress=job.progress)
+    result.folder = station.store.programme_dir(month) if result.approved else station.store.draft_dir(month)
     result.listening_copy = not result.approved
 
-    rep.stage(4, total, "Xếp lịch phát và chuẩn bị thư mục từng ngày")
+
+def _stage_schedule(job: _Job) -> None:
+    station, month, result = job.station, job.month, job.result
+    store = station.store
     if not result.approved:
-        live, _problems = _programme_source(station, month)
-        record = read_approval(station.store.programme_dir(month)) if live is not None else None
+        live, _problems = programme_source(station, month)
+        record = read_approval(store.programme_dir(month)) if live is not None else None
+        result.next_steps.append(NextStep("approve", month=month))
         if live is not None and record is not None:
             # Wagtail's idea: the approved version stays live while the draft is edited.
             result.airing_version = str(record.get("approved_at") or "")
@@ -441,23 +412,57 @@ def _make(station: Station, month: str, now: datetime, auto_approve: bool | None
             result.can_air = True
             result.notes.append(
                 f"Bản sửa CHƯA ĐƯỢC DUYỆT: lịch phát vẫn dùng chương trình đã duyệt trước đó "
-                f"(audio_out/{month}/, duyệt bởi {record.get('approved_by')} lúc {record.get('approved_at')}). "
-                f"Bản nghe thử ở audio_out/drafts/{month}/. Duyệt bản mới: "
-                f"'broadcast approve --month {month} --by TÊN' rồi 'broadcast make --month {month}'."
+                f"({store.rel(store.programme_dir(month))}/, duyệt bởi {record.get('approved_by')} lúc "
+                f"{record.get('approved_at')}). Bản nghe thử ở {store.rel(store.draft_dir(month))}/. "
+                "Duyệt bản mới rồi làm lại tháng này."
             )
-            rep.say("      Giữ lịch phát của chương trình đã duyệt trước đó; bản sửa chờ duyệt.")
-            return result
+            job.progress.say("      Giữ lịch phát của chương trình đã duyệt trước đó; bản sửa chờ duyệt.")
+            return
         result.notes.append(
             "Kịch bản CHƯA ĐƯỢC DUYỆT nên tháng này CHƯA THỂ PHÁT (chưa xếp lịch). Bản nghe thử ở "
-            f"audio_out/drafts/{month}/. Sau khi nghe lại, chạy "
-            f"'broadcast approve --month {month} --by TÊN' rồi 'broadcast make --month {month}'."
+            f"{store.rel(store.draft_dir(month))}/. Sau khi nghe lại: duyệt, rồi làm lại tháng này."
         )
-        rep.say("      Bỏ qua: kịch bản chưa được duyệt.")
-        return result
+        job.progress.say("      Bỏ qua: kịch bản chưa được duyệt.")
+        return
     killpoint("make-before-schedule")
     sched = schedule_month(station, month)
     result.scheduled = True
     result.can_air = True
     result.airings = len(sched.airings)
     result.days = sorted({a.date for a in sched.airings})
-    return result
+
+
+# The main job, in order. Each stage skips what is already done and still valid (an existing
+# script, a programme that still matches it, a schedule already in place), so a re-run resumes.
+STAGES: tuple[Stage, ...] = (
+    Stage("script", "Kịch bản tháng {month}", _stage_script),
+    Stage("check", "Kiểm tra kịch bản (độ dài, từ khó đọc)", _stage_check),
+    Stage("produce", "Đọc và dựng chương trình", _stage_produce),
+    Stage("schedule", "Xếp lịch phát và chuẩn bị thư mục từng ngày", _stage_schedule),
+)
+
+
+def make(
+    station: Station,
+    month: str,
+    *,
+    now: datetime | None = None,
+    auto_approve: bool | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> MakeResult:
+    """The main job for one month: the STAGES in order, under the station's make lock.
+
+    `result.can_air` is False when the month has no approved programme on the schedule
+    afterwards (the CLI exits 3); `result.next_steps` say what a person should do next.
+    """
+    month = validate_month(month)
+    progress = progress or Progress()
+    job = _Job(station, month, now or datetime.now(), auto_approve, force, progress,
+               MakeResult(month=month, script=station.store.script_path(month)))
+    with make_lock(station, progress.say):
+        clean_output_leftovers(station)
+        for number, stage in enumerate(STAGES, 1):
+            progress.stage(number, len(STAGES), stage.name, stage.title.format(month=month))
+            stage.run(job)
+    return job.result

@@ -22,6 +22,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from broadcast.errors import NextStep
 from broadcast import automation as auto
 from broadcast import schedule as sch
 from broadcast.config import load_station
@@ -133,7 +134,7 @@ def test_generation_waits_for_approval_and_retries_every_evening(tmp_path, fake_
     st = load_station(station_dir(tmp_path))     # auto_approve: false
     r1 = auto.run_due(st, at(2026, 3, 20, 8, 30))
     gen = next(r for r in r1 if r.job == "generate")
-    assert gen.outcome == "waiting_approval" and "broadcast approve --month 2026-04" in gen.detail
+    assert gen.outcome == "waiting_approval" and NextStep("approve", month="2026-04") in gen.next_steps
     assert produced(st.dir).count("2026-04") == 1 and not sch.is_scheduled(st, "2026-04")
     # Staff approve during the day; the evening job schedules it, without producing again.
     write_script(st, "2026-04", approved=True)

@@ -20,7 +20,8 @@ import pytest
 from broadcast import schedule as sch
 from broadcast.config import load_station
 from broadcast.fsutil import atomic_dir
-from broadcast.pipeline import Reporter, make, make_lock
+from broadcast.pipeline import make, make_lock
+from broadcast.events import Progress
 from broadcast.script import read_script
 
 from conftest import make_station, run_cli
@@ -42,7 +43,7 @@ def approved(tmp_path_factory):
     """A station whose January was made and approved (auto-approve), scheduled."""
     d = make_station(tmp_path_factory.mktemp("approved"), voice=SILENT)
     st = load_station(d)
-    result = make(st, MONTH, auto_approve=True, progress=Reporter())
+    result = make(st, MONTH, auto_approve=True, progress=Progress())
     assert result.scheduled and result.can_air
     return st, result
 
@@ -90,7 +91,7 @@ def test_an_edit_after_approval_keeps_the_approved_programme_on_air(approved, ca
     assert "không phải dựng lại" in capsys.readouterr().out
     assert not (st.store.audio_dir / "drafts" / MONTH).exists()
     assert sha(mp3) == draft_mp3
-    result = make(st, MONTH, progress=Reporter())
+    result = make(st, MONTH, progress=Progress())
     assert result.produced is False and result.scheduled and result.can_air
     assert all(h == draft_mp3 for h in day_mp3s(st, result.days).values())
 
@@ -111,7 +112,7 @@ def test_a_truncated_master_is_not_ready_is_remade_and_spares_the_day_folders(tm
     """Issue 11 #6: size + sha256 in the manifest; day folders are copies, not hard links."""
     d = make_station(tmp_path, voice=SILENT)
     st = load_station(d)
-    first = make(st, "2027-03", auto_approve=True, progress=Reporter())
+    first = make(st, "2027-03", auto_approve=True, progress=Progress())
     m = first.manifest
     mp3 = st.store.programme_dir("2027-03") / m.file
     assert m.file_size == mp3.stat().st_size and m.file_sha256 == sha(mp3)
@@ -124,7 +125,7 @@ def test_a_truncated_master_is_not_ready_is_remade_and_spares_the_day_folders(tm
     assert not report.ready
     text = report.render()
     assert "bị hỏng" in text and "CHƯA SẴN SÀNG" in text
-    again = make(st, "2027-03", progress=Reporter())
+    again = make(st, "2027-03", progress=Progress())
     assert again.produced is True
     assert mp3.stat().st_size == len(whole)
 

@@ -16,7 +16,8 @@ import yaml
 
 from broadcast.cli import main
 from broadcast.config import load_station
-from broadcast.pipeline import STAGES, Reporter, make, next_month
+from broadcast.pipeline import STAGES, make, next_month
+from broadcast.events import Progress
 
 from conftest import make_station
 
@@ -41,7 +42,7 @@ def ffmpeg_measure(path: Path) -> tuple[float, float, float]:
 
 
 def test_stages_listed_in_order():
-    assert STAGES == ("script", "check", "produce", "schedule")
+    assert tuple(s.name for s in STAGES) == ("script", "check", "produce", "schedule")
 
 
 def test_next_month_wraps_the_year():
@@ -58,7 +59,7 @@ def made(tmp_path_factory):
         voice={"main": [{"engine": "silent", "syllable_s": 0.3}], "second": [], "fallback": True},
     )
     st = load_station(d)
-    rep = Reporter()
+    rep = Progress()
     result = make(st, MONTH, auto_approve=True, progress=rep)
     return st, result, rep
 
@@ -73,7 +74,7 @@ def test_make_leaves_every_artifact(made):
     assert (d / "schedules" / f"{MONTH}.yaml").exists()
     assert (d / "schedules" / f"{MONTH}.ics").read_text(encoding="utf-8").startswith("BEGIN:VCALENDAR")
     assert result.scheduled and result.airings == st.airing.per_month
-    assert [line for line in rep.lines if line.startswith("[")] == [
+    assert [f"[{e.number}/{e.total}] {e.text}" for e in rep.events if e.kind == "stage"] == [
         "[1/4] Kịch bản tháng 2027-01",
         "[2/4] Kiểm tra kịch bản (độ dài, từ khó đọc)",
         "[3/4] Đọc và dựng chương trình",
@@ -117,7 +118,7 @@ def test_daily_folders_are_complete_and_in_play_order(made):
 
 def test_second_run_resumes_from_cache_and_keeps_outputs(made):
     st, first, _ = made
-    result = make(st, MONTH, progress=Reporter())
+    result = make(st, MONTH, progress=Progress())
     assert result.produced is False
     assert result.manifest.duration_s == first.manifest.duration_s
 
@@ -125,7 +126,7 @@ def test_second_run_resumes_from_cache_and_keeps_outputs(made):
 def test_unapproved_script_is_produced_but_not_scheduled(tmp_path):
     d = make_station(tmp_path, voice={"main": [{"engine": "silent", "syllable_s": 0.3}], "second": []})
     st = load_station(d)
-    result = make(st, "2027-02", progress=Reporter())
+    result = make(st, "2027-02", progress=Progress())
     assert result.manifest is not None and not result.scheduled
     assert not (d / "schedules" / "2027-02.yaml").exists()
     assert any("CHƯA ĐƯỢC DUYỆT" in n for n in result.notes)
@@ -172,7 +173,7 @@ def test_offline_run_with_espeak_falls_back_quickly_and_says_so(tmp_path, monkey
     monkeypatch.setenv("BROADCAST_GTTS_URL", "http://127.0.0.1:9")
     d = make_station(tmp_path)
     st = load_station(d)
-    result = make(st, MONTH, auto_approve=True, progress=Reporter())
+    result = make(st, MONTH, auto_approve=True, progress=Progress())
     m = result.manifest
     assert m.degraded is True and "espeak-ng" in m.engines
     duration, lufs, peak = ffmpeg_measure(st.dir / "audio_out" / MONTH / m.file)
@@ -234,7 +235,7 @@ def test_one_sentence_edit_and_reapproval_reproduces_from_cache_and_reschedules(
     path.write_text(text.replace("Kính thưa", "Kính chào", 1), encoding="utf-8")
     assert not read_script(path).approved                      # the edit returns it to draft
     approve(st, MONTH, by="Nguyễn Văn B", confirm_example=True)   # the example station's figures
-    result = make(st, MONTH, progress=Reporter())
+    result = make(st, MONTH, progress=Progress())
     m = result.manifest
     assert result.produced and result.scheduled
     assert m.script_sha256 == read_script(path).body_sha256 != first.manifest.script_sha256
@@ -262,15 +263,15 @@ def test_a_degraded_programme_is_revoiced_when_the_network_is_back(tmp_path, mon
     )
     st = load_station(d)
     monkeypatch.setenv("BROADCAST_GTTS_URL", refused_url())
-    first = make(st, "2027-01", auto_approve=True, progress=Reporter())
+    first = make(st, "2027-01", auto_approve=True, progress=Progress())
     assert first.manifest.degraded is True and set(first.manifest.engines) == {"silent"}
 
-    still_down = make(st, "2027-01", progress=Reporter())
+    still_down = make(st, "2027-01", progress=Progress())
     assert still_down.produced is False
 
     with FakeGoogle(make_mp3(tmp_path / "tone.mp3", seconds=1.5)) as google:
         monkeypatch.setenv("BROADCAST_GTTS_URL", google.url)
-        back = make(st, "2027-01", progress=Reporter())
+        back = make(st, "2027-01", progress=Progress())
     assert back.produced is True and back.scheduled is True
     assert back.manifest.degraded is False and set(back.manifest.engines) == {"gtts"}
     assert google.texts  # the preferred engine really read the script

@@ -11,6 +11,7 @@ import click
 from broadcast.automation import run_daemon, run_due
 from broadcast.cli.check_air import parse_now
 from broadcast.cli.common import station_options
+from broadcast.cli.wording import command_line
 from broadcast.config import load_station
 
 
@@ -70,6 +71,8 @@ def command(station_dir: Path, verbose: bool, run_due_flag: bool, now_text: str 
         click.echo("Không có việc nào đến hạn.")
     for run in runs:
         click.echo(describe(run.job, run.outcome, run.detail))
+        for step in run.next_steps:
+            click.echo(f"  Việc tiếp theo: {command_line(step)}")
     attention = [run for run in runs if run.outcome in NEEDS_ATTENTION]
     if attention:
         which = "; ".join(f"{JOB_NAMES.get(r.job, r.job)}: {OUTCOMES.get(r.outcome, r.outcome)}" for r in attention)

@@ -10,7 +10,9 @@ import click
 
 from broadcast.cli.common import month_option, station_options
 from broadcast.config import load_station
-from broadcast.pipeline import EXIT_CANNOT_AIR, MakeResult, Reporter, make, next_month
+from broadcast.cli.wording import command_line, echo_event
+from broadcast.pipeline import EXIT_CANNOT_AIR, MakeResult, make, next_month
+from broadcast.events import Progress
 
 
 def _minutes(seconds: float) -> str:
@@ -54,6 +56,8 @@ def summary(result: MakeResult, station_dir: Path, main_engine: str | None = Non
         lines.append(f"  Thư mục từng ngày: audio_out/days/ (ví dụ audio_out/days/{first.isoformat()}/)")
     for note in result.notes:
         lines.append(f"  Lưu ý: {note}")
+    for command in dict.fromkeys(command_line(step) for step in result.next_steps):
+        lines.append(f"  Việc tiếp theo: {command}")
     return "\n".join(lines)
 
 
@@ -93,7 +97,7 @@ def command(station_dir: Path, verbose: bool, month: str | None, auto_approve: b
     cannot_air = []
     for i, one in enumerate(months):
         click.echo(f"Làm chương trình tháng {one} cho {station.name}", err=True)
-        reporter = Reporter(lambda text: click.echo(text, err=True))
+        reporter = Progress(echo_event)
         result = make(station, one, auto_approve=True if auto_approve else None, force=force, progress=reporter)
         click.echo(("\n" if i else "") + summary(result, station.dir, main_engine))
         if not result.can_air:

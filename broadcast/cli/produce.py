@@ -9,7 +9,10 @@ import click
 from broadcast.cli.common import month_option, station_options
 from broadcast.cli.make import summary
 from broadcast.config import load_station, validate_month
-from broadcast.pipeline import MakeResult, Reporter, produce_month, programme_folder
+from broadcast.cli.wording import echo_event
+from broadcast.errors import NextStep
+from broadcast.pipeline import MakeResult, produce_month, programme_folder
+from broadcast.events import Progress
 from broadcast.script import read_script
 
 
@@ -21,15 +24,15 @@ def command(station_dir: Path, verbose: bool, month: str, force: bool) -> None:
     """Đọc kịch bản và dựng tệp âm thanh của tháng."""
     station = load_station(station_dir)
     month = validate_month(month)
-    reporter = Reporter(lambda text: click.echo(text, err=True))
-    manifest, produced = produce_month(station, month, force=force, reporter=reporter)
+    manifest, produced = produce_month(station, month, force=force, progress=Progress(echo_event))
     result = MakeResult(
         month=month, script=station.store.script_path(month), manifest=manifest, produced=produced,
         folder=programme_folder(station, month),
     )
     if not read_script(result.script).approved:
         result.notes.append(
-            f"kịch bản CHƯA ĐƯỢC DUYỆT: đây là bản nghe thử (audio_out/drafts/{month}/), chưa được xếp lịch phát. "
-            f"Duyệt: broadcast approve --month {month} --by TÊN, rồi broadcast make --month {month}."
+            f"kịch bản CHƯA ĐƯỢC DUYỆT: đây là bản nghe thử ({station.store.rel(station.store.draft_dir(month))}/), "
+            "chưa được xếp lịch phát. Duyệt, rồi làm lại tháng này."
         )
+        result.next_steps += [NextStep("approve", month=month), NextStep("make", month=month)]
     click.echo(summary(result, station.dir))

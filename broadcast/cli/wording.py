@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import click
+
 from broadcast.errors import BroadcastError, NextStep
+from broadcast.events import Event
 
 # The command line a person types for each use case; {month}/{year} are filled in.
 _COMMANDS = {
@@ -35,3 +38,16 @@ def error_text(exc: BroadcastError) -> str:
     if exc.next_step is not None:
         text += f"\n  Lệnh: {command_line(exc.next_step)}"
     return text
+
+
+def event_line(event: Event) -> str:
+    """A progress event as the terminal line the operator sees."""
+    if event.kind == "stage":
+        return f"[{event.number}/{event.total}] {event.text}"
+    if event.kind == "progress":
+        return f"      {event.text}: {event.number}/{event.total}"
+    return event.text
+
+
+def echo_event(event: Event) -> None:
+    click.echo(event_line(event), err=True)
