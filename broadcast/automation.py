@@ -41,13 +41,15 @@ import logging
 import os
 import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from contextlib import contextmanager
+from filelock import FileLock, Timeout
 
+from broadcast import pipeline
 from broadcast.config import Station, load_station
 from broadcast.errors import AutomationError, BroadcastError, NextStep
 from broadcast.fsutil import atomic_write_text, disk_error, killpoint, read_jsonl, read_state_json
@@ -89,9 +91,7 @@ class JobRun:
 
 def make_programme(station: Station, month: str, now: datetime) -> Any:
     """Make one month (the lead's pipeline.make); tests replace this function."""
-    from broadcast.pipeline import make  # noqa: PLC0415
-
-    return make(station, month, now=now, auto_approve=station.automation.auto_approve)
+    return pipeline.make(station, month, now=now, auto_approve=station.automation.auto_approve)
 
 
 # --------------------------------------------------------------------------- the jobs
@@ -296,8 +296,6 @@ def interrupted_jobs(station: Station) -> set[str]:
 @contextmanager
 def station_lock(station: Station) -> Iterator[None]:
     """Hold the station's automation lock, or raise AutomationError if another holds it."""
-    from filelock import FileLock, Timeout  # noqa: PLC0415
-
     station.store.state_dir.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(station.store.state_dir / _LOCK), timeout=0)
     try:

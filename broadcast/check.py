@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from broadcast.config import validate_month
 from broadcast.errors import ConfigError, NormalizeError, ScriptError
 from broadcast.script import Script, read_script
 from broadcast.spoken import Normalizer, check_token_length, syllable_count
+from broadcast.voice import chain_rates, speaking_rate
 
 log = logging.getLogger(__name__)
 
@@ -160,8 +162,6 @@ class CheckReport:
 def _by_engine(station: Any, report: CheckReport) -> list[tuple[str, float]]:
     """The estimated total for each engine of the main chain (second voice: its first)."""
     try:
-        from broadcast.voice import chain_rates
-
         main = chain_rates(station, "main")
         second = chain_rates(station, "second") if station.voice.second else []
     except Exception as exc:  # noqa: BLE001 - an estimate must not fail on a voice problem
@@ -172,10 +172,6 @@ def _by_engine(station: Any, report: CheckReport) -> list[tuple[str, float]]:
 
 
 def _rates(station: Any) -> tuple[float, float, str]:
-    try:
-        from broadcast.voice import speaking_rate
-    except ImportError:
-        return FALLBACK_RATE, FALLBACK_RATE, "hằng số đo trên espeak-ng"
     try:
         main = float(speaking_rate(station, "main"))
         second = float(speaking_rate(station, "second")) if station.voice.second else main
@@ -300,8 +296,6 @@ def estimate(
 
 def check_script(station: Any, month: str) -> CheckReport:
     """Read the month's script and estimate it (see estimate())."""
-    from broadcast.config import validate_month
-
     month = validate_month(month)
     report = estimate(read_script(station.store.script_path(month)), station)
     report.slot_problems = _slot_problems(station, report)

@@ -16,7 +16,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from broadcast.errors import ConfigError, ScriptError
+from broadcast.fsutil import inside
+from broadcast.playout.models import PlayoutSettings
+from broadcast.playout.settings import parse_playout
 from broadcast.store import STATION_FILE, StationStore
+from broadcast.voice.registry import ENGINES
 from broadcast.yamlio import Located, deep_merge, load_yaml
 
 LEVELS = ("xã", "phường", "đặc khu")   # local government levels after the 2025 reorganisation
@@ -29,7 +33,6 @@ WEEKDAYS = {
 WEEKDAY_NAMES_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-_KNOWN_ENGINES = ("gtts", "edge-tts", "piper", "espeak-ng", "silent")
 
 ALLOWED_BINARIES_ENV = "BROADCAST_ENGINE_BINARIES"
 """Environment variable listing extra engine programs the machine's admin allows (full paths or
@@ -111,8 +114,6 @@ def engine_option_problem(engine: str, key: str, value: Any, station_dir: Path |
         return None
     if kind == "path":
         if station_dir is not None:
-            from broadcast.fsutil import inside  # noqa: PLC0415
-
             try:
                 inside(station_dir, Path(value).expanduser(), source=station_dir / STATION_FILE)
             except ConfigError:
@@ -258,7 +259,7 @@ class Station:
     spell_issuer: bool = False
     province: str = ""
     source: Located | None = None
-    playout: Any = None   # broadcast.playout.models.PlayoutSettings (parsed by broadcast.playout.settings)
+    playout: PlayoutSettings | None = None   # parsed by broadcast.playout.settings
     level: str = "xã"                       # xã / phường / đặc khu (templates agree with it)
     timezone: str = "Asia/Ho_Chi_Minh"      # every time a person reads is in this zone
 
@@ -487,11 +488,7 @@ def validate_month(month: str) -> str:
 
 
 def known_engines() -> tuple[str, ...]:
-    """Engine names from the voice registry (or the documented list before it loads)."""
-    try:
-        from broadcast.voice import ENGINES  # noqa: PLC0415 - avoid import cycle at load time
-    except ImportError:
-        return _KNOWN_ENGINES
+    """Engine names of the voice registry, in the order `broadcast voices` lists them."""
     return tuple(ENGINES)
 
 
@@ -618,10 +615,8 @@ def load_station(directory: str | Path = ".") -> Station:
     )
 
 
-def _playout(r: _Reader) -> Any:
-    from broadcast.playout.settings import parse_playout  # noqa: PLC0415 - the playout package owns its section
-
-    return parse_playout(r)
+def _playout(r: _Reader) -> PlayoutSettings:
+    return parse_playout(r)  # the playout package owns its section
 
 
 def _sample_rate(r: _Reader) -> int:

@@ -6,8 +6,9 @@ import errno
 import json
 import logging
 import os
-import stat
 import shutil
+import signal
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,8 +38,6 @@ def killpoint(name: str) -> None:
         return
     _kill_hits[name] = _kill_hits.get(name, 0) + 1
     if _kill_hits[name] >= int(nth or 1):
-        import signal  # noqa: PLC0415
-
         os.kill(os.getpid(), signal.SIGKILL)
 
 

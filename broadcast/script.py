@@ -9,12 +9,12 @@ Staff edits are detected by hashing the body, so the tool never overwrites them 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import re
 import shutil
 import time
-import unicodedata
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,8 +26,11 @@ import jinja2
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
+from broadcast.config import validate_month
 from broadcast.errors import BroadcastError, NextStep, ScriptError
 from broadcast.fsutil import atomic_write_text
+from broadcast.textutil import fold
+from broadcast.topics import load_facts, topic_for_month
 from broadcast.yamlio import load_yaml, read_text_file
 
 log = logging.getLogger(__name__)
@@ -144,13 +147,6 @@ class Script:
 
 
 # --------------------------------------------------------------------------- parsing
-
-
-def fold(text: str) -> str:
-    """Lower case, no diacritics, single spaces: how cue names are compared."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if unicodedata.category(c) != "Mn")
-    return " ".join(text.lower().split())
 
 
 def body_hash(body: str) -> str:
@@ -689,7 +685,6 @@ class _LimitedSandbox(SandboxedEnvironment):
 
 def _limited_filter(env: _LimitedSandbox, func: Any) -> Any:
     """A built-in filter wrapped with the sandbox's clock and size checks (filters bypass call)."""
-    import functools  # noqa: PLC0415
 
     # The parameters, not the value filtered (`{{ 2000000|default(0) }}` is fine): after the
     # value, and after the context/environment Jinja passes first to some filters.
@@ -854,7 +849,6 @@ def tidy(text: str) -> str:
 
 def build_context(station: Any, month: str) -> dict[str, Any]:
     """Everything the templates see: station, month names, topic, facts."""
-    from broadcast.topics import load_facts, topic_for_month
 
     if not PROGRAMME_FIRST <= month <= PROGRAMME_LAST:
         raise ScriptError(
@@ -896,7 +890,6 @@ def build_context(station: Any, month: str) -> dict[str, Any]:
 
 def _next_topic(station: Any, month: str) -> dict[str, Any] | None:
     """Next month's topic for the closing teaser, or None if it cannot be known."""
-    from broadcast.topics import topic_for_month
 
     try:
         return topic_for_month(station, month).for_template(station)
@@ -906,7 +899,6 @@ def _next_topic(station: Any, month: str) -> dict[str, Any] | None:
 
 def render_text(station: Any, month: str, *, now: datetime | None = None) -> tuple[str, dict[str, Any]]:
     """Render the month's whole script text (front matter + body) without writing it."""
-    from broadcast.config import validate_month
 
     month = validate_month(month)
     context = build_context(station, month)
@@ -1004,8 +996,6 @@ def approve(station: Any, month: str, by: str, now: datetime | None = None,
     A month whose facts file says `example: true` is refused unless `confirm_example`;
     the confirmation is then recorded in the front matter (`example_figures_confirmed`).
     """
-    from broadcast.config import validate_month
-    from broadcast.topics import load_facts
 
     month = validate_month(month)
     by = (by or "").strip()

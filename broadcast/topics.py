@@ -23,7 +23,7 @@ import yaml
 from broadcast.config import validate_month
 from broadcast.errors import ConfigError
 from broadcast.fsutil import atomic_write_text
-from broadcast.script import fold
+from broadcast.textutil import fold
 from broadcast.yamlio import Located, load_yaml
 
 log = logging.getLogger(__name__)

@@ -357,8 +357,8 @@ def test_daemon_says_which_job_needs_attention_and_starts_without_a_warning_labe
     def fake_run_due(station, now, **_kw):
         from types import SimpleNamespace as Run
 
-        return [Run(job="generate", outcome="waiting_approval", detail="chờ duyệt"),
-                Run(job="prepare", outcome="ok", detail="Các lần phát kể trên đều sẵn sàng.")]
+        return [Run(job="generate", outcome="waiting_approval", detail="chờ duyệt", next_steps=[]),
+                Run(job="prepare", outcome="ok", detail="Các lần phát kể trên đều sẵn sàng.", next_steps=[])]
 
     monkeypatch.setattr(daemon_cli, "run_due", fake_run_due)
     code, out, err = _run(capsys, "daemon", "--station", str(st), "--run-due")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from broadcast.config import load_station
-from broadcast.errors import ScriptError
+from broadcast.errors import NextStep, ScriptError
 from broadcast.script import approve, parse_script, read_script, render_script
 
 FM = "---\nmonth: 2026-12\ntopic: mot-cua-lien-thong\ntitle: Thử\nstatus: draft\n---\n"
@@ -180,7 +180,7 @@ def test_approve_records_who_when_hash_and_edit_returns_to_draft(station):
 def test_approve_needs_a_script_and_a_name(station):
     with pytest.raises(ScriptError) as err:
         approve(station, "2027-05", "A")
-    assert "broadcast script" in str(err.value)
+    assert err.value.next_step == NextStep("script", month="2027-05")
     render_script(station, "2027-05")
     with pytest.raises(ScriptError):
         approve(station, "2027-05", "   ")

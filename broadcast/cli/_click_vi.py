@@ -8,6 +8,7 @@ here by Vietnamese ones; anything not in the table keeps click's English.
 from __future__ import annotations
 
 import importlib
+
 # click's message id -> Vietnamese. Placeholders may be dropped (str.format ignores extras).
 MESSAGES: dict[str, str] = {
     "Usage:": "Cách dùng:",

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from broadcast.cli.common import month_option, station_options
+from broadcast.cli.play import parse_when
 from broadcast.config import load_station, validate_month
+from broadcast.fsutil import atomic_write_bytes
+from broadcast.playout.asrun import open_log, reconcile, to_csv
+from broadcast.playout.models import RESULT_VI
+from broadcast.playout.source import TZ, slot_times
+from broadcast.schedule import read_schedule
 
 
 @click.command("asrun")
@@ -19,10 +26,6 @@ from broadcast.config import load_station, validate_month
 @click.option("--now", "now_text", metavar="ISO-DATETIME", help="Đối chiếu đến thời điểm này (mặc định: bây giờ).")
 def command(station_dir: Path, verbose: bool, month: str, csv_file: Path | None, now_text: str | None) -> None:
     """Nhật ký phát sóng của tháng: đã phát gì, lúc nào, và lần nào theo lịch mà chưa phát."""
-    from broadcast.fsutil import atomic_write_bytes  # noqa: PLC0415
-    from broadcast.playout.asrun import open_log, reconcile, to_csv  # noqa: PLC0415
-    from broadcast.playout.models import RESULT_VI  # noqa: PLC0415
-    from broadcast.schedule import read_schedule  # noqa: PLC0415
 
     month = validate_month(month)
     station = load_station(station_dir)
@@ -37,13 +40,10 @@ def command(station_dir: Path, verbose: bool, month: str, csv_file: Path | None,
     click.echo(f"Nhật ký phát sóng tháng {month} — {station.name}")
     if sched is None:
         click.echo(f"  (tháng {month} chưa có lịch phát: chỉ liệt kê những gì đã phát)")
-    from datetime import datetime  # noqa: PLC0415
 
-    from broadcast.playout.source import TZ, slot_times  # noqa: PLC0415
 
-    from broadcast.cli.play import _when  # noqa: PLC0415
 
-    now = _when(now_text, "--now") or datetime.now(TZ)
+    now = parse_when(now_text, "--now") or datetime.now(TZ)
     missing = 0
     for r in rec:
         try:

@@ -8,6 +8,8 @@ from typing import Callable
 
 import click
 
+from broadcast.config import validate_month
+
 
 def _default_station() -> str:
     return os.environ.get("BROADCAST_STATION", ".")
@@ -32,8 +34,6 @@ def station_options(func: Callable) -> Callable:
 
 def _valid_month(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Checked before the command runs: nothing is printed or done for a wrong month."""
-    from broadcast.config import validate_month  # noqa: PLC0415
-
     return validate_month(value) if value is not None else None
 
 

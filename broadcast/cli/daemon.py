@@ -14,7 +14,6 @@ from broadcast.cli.common import station_options
 from broadcast.cli.wording import command_line
 from broadcast.config import load_station
 
-
 # How a run is shown to the operator; the English codes stay in automation.log (docs/operators.md).
 JOB_NAMES = {
     "generate": "Làm chương trình tháng sau",

@@ -9,10 +9,11 @@ from pathlib import Path
 import click
 
 from broadcast.cli.common import month_option, station_options
-from broadcast.config import load_station
 from broadcast.cli.wording import command_line, echo_event
-from broadcast.pipeline import EXIT_CANNOT_AIR, MakeResult, make, next_month
+from broadcast.config import load_station
 from broadcast.events import Progress
+from broadcast.pipeline import EXIT_CANNOT_AIR, MakeResult, make, next_month
+from broadcast.schedule import is_scheduled, month_calendar
 
 
 def _minutes(seconds: float) -> str:
@@ -30,8 +31,7 @@ def summary(result: MakeResult, station_dir: Path, main_engine: str | None = Non
     lines.append(f"  Kịch bản:   {rel(result.script)}")
     m = result.manifest
     if m is not None:
-        folder = result.folder
-        lines.append(f"  Âm thanh:   {rel(folder / m.file)}")
+        lines.append(f"  Âm thanh:   {rel(result.folder / m.file) if result.folder else m.file}")
         lines.append(f"  Thời lượng: {_minutes(m.duration_s)} (đo trên tệp MP3)")
         lines.append(
             f"  Độ lớn:     {m.loudness_lufs:.1f} LUFS, đỉnh {m.true_peak_dbtp:.1f} dBTP (đo trên tệp MP3)"
@@ -64,8 +64,6 @@ def summary(result: MakeResult, station_dir: Path, main_engine: str | None = Non
 def months_to_make(station, today: date) -> list[str]:
     """What `make` without --month makes: the rest of this month if it has airings left and
     no scheduled programme (a new station's first month), then next month."""
-    from broadcast.schedule import is_scheduled, month_calendar  # noqa: PLC0415
-
     current = f"{today:%Y-%m}"
     months = []
     if any(day >= today for day, _ in month_calendar(station, current).airings) and not is_scheduled(station, current):

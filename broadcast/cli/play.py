@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -12,12 +13,17 @@ import click
 from broadcast.cli.common import station_options
 from broadcast.config import load_station
 from broadcast.errors import BroadcastError, ConfigError
+from broadcast.playout.asrun import open_log
+from broadcast.playout.backends import BACKENDS
+from broadcast.playout.models import RESULT_VI
+from broadcast.playout.player import Clock, OffsetClock, Player, read_status
+from broadcast.playout.settings import check_device
+from broadcast.playout.source import TZ
 
 
-def _when(value: str | None, option: str) -> datetime | None:
+def parse_when(value: str | None, option: str) -> datetime | None:
     if not value:
         return None
-    from broadcast.playout.source import TZ  # noqa: PLC0415
 
     try:
         t = datetime.fromisoformat(value)
@@ -28,7 +34,6 @@ def _when(value: str | None, option: str) -> datetime | None:
 
 
 def _devices() -> None:
-    from broadcast.playout.backends import BACKENDS  # noqa: PLC0415
 
     for name, cls in BACKENDS.items():
         click.echo(f"Bộ phát '{name}' ({cls.LABEL}):")
@@ -46,9 +51,6 @@ def _devices() -> None:
 
 
 def _status(station) -> None:
-    from broadcast.playout.asrun import open_log  # noqa: PLC0415
-    from broadcast.playout.models import RESULT_VI  # noqa: PLC0415
-    from broadcast.playout.player import read_status  # noqa: PLC0415
 
     st = read_status(station)
     if not st:
@@ -91,18 +93,15 @@ def command(station_dir: Path, verbose: bool, show_status: bool, show_devices: b
     if show_status:
         _status(station)
         return
-    from dataclasses import replace  # noqa: PLC0415
 
-    from broadcast.playout.player import Clock, OffsetClock, Player  # noqa: PLC0415
-    from broadcast.playout.settings import check_device  # noqa: PLC0415
 
     settings = station.playout
     if device:
         settings = replace(settings, device=check_device(device))
     if backend:
         settings = replace(settings, backend=backend)
-    start = _when(now_text, "--now")
-    until = _when(until_text, "--until")
+    start = parse_when(now_text, "--now")
+    until = parse_when(until_text, "--until")
     stop = threading.Event()
     try:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -8,11 +8,11 @@ import click
 
 from broadcast.cli.common import month_option, station_options
 from broadcast.cli.make import summary
-from broadcast.config import load_station, validate_month
 from broadcast.cli.wording import echo_event
+from broadcast.config import load_station, validate_month
 from broadcast.errors import NextStep
-from broadcast.pipeline import MakeResult, produce_month, programme_folder
 from broadcast.events import Progress
+from broadcast.pipeline import MakeResult, produce_month, programme_folder
 from broadcast.script import read_script
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
+from broadcast.errors import ConfigError
+from broadcast.playout.backends import BACKENDS  # light: libmpv loads only when used
 from broadcast.playout.models import AmplifierSettings, PlayoutSettings
 
 
@@ -29,8 +31,6 @@ def check_device(device: str, r: Any = None, path: tuple = ("playout", "device")
         bad = (not folder or PurePosixPath(folder).is_absolute() or PureWindowsPath(folder).is_absolute()
                or PureWindowsPath(folder).drive or ".." in PurePosixPath(folder.replace("\\", "/")).parts)
         if bad:
-            from broadcast.errors import ConfigError  # noqa: PLC0415
-
             msg = f"thư mục ghi âm '{folder}' phải nằm trong thư mục của đài (đường dẫn tương đối, không có '..')."
             hint = "Ví dụ: device: \"file:audio_out/ghi-am\""
             if r is not None:
@@ -41,7 +41,6 @@ def check_device(device: str, r: Any = None, path: tuple = ("playout", "device")
 
 def parse_playout(r: Any) -> PlayoutSettings:
     """PlayoutSettings from config's located reader `r` (errors name file, line and field)."""
-    from broadcast.playout.backends import BACKENDS  # noqa: PLC0415 - light: no libmpv import
 
     p = ("playout",)
     backend = r.text(*p, "backend") or "mpv"

@@ -39,6 +39,8 @@ from broadcast.voice.base import (
     VoiceResult,
 )
 from broadcast.voice.cache import ClipCache, settings_digest
+from broadcast.voice.piper_engine import KNOWN_VOICES, installed_voices
+from broadcast.voice.registry import ENGINES, engine_class
 
 if TYPE_CHECKING:
     from broadcast.config import EngineSpec, Station
@@ -67,8 +69,6 @@ _ESPEAK_REFERENCE_SPEED = 150
 
 def make_engine(spec: EngineSpec, station: Station, role: str = "main") -> Engine:
     """Construct the engine for one station.yaml chain entry; errors point at its line."""
-    from broadcast.voice import engine_class  # noqa: PLC0415
-
     try:
         cls = engine_class(spec.engine)
         engine = cls(spec.options, station.voice.timeout_s, station.store.state_dir)
@@ -390,8 +390,6 @@ def engine_status(station: Station | None, state_dir: Path | None = None,
     Checks run in parallel (daemon threads) under one deadline, so the whole listing takes
     at most about `deadline_s` even when the network hangs.
     """
-    from broadcast.voice import ENGINES  # noqa: PLC0415
-    from broadcast.voice.piper_engine import KNOWN_VOICES, installed_voices  # noqa: PLC0415
 
     if station is not None:
         state_dir = station.store.state_dir

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from broadcast.voice import net
 from broadcast.voice.base import (
     BadOutput,
     Engine,
@@ -26,7 +27,6 @@ from broadcast.voice.base import (
     NetworkError,
     RateLimitError,
 )
-from broadcast.voice import net
 
 log = logging.getLogger("broadcast.voice.edge")
 

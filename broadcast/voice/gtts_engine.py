@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from broadcast.fsutil import atomic_write_bytes
+from broadcast.voice import net
 from broadcast.voice.base import (
     BadOutput,
     Engine,
@@ -29,7 +30,6 @@ from broadcast.voice.base import (
     NetworkError,
     RateLimitError,
 )
-from broadcast.voice import net
 
 log = logging.getLogger("broadcast.voice.gtts")
 
