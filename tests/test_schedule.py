@@ -278,11 +278,11 @@ def test_a_failure_half_way_leaves_no_half_folder_and_the_previous_one_intact(tm
     calls["n"] = 0
     with pytest.raises(EnvironmentProblem):
         sch.schedule_month(st2, "2026-03")
-    for folder in st2.days_dir.iterdir():
+    for folder in st2.store.days_dir.iterdir():
         assert not folder.name.startswith(".")
         assert len(list(folder.iterdir())) == 3
     assert len(days_in(st2, "2026-03")) == 2
-    assert not (st2.schedules_dir / "2026-03.yaml").exists()
+    assert not (st2.store.schedules_dir / "2026-03.yaml").exists()
 
 
 # --------------------------------------------------------------------------- approval gate
