@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test setup setup-test system lint bench clean
+.PHONY: demo test setup setup-test setup-lint system lint bench clean
 
 demo: setup
 	$(BIN)/broadcast make --auto-approve
@@ -28,6 +28,17 @@ $(VENV)/.installed: pyproject.toml
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install -q -e '.[test]'
 	@touch $@
+
+setup-lint: $(VENV)/.installed-lint
+$(VENV)/.installed-lint: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install -q -e '.[lint]'
+	@touch $@
+
+# Lint and types: ruff (rules in pyproject.toml), the formatter's check, mypy on the package.
+lint: setup-lint
+	$(BIN)/ruff check broadcast tests benchmarks tools
+	$(BIN)/ruff format --check broadcast tests benchmarks tools
+	$(BIN)/mypy
 
 bench: setup-test
 	$(BIN)/python benchmarks/bench_normalize.py

@@ -20,7 +20,7 @@ from conftest import REPO
 
 DOCS = [REPO / "README.md", REPO / "facts" / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 # Written by the lead in the same release; the link is checked once the file is in the tree.
-_PENDING = {"docs/architecture.md"}
+_PENDING: set[str] = set()
 # Placeholders the docs use in commands, and a value that stands for each.
 _PLACEHOLDERS = {"NĂM-THÁNG": "2027-03", "YYYY-MM": "2027-03", "TÊN_LỆNH": "make", "TÊN": "Nguyễn Văn A"}
 _SHELL_STOP = {"<", ">", "|", "&&", ";", "2>", ">>"}
