@@ -297,14 +297,14 @@ def interrupted_jobs(station: Station) -> set[str]:
 def station_lock(station: Station) -> Iterator[None]:
     """Hold the station's automation lock, or raise AutomationError if another holds it."""
     station.store.state_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(station.store.state_dir / _LOCK), timeout=0)
+    lock = FileLock(str(station.store.state_file(_LOCK)), timeout=0)
     try:
         lock.acquire()
     except Timeout:
         raise AutomationError(
-            "một tiến trình tự động khác (broadcast daemon) đang chạy cho đài này.",
-            file=station.store.state_dir / _LOCK,
-            hint="Chỉ chạy một 'broadcast daemon' cho mỗi đài. Nếu chắc chắn không còn tiến trình nào, "
+            "một tiến trình tự động khác đang chạy cho đài này.",
+            file=station.store.state_file(_LOCK),
+            hint="Chỉ chạy một tiến trình tự động cho mỗi đài. Nếu chắc chắn không còn tiến trình nào, "
             "khởi động lại máy hoặc dừng tiến trình cũ rồi chạy lại.",
         ) from None
     try:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from broadcast.config import validate_month
-from broadcast.errors import ConfigError, NormalizeError, ScriptError
+from broadcast.errors import ConfigError, NextStep, NormalizeError, ScriptError
 from broadcast.script import Script, read_script
 from broadcast.spoken import Normalizer, check_token_length, syllable_count
 from broadcast.voice import chain_rates, speaking_rate
@@ -77,6 +77,8 @@ class CheckReport:
     """Effective status: "approved" only if the approval still matches the body."""
     example_facts: bool = False
     warnings: list[str] = field(default_factory=list)
+    next_steps: list[NextStep] = field(default_factory=list)
+    """What a person should do about the warnings (approve again…)."""
     main_syllables: int = 0
     second_syllables: int = 0
     by_engine: list[tuple[str, float]] = field(default_factory=list)
@@ -288,9 +290,9 @@ def estimate(
         report.warnings.append("Kịch bản đã được cán bộ sửa sau khi soạn (bản sửa được giữ nguyên).")
     if script.status == "approved" and not script.approved:
         report.warnings.append(
-            "Kịch bản đã bị sửa SAU KHI DUYỆT nên trở lại bản nháp; cần duyệt lại: "
-            f"broadcast approve --month {script.month} --by TÊN"
+            "Kịch bản đã bị sửa SAU KHI DUYỆT nên trở lại bản nháp; lãnh đạo cần nghe lại và duyệt lại."
         )
+        report.next_steps.append(NextStep("approve", month=script.month))
     return report
 
 

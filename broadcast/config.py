@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from broadcast.errors import ConfigError, ScriptError
+from broadcast.errors import ConfigError, NextStep, ScriptError
 from broadcast.fsutil import inside
 from broadcast.playout.models import PlayoutSettings
 from broadcast.playout.settings import parse_playout
@@ -501,8 +501,8 @@ def load_station(directory: str | Path = ".") -> Station:
         raise ConfigError(
             "không tìm thấy tệp cấu hình của đài.",
             file=path,
-            hint="Chạy lệnh trong thư mục của đài, hoặc dùng --station THƯ_MỤC, "
-            "hoặc tạo đài mới bằng 'broadcast init THƯ_MỤC'.",
+            hint="Chọn đúng thư mục của đài (có tệp station.yaml), hoặc tạo đài mới từ đài mẫu.",
+            next_step=NextStep("init"),
         )
     src = load_yaml(path)
     if src.data is None:

@@ -977,9 +977,9 @@ def render_script(station: Any, month: str, *, force: bool = False, now: datetim
             raise ScriptError(
                 f"không ghi đè: {reason}.",
                 file=path,
-                hint="Giữ bản đang có và sửa tiếp trong tệp này; hoặc nếu muốn soạn lại từ đầu, "
-                f"chạy: broadcast script --month {meta['month']} --force (bản cũ được lưu thành "
-                f"{_backup_path(path, now).name}).",
+                hint="Giữ bản đang có và sửa tiếp trong tệp này; hoặc soạn lại từ đầu (ghi đè; bản cũ "
+                f"được lưu thành {_backup_path(path, now).name}).",
+                next_step=NextStep("script-force", month=meta["month"]),
             )
         if force or reason:
             backup = _backup_path(path, now)
@@ -1021,8 +1021,9 @@ def approve(station: Any, month: str, by: str, now: datetime | None = None,
                 "không phải số liệu thật của địa phương.",
                 file=facts.path,
                 hint=f"Điền số liệu thật vào facts/{month}.yaml, đổi thành 'example: false', soạn lại "
-                f"(broadcast script --month {month} --force) rồi duyệt. Nếu chỉ chạy thử và chấp nhận "
-                "phát số liệu ví dụ: thêm --confirm-example-figures (được ghi lại cùng lời duyệt).",
+                "kịch bản (ghi đè) rồi duyệt. Nếu chỉ chạy thử và chấp nhận phát số liệu ví dụ: xác nhận "
+                "rõ khi duyệt (được ghi lại cùng lời duyệt; dòng lệnh: --confirm-example-figures).",
+                next_step=NextStep("script-force", month=month),
             )
         updates["example_figures_confirmed"] = True
     elif "example_figures_confirmed" in fm_text:

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from broadcast.config import validate_month
-from broadcast.errors import ConfigError
+from broadcast.errors import ConfigError, NextStep
 from broadcast.fsutil import atomic_write_text
 from broadcast.textutil import fold
 from broadcast.yamlio import Located, load_yaml
@@ -423,7 +423,8 @@ def load_plan(station: Any, year: int) -> dict[str, PlanEntry] | None:
     if not isinstance(months, list):
         raise ConfigError(
             "kế hoạch phải có mục 'months:' là danh sách các tháng.", file=path, line=src.line("months") or 1,
-            hint="Chạy lại 'broadcast plan --year NĂM --force' để tạo mẫu.",
+            hint="Lập lại kế hoạch của năm (ghi đè) để có tệp mẫu đúng cách viết.",
+            next_step=NextStep("plan-force", year=int(path.stem.split("-")[-1]) if path.stem.split("-")[-1].isdigit() else None),
         )
     out: dict[str, PlanEntry] = {}
     for i, entry in enumerate(months):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from broadcast.config import load_station
+from broadcast.cli.wording import error_text
 from broadcast.errors import NextStep, ScriptError
 from broadcast.script import approve, parse_script, read_script, render_script
 
@@ -145,7 +146,8 @@ def test_staff_edit_is_never_overwritten_without_force(station):
     with pytest.raises(ScriptError) as err:
         render_script(station, "2027-03")
     assert err.value.exit_code == 1
-    assert "sửa" in str(err.value) and "--force" in str(err.value)
+    assert "sửa" in str(err.value) and err.value.next_step == NextStep("script-force", month="2027-03")
+    assert "--force" in error_text(err.value)  # what the command line shows
     assert path.read_text(encoding="utf-8") == edited
     render_script(station, "2027-03", force=True, now=datetime(2027, 2, 20, 9, 30, 0))
     backup = path.with_name("2027-03.20270220-093000.bak.md")

@@ -10,7 +10,7 @@ from conftest import make_station
 from test_voice_fakes import FakeGoogle, Hanging, mp3_bytes, refused_url  # noqa: F401
 
 from broadcast.config import load_station
-from broadcast.errors import VoiceError
+from broadcast.errors import NextStep, VoiceError
 from broadcast.voice import VoiceRequest, synthesize
 
 SENTENCES = [
@@ -114,7 +114,7 @@ def test_no_engine_left_is_a_vietnamese_error_with_every_cause(tmp_path: Path, m
     text = str(err.value)
     assert "gtts/vi" in text and "từ chối kết nối" in text
     assert "espeak-ng/vi" in text and "apt-get install espeak-ng" in text
-    assert "broadcast voices" in text
+    assert err.value.next_step == NextStep("voices")  # the CLI shows 'broadcast voices'
 
 
 def test_missing_piper_model_falls_back_with_the_reason_logged(

@@ -8,6 +8,7 @@ import click
 
 from broadcast.check import check_script
 from broadcast.cli.common import month_option, station_options
+from broadcast.cli.wording import command_line
 from broadcast.config import load_station
 
 
@@ -42,6 +43,8 @@ def command(station_dir: Path, verbose: bool, month: str) -> None:
     click.echo(f"  Trạng thái: {'ĐÃ DUYỆT' if report.status == 'approved' else 'bản nháp (chưa duyệt)'}")
     for warning in report.warnings:
         click.echo(f"  Lưu ý: {warning}")
+    for step in report.next_steps:
+        click.echo(f"  Việc tiếp theo: {command_line(step)}")
     for problem in report.slot_problems:
         click.echo(f"  KHÔNG VỪA BUỔI PHÁT: {problem.message}")
     report.raise_if_unfit()

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from broadcast.errors import ConfigError, EnvironmentProblem, VoiceError
+from broadcast.errors import ConfigError, EnvironmentProblem, NextStep, VoiceError
 from broadcast.voice.base import (
     FATAL_KINDS,
     Clip,
@@ -297,7 +297,8 @@ def _no_clip(index: int, text: str, reasons: list[str], station: Station, role: 
         line=station.line("voice", role),
         field=f"voice.{role}",
         hint="Thêm một bộ đọc không cần mạng vào cuối danh sách, ví dụ '- engine: espeak-ng', "
-        "và kiểm tra bằng lệnh 'broadcast voices'.",
+        "rồi xem lại danh sách giọng dùng được trên máy này.",
+        next_step=NextStep("voices"),
     )
 
 
