@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from broadcast.config import validate_month
+from broadcast.config import Station, validate_month
 from broadcast.errors import ConfigError, NextStep, NormalizeError, ScriptError
 from broadcast.script import Script, read_script
 from broadcast.spoken import Normalizer, check_token_length, syllable_count
@@ -161,7 +161,7 @@ class CheckReport:
         )
 
 
-def _by_engine(station: Any, report: CheckReport) -> list[tuple[str, float]]:
+def _by_engine(station: Station, report: CheckReport) -> list[tuple[str, float]]:
     """The estimated total for each engine of the main chain (second voice: its first)."""
     try:
         main = chain_rates(station, "main")
@@ -173,7 +173,7 @@ def _by_engine(station: Any, report: CheckReport) -> list[tuple[str, float]]:
     return [(label, report.total_with(rate, second_rate or rate)) for label, rate in main]
 
 
-def _rates(station: Any) -> tuple[float, float, str]:
+def _rates(station: Station) -> tuple[float, float, str]:
     try:
         main = float(speaking_rate(station, "main"))
         second = float(speaking_rate(station, "second")) if station.voice.second else main
@@ -183,7 +183,7 @@ def _rates(station: Any) -> tuple[float, float, str]:
     return main, second, "tốc độ đọc của giọng đang dùng"
 
 
-def _normalizer(station: Any):
+def _normalizer(station: Station):
     return Normalizer(station.store.station_lexicon(), spell_issuer=getattr(station, "spell_issuer", False))
 
 
@@ -199,7 +199,7 @@ def _locate(lines: list[str], start: int, token: str) -> int:
 
 def estimate(
     script: Script,
-    station: Any,
+    station: Station,
     *,
     rate: float | None = None,
     second_rate: float | None = None,
@@ -296,7 +296,7 @@ def estimate(
     return report
 
 
-def check_script(station: Any, month: str) -> CheckReport:
+def check_script(station: Station, month: str) -> CheckReport:
     """Read the month's script and estimate it (see estimate())."""
     month = validate_month(month)
     report = estimate(read_script(station.store.script_path(month)), station)
@@ -304,7 +304,7 @@ def check_script(station: Any, month: str) -> CheckReport:
     return report
 
 
-def _slot_problems(station: Any, report: CheckReport) -> list[ConfigError]:
+def _slot_problems(station: Station, report: CheckReport) -> list[ConfigError]:
     """Slots the programme airs in that are shorter than its estimate (any engine of the chain)."""
     airing = getattr(station, "airing", None)
     slots = list(getattr(station, "slots", None) or [])

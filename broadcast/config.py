@@ -361,6 +361,10 @@ class _Reader:
             raise self.fail(path, f"phải là số nguyên (nhận được: {value}).")
         return int(value) if integer else float(value)
 
+    def whole(self, *path: Any, lo: int, hi: int) -> int:
+        """A whole number in [lo, hi] (errors as for number())."""
+        return int(self.number(*path, lo=lo, hi=hi, integer=True))
+
     def flag(self, *path: Any) -> bool:
         value = self.get(*path)
         if not isinstance(value, bool):
@@ -479,7 +483,7 @@ def validate_month(month: str) -> str:
     year, mon = (m.group(1), m.group(2)) if m else (None, None)
     if m is None and (v := _MONTH_VN.match(text)):
         year, mon = v.group(2), v.group(1)
-    if year is None or not 2000 <= int(year) <= 2100:
+    if year is None or mon is None or not 2000 <= int(year) <= 2100:
         raise ScriptError(
             f"tháng không hợp lệ: '{month}'.", field="--month",
             hint="Viết dạng YYYY-MM (2026-12) hoặc THÁNG/NĂM (12/2026); tháng từ 1 đến 12, năm đủ 4 chữ số.",
@@ -550,7 +554,7 @@ def load_station(directory: str | Path = ".") -> Station:
     audio = AudioSettings(
         target_lufs=r.number(*a, "target_lufs", lo=-36, hi=-8),
         true_peak_dbtp=r.number(*a, "true_peak_dbtp", lo=-9, hi=0),
-        bitrate_kbps=r.number(*a, "bitrate_kbps", lo=32, hi=320, integer=True),
+        bitrate_kbps=r.whole(*a, "bitrate_kbps", lo=32, hi=320),
         sample_rate=_sample_rate(r),
         wav=r.flag(*a, "wav"),
         highpass_hz=r.number(*a, "highpass_hz", lo=0, hi=400),
@@ -569,7 +573,7 @@ def load_station(directory: str | Path = ".") -> Station:
     slots = _slots(r)
     airing = _airing(r, slots)
     automation = Automation(
-        generate_day=r.number("automation", "generate_day", lo=1, hi=28, integer=True),
+        generate_day=r.whole("automation", "generate_day", lo=1, hi=28),
         generate_time=r.clock("automation", "generate_time"),
         prepare_time=r.clock("automation", "prepare_time"),
         auto_approve=r.flag("automation", "auto_approve"),
@@ -620,7 +624,7 @@ def _playout(r: _Reader) -> PlayoutSettings:
 
 
 def _sample_rate(r: _Reader) -> int:
-    rate = r.number("audio", "sample_rate", lo=8000, hi=96000, integer=True)
+    rate = r.whole("audio", "sample_rate", lo=8000, hi=96000)
     allowed = (22050, 24000, 32000, 44100, 48000)
     if rate not in allowed:
         raise r.fail(("audio", "sample_rate"), f"tần số lấy mẫu {rate} không dùng được cho MP3.", "Dùng một trong: " + ", ".join(map(str, allowed)))
@@ -664,12 +668,12 @@ def _airing(r: _Reader, slots: list[Slot]) -> Airing:
         if not isinstance(r.get("airing", key) or [], list):
             raise r.fail(("airing", key), "phải là danh sách ngày.", 'Ví dụ: ["2026-12-24"]')
     return Airing(
-        per_month=r.number("airing", "per_month", lo=1, hi=62, integer=True),
+        per_month=r.whole("airing", "per_month", lo=1, hi=62),
         slots=[str(s) for s in chosen],
-        from_day=r.number("airing", "from_day", lo=1, hi=28, integer=True),
+        from_day=r.whole("airing", "from_day", lo=1, hi=28),
         weekdays=r.weekdays("airing", "weekdays"),
         skip_holidays=r.flag("airing", "skip_holidays"),
         days_off=[r.day("airing", "days_off", i) for i in range(len(r.get("airing", "days_off") or []))],
         extra_days=[r.day("airing", "extra_days", i) for i in range(len(r.get("airing", "extra_days") or []))],
-        reminder_min=r.number("airing", "reminder_min", lo=0, hi=1440, integer=True),
+        reminder_min=r.whole("airing", "reminder_min", lo=0, hi=1440),
     )

@@ -141,11 +141,10 @@ class Meter:
         if len(block) == 0:
             return
         self._frames += len(block)
-        power = None
+        power = np.zeros(len(block))
         for c in range(self.channels):
             y, self._zi[c] = signal.sosfilt(self._sos, block[:, c], zi=self._zi[c])
-            y *= y
-            power = y if power is None else power + y
+            power += y * y
         if len(self._rest):
             power = np.concatenate([self._rest, power])
         n = len(power) // self._hop

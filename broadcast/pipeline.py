@@ -53,7 +53,7 @@ class MakeResult:
     approved: bool = False
     auto_approved: bool = False
     produced: bool = False
-    manifest: object | None = None       # production.Manifest
+    manifest: Manifest | None = None
     scheduled: bool = False
     airings: int = 0
     days: list[date] = field(default_factory=list)
@@ -184,7 +184,7 @@ def _preferred_voice_back(station: Station, script) -> bool:
 # --- one main job at a time per station --------------------------------------------------
 
 _MAKE_LOCK = "make.lock"
-_locks: dict[str, object] = {}
+_locks: dict[str, FileLock] = {}
 
 
 @contextmanager
@@ -197,7 +197,7 @@ def make_lock(station: Station, say: Callable[[str], None] | None = None, *, pol
     """
 
     station.store.state_dir.mkdir(parents=True, exist_ok=True)
-    path = str(station.store.state_dir / _MAKE_LOCK)
+    path = str(station.store.state_file(_MAKE_LOCK))
     lock = _locks.setdefault(path, FileLock(path))
     said = False
     while True:
@@ -233,11 +233,10 @@ def programme_folder(station: Station, month: str) -> Path:
     return station.store.programme_dir(month) if script.approved else station.store.draft_dir(month)
 
 
-def _usable(station: Station, script, folder: Path, force: bool):
+def _usable(station: Station, script: Script, folder: Path, force: bool) -> Manifest | None:
     """The manifest in `folder` if it can be reused for `script` as it is, else None."""
-
     manifest = read_manifest(folder)
-    if force or is_stale(station, script, manifest, folder):
+    if manifest is None or force or is_stale(station, script, manifest, folder):
         return None
     problem = file_problem(folder, manifest)
     if problem:

@@ -26,7 +26,7 @@ import jinja2
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
-from broadcast.config import validate_month
+from broadcast.config import Station, validate_month
 from broadcast.errors import BroadcastError, NextStep, ScriptError
 from broadcast.fsutil import atomic_write_text
 from broadcast.textutil import fold
@@ -514,7 +514,7 @@ def _package_templates() -> Path:
     return Path(str(resources.files("broadcast").joinpath("data/templates")))
 
 
-def station_templates_dir(station: Any) -> Path:
+def station_templates_dir(station: Station) -> Path:
     """Where a station keeps its own templates (they override built-ins by name)."""
     return station.store.templates_dir
 
@@ -703,7 +703,7 @@ def _limited_filter(env: _LimitedSandbox, func: Any) -> Any:
     return wrapper
 
 
-def make_environment(station: Any) -> SandboxedEnvironment:
+def make_environment(station: Station) -> _LimitedSandbox:
     """The sandboxed Jinja2 environment: station templates first, then the built-in ones.
 
     Templates are read only from inside the station folder and the package (symlinks
@@ -793,7 +793,7 @@ def _template_location(exc: BaseException, env: SandboxedEnvironment) -> tuple[s
     return found
 
 
-def render_body(station: Any, month: str, context: dict[str, Any]) -> str:
+def render_body(station: Station, month: str, context: dict[str, Any]) -> str:
     """Render the programme body from the templates; template errors name file and line."""
     env = make_environment(station)
     env.globals["pick"] = _Picker(month)
@@ -847,7 +847,7 @@ def tidy(text: str) -> str:
     return "\n".join(out).strip("\n") + "\n"
 
 
-def build_context(station: Any, month: str) -> dict[str, Any]:
+def build_context(station: Station, month: str) -> dict[str, Any]:
     """Everything the templates see: station, month names, topic, facts."""
 
     if not PROGRAMME_FIRST <= month <= PROGRAMME_LAST:
@@ -888,7 +888,7 @@ def build_context(station: Any, month: str) -> dict[str, Any]:
     }
 
 
-def _next_topic(station: Any, month: str) -> dict[str, Any] | None:
+def _next_topic(station: Station, month: str) -> dict[str, Any] | None:
     """Next month's topic for the closing teaser, or None if it cannot be known."""
 
     try:
@@ -897,7 +897,7 @@ def _next_topic(station: Any, month: str) -> dict[str, Any] | None:
         return None
 
 
-def render_text(station: Any, month: str, *, now: datetime | None = None) -> tuple[str, dict[str, Any]]:
+def render_text(station: Station, month: str, *, now: datetime | None = None) -> tuple[str, dict[str, Any]]:
     """Render the month's whole script text (front matter + body) without writing it."""
 
     month = validate_month(month)
@@ -948,7 +948,7 @@ def _backup_path(path: Path, now: datetime) -> Path:
     return candidate
 
 
-def render_script(station: Any, month: str, *, force: bool = False, now: datetime | None = None) -> Path:
+def render_script(station: Station, month: str, *, force: bool = False, now: datetime | None = None) -> Path:
     """Render scripts/YYYY-MM.md atomically; never overwrite staff edits without `force`.
 
     Refuses (ScriptError) when the existing script was edited by staff, approved, or cannot be
@@ -989,7 +989,7 @@ def render_script(station: Any, month: str, *, force: bool = False, now: datetim
     return path
 
 
-def approve(station: Any, month: str, by: str, now: datetime | None = None,
+def approve(station: Station, month: str, by: str, now: datetime | None = None,
             *, confirm_example: bool = False) -> Script:
     """Record who approved the month's script, when, and the body hash it approved.
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from broadcast.config import validate_month
+from broadcast.config import Station, validate_month
 from broadcast.errors import ConfigError, NextStep
 from broadcast.fsutil import atomic_write_text
 from broadcast.textutil import fold
@@ -89,7 +89,7 @@ class LegalRef:
         m = _TITLE_START.search(self.text, idx + 5)
         return self.text[: m.start()] if m else self.text
 
-    def applies_to(self, station: Any) -> bool:
+    def applies_to(self, station: Station) -> bool:
         """National references apply everywhere; provincial ones only to that province."""
         if not self.province:
             return True
@@ -130,7 +130,7 @@ class Topic:
     def area_name(self) -> str:
         return AREAS[self.area]
 
-    def for_template(self, station: Any) -> dict[str, Any]:
+    def for_template(self, station: Station) -> dict[str, Any]:
         """The topic as the templates see it (legal references filtered for the station)."""
         return {
             "id": self.id,
@@ -289,12 +289,12 @@ def parse_topic(src: Located, *, builtin: bool) -> Topic:
     )
 
 
-def station_topics_dir(station: Any) -> Path:
+def station_topics_dir(station: Station) -> Path:
     """Where a station keeps its own topics."""
     return station.store.topics_dir
 
 
-def load_topics(station: Any | None = None) -> dict[str, Topic]:
+def load_topics(station: Station | None = None) -> dict[str, Topic]:
     """Built-in topics, then the station's (same id replaces, new id adds), by id."""
     topics: dict[str, Topic] = {}
     files = [(p, True) for p in _builtin_topic_files()]
@@ -374,12 +374,12 @@ def default_plan(topics: dict[str, Topic], year: int) -> dict[int, str]:
     return dict(sorted(plan.items()))
 
 
-def plan_path(station: Any, year: int) -> Path:
+def plan_path(station: Station, year: int) -> Path:
     """schedules/plan-YYYY.yaml of the station."""
     return Path(station.store.schedules_dir) / f"plan-{year}.yaml"
 
 
-def plan_year(station: Any, year: int, *, force: bool = False) -> Path:
+def plan_year(station: Station, year: int, *, force: bool = False) -> Path:
     """Write schedules/plan-YYYY.yaml (topic per month); keep an existing plan unless `force`."""
     if not 2000 <= int(year) <= 2100:
         raise ConfigError(f"năm {year} nằm ngoài khoảng 2000–2100.", field="--year")
@@ -411,7 +411,7 @@ def plan_year(station: Any, year: int, *, force: bool = False) -> Path:
     return path
 
 
-def load_plan(station: Any, year: int) -> dict[str, PlanEntry] | None:
+def load_plan(station: Station, year: int) -> dict[str, PlanEntry] | None:
     """The station's plan for `year` as {"YYYY-MM": PlanEntry}, or None if there is no file."""
     path = plan_path(station, year)
     if not path.exists():
@@ -450,7 +450,7 @@ def load_plan(station: Any, year: int) -> dict[str, PlanEntry] | None:
     return out
 
 
-def topic_for_month(station: Any, month: str) -> Topic:
+def topic_for_month(station: Station, month: str) -> Topic:
     """The month's topic: from the plan file if it lists the month, else the default rotation."""
     month = validate_month(month)
     topics = load_topics(station)
@@ -524,12 +524,12 @@ def _check_consistency(f: dict[str, float | int | None], path: Path, src: Locate
                        "Sửa 'online_share' (hoặc xóa dòng đó để khỏi đọc tỉ lệ).")
 
 
-def facts_path(station: Any, month: str) -> Path:
+def facts_path(station: Station, month: str) -> Path:
     """facts/YYYY-MM.yaml of the station."""
     return Path(station.store.facts_dir) / f"{month}.yaml"
 
 
-def load_facts(station: Any, month: str) -> Facts:
+def load_facts(station: Station, month: str) -> Facts:
     """Read facts/YYYY-MM.yaml; no file = no figures (nothing is ever made up)."""
     month = validate_month(month)
     path = facts_path(station, month)

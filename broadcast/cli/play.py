@@ -96,6 +96,7 @@ def command(station_dir: Path, verbose: bool, show_status: bool, show_devices: b
 
 
     settings = station.playout
+    assert settings is not None  # load_station always parses the playout section
     if device:
         settings = replace(settings, device=check_device(device))
     if backend:

@@ -23,6 +23,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from datetime import date as _date  # SlotPlan has a field named `date`
 from pathlib import Path
 from typing import Callable
 
@@ -86,7 +87,7 @@ class SlotPlan:
     notes: list[str] = field(default_factory=list)
 
     @property
-    def key(self) -> tuple[date, str]:
+    def key(self) -> tuple[_date, str]:
         return (self.date, self.slot)
 
 

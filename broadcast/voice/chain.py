@@ -21,6 +21,7 @@ Policy (docs/voices.md):
 
 from __future__ import annotations
 
+import functools
 import errno
 import logging
 import threading
@@ -243,7 +244,7 @@ def synthesize(
                 reasons.append(f"{engine.describe()}: {why}")
                 continue
             try:
-                entry = cache.store(engine, text, lambda path, e=engine: _timed(breakers, e, text, path))
+                entry = cache.store(engine, text, functools.partial(_timed, breakers, engine, text))
             except EngineError as exc:
                 log.info("%s không đọc được câu %d: %s", engine.describe(), index, exc)
                 reasons.append(f"{engine.describe()}: {exc}")
@@ -309,8 +310,9 @@ def builtin_rate(engine: Engine) -> float:
         rate *= getattr(engine, "speed", _ESPEAK_REFERENCE_SPEED) / _ESPEAK_REFERENCE_SPEED
     if engine.NAME == "silent":
         rate = 1.0 / float(getattr(engine, "syllable_s", 0.2))
-    if engine.NAME == "piper" and getattr(engine, "length_scale", None):
-        rate /= float(engine.length_scale)
+    length_scale = getattr(engine, "length_scale", None)
+    if engine.NAME == "piper" and length_scale:
+        rate /= float(length_scale)
     return rate
 
 

@@ -92,8 +92,7 @@ def _split_long(clause: str, limit: int) -> list[str]:
     pos = 0
     for i in range(1, len(words)):
         pos += len(words[i - 1]) + 1
-        left, right = pos - 1, total - pos
-        score = abs(left - right)
+        score = abs((pos - 1) - (total - pos))
         if words[i].lower() in _BREAK_BEFORE:
             score -= 25
         if words[i - 1].lower().strip(",.") in _NO_BREAK_AFTER:

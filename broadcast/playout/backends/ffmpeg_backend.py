@@ -35,7 +35,7 @@ class FfmpegBackend(Backend):
     def __init__(self, device: str, station_dir: Path) -> None:
         super().__init__(device, station_dir)
         self.ffmpeg = find_ffmpeg()   # EnvironmentProblem (exit 2) with the install hint
-        self.ffplay = None
+        self.ffplay: str | None = None
         if self.device == "auto":
             self.ffplay = os.environ.get("BROADCAST_FFPLAY") or shutil.which("ffplay")
             if not self.ffplay:
@@ -75,6 +75,7 @@ class FfmpegBackend(Backend):
         if capture is not None:
             return [self.ffmpeg, "-nostdin", "-v", "error", "-y", "-i", str(path), "-f", "wav", str(capture)], None
         if self.device == "auto":
+            assert self.ffplay is not None  # found when the backend was made for device "auto"
             return [self.ffplay, "-nodisp", "-autoexit", "-loglevel", "error", str(path)], None
         if self.device == "null":
             return [self.ffmpeg, "-nostdin", "-v", "error", "-re", "-i", str(path), "-f", "null", "-"], None
