@@ -71,7 +71,7 @@ def start_errors(tmp: Path, starts: int, gap: float, backend: str) -> None:
     print(f"  player (as-run start - slot): median {statistics.median(errs) * 1000:.1f} ms, "
           f"max {max(errs) * 1000:.1f} ms, min {min(errs) * 1000:.1f} ms")
     if latencies:
-        total = [e + lat for e, lat in zip(errs, latencies)]
+        total = [e + lat for e, lat in zip(errs, latencies, strict=True)]
         print(f"  backend to first audio:       median {statistics.median(latencies) * 1000:.1f} ms, "
               f"max {max(latencies) * 1000:.1f} ms")
         print(f"  slot -> first audio:          median {statistics.median(total) * 1000:.1f} ms, "
@@ -114,7 +114,7 @@ def trial_day(station: Path, month: str, tmp: Path) -> None:
 
     table = list(csv.DictReader(to_csv(rows).splitlines()))
     print(f"trial day {day} of {st.name}: {len(rows)} items")
-    for r, line in zip(rows, table):
+    for r, line in zip(rows, table, strict=True):
         err = (datetime.fromisoformat(r.actual_start) - datetime.fromisoformat(r.scheduled_start)).total_seconds()
         cap = wav_seconds(st.dir / settings.device[5:] / f"asrun-{r.id:06d}.wav")
         ref = tmp / "ref.wav"

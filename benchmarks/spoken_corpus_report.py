@@ -20,8 +20,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from broadcast.spoken import Normalizer
-from broadcast.spoken.syllables import fold
+from broadcast.spoken import Normalizer  # noqa: E402 - after the path set-up
+from broadcast.spoken.syllables import fold  # noqa: E402
 
 CORPUS_DIR = REPO / "tests" / "data"
 

@@ -134,7 +134,7 @@ class _Score:
         t = np.arange(int(dur * self.rate)) / self.rate
         out = np.zeros_like(t)
         nyq = self.rate / 2 * 0.9
-        for r, a, tau in zip(ratios, amps, taus):
+        for r, a, tau in zip(ratios, amps, taus, strict=True):
             if f * r >= nyq:
                 continue
             phase = self.rng.uniform(0, 2 * np.pi)

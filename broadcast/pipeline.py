@@ -149,7 +149,7 @@ def build_plan(station: Station, script, *, progress: Callable[[int, int], None]
             hint="Viết nội dung dưới các tiêu đề '## …'.",
         )
     voice = synthesize(requests, station, progress=progress)
-    for slot, clip in zip(speech_slots, voice.clips):
+    for slot, clip in zip(speech_slots, voice.clips, strict=True):
         events[slot].clip = clip
     return ProgrammePlan(
         month=script.month,

@@ -532,6 +532,11 @@ _WIDTH = re.compile(r"(?:%[-+ #0*]*|\{[^{}]*:[^{}]*?)(\d{6,})")
 _SIZED_STR_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map", "replace", "join"}
 
 
+def _unchanged(path: Path, mtime: float) -> bool:
+    """Jinja2's up-to-date check for a template file read at `mtime`."""
+    return path.exists() and path.stat().st_mtime == mtime
+
+
 class TemplateLimitError(Exception):
     """A template went over a rendering limit; render_body reports it with template and line."""
 
@@ -566,7 +571,7 @@ class _ConfinedLoader(jinja2.FileSystemLoader):
                 )
             text = read_text_file(resolved, error=ScriptError, max_bytes=MAX_TEMPLATE_BYTES, what="tệp mẫu")
             mtime = resolved.stat().st_mtime
-            return text, str(candidate), lambda: resolved.exists() and resolved.stat().st_mtime == mtime
+            return text, str(candidate), functools.partial(_unchanged, resolved, mtime)
         raise jinja2.TemplateNotFound(template)
 
 
@@ -639,8 +644,8 @@ class _LimitedSandbox(SandboxedEnvironment):
         for v in values:
             if isinstance(v, int) and not isinstance(v, bool) and v > MAX_OUTPUT_CHARS:
                 raise TemplateLimitError(f"mẫu tạo ra chuỗi quá dài (hơn {_n(MAX_OUTPUT_CHARS)} ký tự).")
-        if name == "replace" and len(values) >= 2 and isinstance(values[1], str):
-            if (len(owner) + 1) * max(1, len(values[1])) > MAX_OUTPUT_CHARS:
+        if (name == "replace" and len(values) >= 2 and isinstance(values[1], str)
+                and (len(owner) + 1) * max(1, len(values[1])) > MAX_OUTPUT_CHARS):
                 raise TemplateLimitError(f"mẫu thay thế chữ ra chuỗi quá dài (hơn {_n(MAX_OUTPUT_CHARS)} ký tự).")
 
     def check_size(self, value: Any) -> Any:

@@ -477,7 +477,7 @@ def test_a_full_disk_under_run_due_names_the_file_and_leaves_no_empty_history(tm
             self.fh.close()
 
     def full_open(path, mode="r", *args, **kwargs):
-        fh = builtins.open(path, mode, *args, **kwargs)
+        fh = builtins.open(path, mode, *args, **kwargs)  # noqa: SIM115 - the caller closes it
         return FullFile(fh) if "a" in mode else fh
 
     monkeypatch.setattr(auto, "open", full_open, raising=False)

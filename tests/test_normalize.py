@@ -352,7 +352,7 @@ def test_cli_rejects_non_utf8_input():
 
 def _has_upper_run(word: str) -> bool:
     """Two capitals in a row: the mark of a raw acronym (UBND, NQ-CP, VNeID)."""
-    return any(a.isupper() and b.isupper() for a, b in zip(word, word[1:]))
+    return any(a.isupper() and b.isupper() for a, b in zip(word, word[1:], strict=False))
 
 
 def _seed_lines():

@@ -144,7 +144,7 @@ def test_a_day_airs_three_airings_at_slot_time_and_the_csv_matches_the_capture(t
     text = out.read_text(encoding="utf-8-sig")
     table = list(csv.DictReader(text.splitlines()))
     assert len(table) == 3
-    for line, r in zip(table, rows):
+    for line, r in zip(table, rows, strict=True):
         assert line["Kết quả"] == "aired" and line["Buổi"] == r.slot
         assert abs(float(line["Số giây đã phát"]) - wav_seconds(capture(st, r))) <= 0.1
         assert line["Tệp"].startswith("audio_out/days/2026-12-28/")

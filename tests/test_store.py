@@ -76,7 +76,7 @@ def test_no_module_but_the_store_builds_station_folder_paths():
             and isinstance(node.body[0].value, ast.Constant)
         }
         for node in ast.walk(tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
-                if node.value in (".broadcast", "audio_out", "schedules", "scripts", "drafts", "days"):
-                    offenders.append(f"{path.relative_to(REPO)}:{node.lineno} {node.value!r}")
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+                    and node.value in (".broadcast", "audio_out", "schedules", "scripts", "drafts", "days")):
+                offenders.append(f"{path.relative_to(REPO)}:{node.lineno} {node.value!r}")
     assert not offenders, offenders

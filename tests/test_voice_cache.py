@@ -147,7 +147,7 @@ def test_a_killed_run_leaves_no_half_clip(tmp_path: Path) -> None:
     texts = [f"câu số {i} một hai ba" for i in range(5)]
     result = synthesize([VoiceRequest(t) for t in texts], st)
     assert (result.cached, result.synthesized) == (2, 3)
-    for clip, text in zip(result.clips, texts):
+    for clip, text in zip(result.clips, texts, strict=True):
         assert clip.duration_s == pytest.approx(silent_duration(text), abs=1e-3)
     assert_cache_consistent(tmp_path)
 

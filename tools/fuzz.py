@@ -333,7 +333,7 @@ def run_cases(cases: list[Case], template: Path, *, jobs: int = 2, timeout: floa
                     if on_result:
                         on_result(result)
     finally:
-        for conn, (proc, *_rest) in running.items():
+        for _conn, (proc, *_rest) in running.items():
             proc.kill()
         if own_dir:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -435,7 +435,7 @@ def engine_status(station: Station | None, state_dir: Path | None = None,
     for t in threads:
         t.join(max(0.0, end - time.monotonic()))
     out = []
-    for (engine, role), result in zip(rows, results):
+    for (engine, role), result in zip(rows, results, strict=True):
         ok, why = result if result is not None else (False, f"không trả lời trong {deadline_s:g} giây (mạng chậm?)")
         out.append(EngineStatus(engine.NAME, engine.voice_id, engine.LABEL, ok, why, role))
     return out

@@ -58,7 +58,7 @@ class Backend(ABC):
              timeout_s: float | None = None) -> PlayResult:
         """Play `path` to the end (blocking). `name` names the capture file in file: mode."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - a no-op by default, not abstract
         """Release the output (nothing to do for backends that start a player per file)."""
 
     def capture_path(self, name: str) -> Path | None:
