@@ -377,7 +377,8 @@ def _make(station: Station, month: str, now: datetime, auto_approve: bool | None
           rep: Reporter) -> MakeResult:
     from broadcast.check import check_script
     from broadcast.production import draft_dir, read_approval
-    from broadcast.schedule import _programme_source, is_scheduled, schedule_month
+    from broadcast.schedule import is_scheduled, schedule_month
+    from broadcast.schedule import programme_source as _programme_source
     from broadcast.script import approve, demote_if_edited, read_script, render_script
 
     total = len(STAGES)

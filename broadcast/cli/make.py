@@ -60,7 +60,8 @@ def summary(result: MakeResult, station_dir: Path, main_engine: str | None = Non
 def months_to_make(station, today: date) -> list[str]:
     """What `make` without --month makes: the rest of this month if it has airings left and
     no scheduled programme (a new station's first month), then next month."""
-    from broadcast.schedule import is_scheduled, month_calendar  # noqa: PLC0415
+    from broadcast.calendar import month_calendar  # noqa: PLC0415
+    from broadcast.schedule import is_scheduled  # noqa: PLC0415
 
     current = f"{today:%Y-%m}"
     months = []
