@@ -54,7 +54,9 @@ from broadcast.config import Station, load_station
 from broadcast.errors import AutomationError, BroadcastError, NextStep
 from broadcast.fsutil import atomic_write_text, disk_error, killpoint, read_jsonl, read_state_json
 from broadcast.pipeline import next_month
-from broadcast.schedule import TZ, _local, check_air, is_scheduled, month_calendar
+from broadcast.calendar import TZ, local, month_calendar
+from broadcast.readiness import check_air
+from broadcast.schedule import is_scheduled
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +106,7 @@ def _generate_at(station: Station, year: int, month: int) -> datetime:
 
 def months_due(station: Station, now: datetime) -> list[str]:
     """Months that should already be made by `now`: this one (if it still airs) and next."""
-    now = _local(now)
+    now = local(now)
     current = f"{now:%Y-%m}"
     months = []
     try:
@@ -123,7 +125,7 @@ def months_due(station: Station, now: datetime) -> list[str]:
 
 def job_generate(station_dir: str | Path, now: datetime) -> JobRun:
     """Make every month due by `now` that is not yet produced and scheduled."""
-    now = _local(now)
+    now = local(now)
     station = load_station(station_dir)
     return _generate(station, now, months_due(station, now))
 
@@ -161,7 +163,7 @@ def _generate(station: Station, now: datetime, months: list[str]) -> JobRun:
 
 def job_prepare(station_dir: str | Path, now: datetime) -> JobRun:
     """Make sure the rest of today and all of tomorrow can air; fall back where they cannot."""
-    now = _local(now)
+    now = local(now)
     station = load_station(station_dir)
     run = JobRun("prepare", now.isoformat(), None)
     notes = []
@@ -316,7 +318,7 @@ def station_lock(station: Station) -> Iterator[None]:
 def run_job(station: Station, job: str, now: datetime, fire: datetime | None = None,
             *, trial: bool = False) -> JobRun:
     """Run one job now, recording its start and its outcome; errors become outcome 'error'."""
-    now = _local(now)
+    now = local(now)
     run_id = uuid.uuid4().hex[:12]
     _append(
         station,
@@ -355,7 +357,7 @@ def _due_fire(state: dict[str, str], job: str, trigger: Any, now: datetime) -> d
     """
     since = now - _LOOKBACK
     if job in state:
-        handled = _local(datetime.fromisoformat(state[job]))
+        handled = local(datetime.fromisoformat(state[job]))
         if handled > now:
             log.warning(
                 "trạng thái tự động ghi việc '%s' đã chạy lúc %s, SAU thời điểm hiện tại %s: không tin, "
@@ -368,7 +370,7 @@ def _due_fire(state: dict[str, str], job: str, trigger: Any, now: datetime) -> d
 
 
 def _run_due_locked(station: Station, now: datetime, *, trial: bool = False) -> list[JobRun]:
-    now = _local(now)
+    now = local(now)
     state = _load_state(station)
     triggers = _triggers(station)
     interrupted = interrupted_jobs(station)

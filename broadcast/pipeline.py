@@ -34,8 +34,7 @@ from broadcast.production import (
     read_settings_fingerprint,
     settings_fingerprint,
 )
-from broadcast.schedule import _programme_source as programme_source  # made public by the schedule split
-from broadcast.schedule import is_scheduled, schedule_month
+from broadcast.schedule import is_scheduled, programme_source, schedule_month
 from broadcast.script import Script, approve, demote_if_edited, read_script, render_script
 from broadcast.events import Progress
 from broadcast.spoken import Normalizer

@@ -25,6 +25,9 @@ import pytest
 from broadcast.errors import NextStep
 from broadcast import automation as auto
 from broadcast import schedule as sch
+from broadcast import calendar as oncal
+from broadcast import readiness
+from broadcast.render.sheet import RUNNING_ORDER
 from broadcast.config import load_station
 from broadcast.errors import AutomationError
 
@@ -32,7 +35,7 @@ from conftest import run_cli, station_dir, write_programme, write_script
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
-TZ = sch.TZ
+TZ = oncal.TZ
 
 
 class FakeMake:
@@ -108,15 +111,15 @@ def test_simulated_year(tmp_path, fake_make, capsys):
         sched = sch.read_schedule(st, month)
         assert sched is not None and sch.is_scheduled(st, month)
         for a in sched.airings:
-            assert sch.holiday_name(a.date) is None
+            assert oncal.holiday_name(a.date) is None
             folder = st.store.days_dir / a.date.isoformat()
-            assert folder.is_dir() and (folder / sch.RUNNING_ORDER).is_file()
+            assert folder.is_dir() and (folder / RUNNING_ORDER).is_file()
             assert (st.dir / a.items[0].file).is_file()
         airings += len(sched.airings)
         air_days.update(sched.days)
-        holidays_skipped += len(sch.month_calendar(st, month).holidays_skipped)
+        holidays_skipped += len(oncal.month_calendar(st, month).holidays_skipped)
     # Tết (Feb), Hùng Kings (Apr), 30/4, 1/5 and 2/9 were all in the air windows and skipped.
-    skipped = {d for m in months[:-1] for d in sch.month_calendar(st, m).holidays_skipped}
+    skipped = {d for m in months[:-1] for d in oncal.month_calendar(st, m).holidays_skipped}
     assert {date(2026, 2, 17), date(2026, 4, 26), date(2026, 4, 30), date(2026, 5, 1), date(2026, 9, 2)} <= skipped
     assert airings == 12 * 4
     history = auto.read_history(st)
@@ -153,7 +156,7 @@ def test_prepare_falls_back_loudly_when_tomorrow_is_not_ready(tmp_path, fake_mak
     write_programme(st, "2026-03")                     # an approved earlier programme
     sch.schedule_month(st, "2026-03")
     write_programme(st, "2026-04", approved=False)
-    first = sch.month_calendar(st, "2026-04").airings[0][0]
+    first = oncal.month_calendar(st, "2026-04").airings[0][0]
     auto.run_due(st, at(2026, 3, 30, 20, 30))          # state: everything handled up to now
     eve = datetime.combine(first - timedelta(days=1), datetime.min.time(), tzinfo=TZ).replace(hour=20, minute=5)
     runs = auto.run_due(st, eve)
@@ -405,7 +408,7 @@ def test_generation_with_the_real_pipeline_and_silent_engine(tmp_path):
     (prep,) = auto.run_due(st, at(2026, 11, 26, 20, 5))
     assert prep.job == "prepare" and prep.outcome == "ok"
     assert manifest.stat().st_mtime_ns == stamp
-    report = sch.check_air(st, at(2026, 12, 1), days=31)
+    report = readiness.check_air(st, at(2026, 12, 1), days=31)
     assert report.ready and len(report.checks) == 4
 
 

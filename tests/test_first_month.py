@@ -10,6 +10,9 @@ import pytest
 import yaml
 
 from broadcast import schedule as sch
+from broadcast import calendar as oncal
+from broadcast import readiness
+from broadcast.render.sheet import RUNNING_ORDER
 from broadcast.config import load_station
 
 from conftest import make_station, run_cli, station_dir, write_programme  # noqa: F401
@@ -26,7 +29,7 @@ def _run(capsys, *args: str) -> tuple[int, str, str]:
 
 def test_day_shows_a_planned_airing_with_no_programme_loudly_and_exits_3(tmp_path, capsys):
     st = load_station(make_station(tmp_path))
-    planned = sch.month_calendar(st, "2027-02").airings
+    planned = oncal.month_calendar(st, "2027-02").airings
     day, slot = planned[0]
     code, out, _ = _run(capsys, "day", day.isoformat(), "--station", str(st.dir))
     assert code == 3
@@ -131,8 +134,8 @@ def test_sheet_has_end_times_a_tick_column_and_marks_fallback_voice_and_example_
     st = load_station(station_dir(tmp_path))
     write_programme(st, "2026-03", seconds=754)          # 12:34 -> ends 06:13 (a started minute counts)
     sch.schedule_month(st, "2026-03", now=datetime(2026, 3, 1, 1, 0))
-    first = sch.month_calendar(st, "2026-03").airings[0]
-    sheet = st.store.days_dir / first[0].isoformat() / sch.RUNNING_ORDER
+    first = oncal.month_calendar(st, "2026-03").airings[0]
+    sheet = st.store.days_dir / first[0].isoformat() / RUNNING_ORDER
     page = sheet.read_text(encoding="utf-8")
     slot = st.slot(first[1])
     assert "Đã phát" in page and "☐" in page
@@ -161,7 +164,7 @@ def test_make_without_month_also_makes_the_rest_of_the_current_month(tmp_path):
     from broadcast.cli.make import months_to_make
 
     st = load_station(station_dir(tmp_path))
-    airings = sch.month_calendar(st, "2026-03").airings
+    airings = oncal.month_calendar(st, "2026-03").airings
     before_first = airings[0][0]
     after_last = date(2026, 3, 31)
     assert after_last > airings[-1][0]
@@ -182,7 +185,7 @@ def test_standing_notice_is_mastered_to_the_target_and_tagged(tmp_path):
     data["audio"]["target_lufs"] = -15
     (d / "station.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     st = load_station(d)
-    notice = sch.standing_notice(st)
+    notice = readiness.standing_notice(st)
     m = measure_file(notice.path)                # the exported MP3, with the project's meter
     assert abs(m.lufs - st.audio.target_lufs) <= 1.0
     assert m.true_peak_dbtp <= st.audio.true_peak_dbtp

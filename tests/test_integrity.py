@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from broadcast import schedule as sch
+from broadcast import readiness
 from broadcast.config import load_station
 from broadcast.fsutil import atomic_dir
 from broadcast.pipeline import make, make_lock
@@ -80,7 +81,7 @@ def test_an_edit_after_approval_keeps_the_approved_programme_on_air(approved, ca
     # The front matter tells the truth.
     assert edited.meta["status"] == "draft" and "status: draft" in path.read_text(encoding="utf-8")
     # On air: the approved programme, ready, no substitute.
-    report = sch.check_air(st, datetime.combine(first.days[0], time(0, 1)), days=0, apply=True)
+    report = readiness.check_air(st, datetime.combine(first.days[0], time(0, 1)), days=0, apply=True)
     assert report.ready and not any(c.substitute for c in report.checks)
     assert day_mp3s(st, first.days) == days_before
 
@@ -121,7 +122,7 @@ def test_a_truncated_master_is_not_ready_is_remade_and_spares_the_day_folders(tm
     with open(mp3, "r+b") as fh:                      # cut to 10 %, in place
         fh.truncate(len(whole) // 10)
     assert day_mp3s(st, first.days) == days           # the day copies are not damaged with it
-    report = sch.check_air(st, datetime.combine(first.days[0], time(0, 1)), days=0, apply=False)
+    report = readiness.check_air(st, datetime.combine(first.days[0], time(0, 1)), days=0, apply=False)
     assert not report.ready
     text = report.render()
     assert "bị hỏng" in text and "CHƯA SẴN SÀNG" in text

@@ -226,6 +226,7 @@ def test_one_sentence_edit_and_reapproval_reproduces_from_cache_and_reschedules(
     from datetime import datetime, time
 
     from broadcast import schedule as sch
+    from broadcast import readiness
     from broadcast.script import approve, read_script
 
     st, first, _ = made
@@ -246,7 +247,7 @@ def test_one_sentence_edit_and_reapproval_reproduces_from_cache_and_reschedules(
         # a copy (a damaged master must not damage every day), equal to the programme
         assert not os.path.samefile(mp3, programme) and mp3.read_bytes() == programme.read_bytes()
     first_day = result.days[0]
-    report = sch.check_air(st, datetime.combine(first_day, time(0, 1)), days=0, apply=False)
+    report = readiness.check_air(st, datetime.combine(first_day, time(0, 1)), days=0, apply=False)
     assert report.ready
 
 

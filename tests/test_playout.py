@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from broadcast import schedule as sch
+from broadcast import readiness
 from broadcast.config import load_station
 from broadcast.playout.asrun import asrun_path, open_log
 from broadcast.playout.backends import create_backend
@@ -174,7 +175,7 @@ def test_a_programme_that_cannot_air_falls_back_to_the_standing_notice_before_ai
         f.unlink()
     rows, _ = run_day(st, until="07:00")
     assert len(rows) == 1 and rows[0].result == "fallback"
-    assert rows[0].title == sch._NOTICE_TITLE and rows[0].programme_month == ""
+    assert rows[0].title == readiness.NOTICE_TITLE and rows[0].programme_month == ""
     assert wav_seconds(capture(st, rows[0])) > 5       # the spoken notice went out, not silence
 
 
@@ -184,7 +185,7 @@ def test_with_no_file_and_no_fallback_the_log_says_failed_and_the_player_goes_on
     def no_notice(station):
         raise EnvironmentProblem("không tạo được thông báo dự phòng bằng espeak-ng.")
 
-    monkeypatch.setattr(sch, "standing_notice", no_notice)
+    monkeypatch.setattr(readiness, "standing_notice", no_notice)
     st = day_station(tmp_path, previous=False)
     (st.store.programme_dir("2026-12") / f"{st.slug}-2026-12.mp3").unlink()
     for f in st.store.days_dir.glob("2026-12-28/*.mp3"):

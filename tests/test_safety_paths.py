@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from broadcast import schedule as sch
+from broadcast import readiness
 from broadcast.config import load_station
 from broadcast.errors import ConfigError
 
@@ -81,13 +82,13 @@ def test_schedule_refuses_a_programme_that_is_a_symlink_leading_out(station, tmp
 def test_check_air_does_not_trust_a_schedule_item_outside_the_day_folders(station, tmp_path):
     sched = sch.schedule_month(station, MONTH, now=datetime(2026, 3, 20, 8, 0))
     first = sched.airings[0]
-    path = sch.schedule_path(station, MONTH)
+    path = station.store.schedule_path(MONTH)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     outside = tone_mp3(tmp_path / "ngoai.mp3", 4.0)
     data["airings"][0]["items"][0]["file"] = str(outside)
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert not sch.is_scheduled(station, MONTH)
-    report = sch.check_air(station, datetime.combine(first.date, datetime.min.time()), days=0, apply=False)
+    report = readiness.check_air(station, datetime.combine(first.date, datetime.min.time()), days=0, apply=False)
     assert not report.ready
     assert any(f"{MONTH}.yaml" in p and "ngoài" in p for c in report.checks for p in c.problems)
 
@@ -95,7 +96,7 @@ def test_check_air_does_not_trust_a_schedule_item_outside_the_day_folders(statio
 def test_day_does_not_show_a_playlist_entry_outside_the_day_folder_as_present(station, capsys):
     sched = sch.schedule_month(station, MONTH, now=datetime(2026, 3, 20, 8, 0))
     first = sched.airings[0]
-    folder = sch.day_dir(station, first.date)
+    folder = station.store.day_dir(first.date)
     playlist = next(folder.glob("*.m3u8"))
     playlist.write_text("#EXTM3U\n#EXTINF:4,Mật\n" + "../" * 30 + "etc/hostname\n", encoding="utf-8")
     code, out, err = cli(["day", "--station", str(station.dir), first.date.isoformat()], capsys)

@@ -12,6 +12,7 @@ from datetime import datetime
 import pytest
 
 from broadcast import schedule as sch
+from broadcast import readiness
 from broadcast.config import load_station
 from broadcast.production import read_manifest
 
@@ -55,18 +56,18 @@ def test_read_jsonl_skips_bad_lines_and_invalid_utf8(tmp_path):
 def test_garbage_playlist_does_not_break_day_and_check_air_does_not_call_it_ready(scheduled, capsys):
     st, sched = scheduled
     first = sched.airings[0]
-    folder = sch.day_dir(st, first.date)
+    folder = st.store.day_dir(first.date)
     playlist = folder / f"{st.slot(first.slot).hhmm}.m3u8"
     playlist.write_bytes(b"#EXTM3U\n#EXTINF:abc,\xff\xfe\n#EXTINF:nan,x\ngarbage\x00\n")
     code, out, err = cli(["day", "--station", str(st.dir), first.date.isoformat()], capsys)
     assert code == 0 and "Traceback" not in err
-    report = sch.check_air(st, datetime.combine(first.date, datetime.min.time()), days=0, apply=False)
+    report = readiness.check_air(st, datetime.combine(first.date, datetime.min.time()), days=0, apply=False)
     assert not report.ready
     assert any("m3u8" in p for c in report.checks for p in c.problems)
     # With apply, the day folder is rebuilt with a good playlist.
-    report = sch.check_air(st, datetime.combine(first.date, datetime.min.time()), days=0)
+    report = readiness.check_air(st, datetime.combine(first.date, datetime.min.time()), days=0)
     assert report.ready
-    assert [n for n, _, _ in sch._read_m3u8(playlist)] == [p.split("/")[-1] for p in (i.file for i in first.items)]
+    assert sch.read_playlist(playlist) == [p.split("/")[-1] for p in (i.file for i in first.items)]
 
 
 def test_invalid_utf8_in_the_run_history_does_not_stop_run_due(tmp_path, capsys):
@@ -84,15 +85,15 @@ def test_invalid_utf8_in_the_run_history_does_not_stop_run_due(tmp_path, capsys)
 
 def test_garbage_notice_cache_is_made_again(tmp_path):
     st = load_station(station_dir(tmp_path))
-    first = sch.standing_notice(st)
+    first = readiness.standing_notice(st)
     first.path.write_bytes(b"\x00garbage" * 10)
-    again = sch.standing_notice(st)
+    again = readiness.standing_notice(st)
     assert again.path == first.path and again.duration_s > 1.0
 
 
 def test_corrupt_schedule_file_is_an_error_naming_it(scheduled, capsys):
     st, sched = scheduled
-    sch.schedule_path(st, MONTH).write_text("month: &a [*a]\n", encoding="utf-8")
+    st.store.schedule_path(MONTH).write_text("month: &a [*a]\n", encoding="utf-8")
     first = sched.airings[0]
     code, out, err = cli(["day", "--station", str(st.dir), first.date.isoformat()], capsys)
     assert code == 1 and f"{MONTH}.yaml" in err

@@ -17,6 +17,9 @@ import pytest
 import yaml
 
 from broadcast import schedule as sch
+from broadcast.cli.wording import error_text
+from broadcast import calendar as oncal
+from broadcast import readiness
 from broadcast.config import load_station
 from broadcast.errors import EnvironmentProblem, ScheduleError
 
@@ -32,12 +35,12 @@ def days_in(st, month: str) -> list[str]:
 
 
 def test_holidays_library_knows_tet_and_hung_kings():
-    h = sch.vn_holidays(2026)
+    h = oncal.vn_holidays(2026)
     assert "Tết Nguyên Đán" in h[date(2026, 2, 17)]
     assert "Giỗ Tổ Hùng Vương" in h[date(2026, 4, 26)]
     assert date(2026, 4, 30) in h and date(2026, 5, 1) in h and date(2026, 9, 2) in h
     # Lunar dates move: Tết 2027 is on 6 February.
-    assert "Tết Nguyên Đán" in sch.vn_holidays(2027)[date(2027, 2, 6)]
+    assert "Tết Nguyên Đán" in oncal.vn_holidays(2027)[date(2027, 2, 6)]
 
 
 @pytest.mark.parametrize("month,holidays", [
@@ -49,7 +52,7 @@ def test_holidays_library_knows_tet_and_hung_kings():
 def test_holidays_are_never_air_days(tmp_path, month, holidays):
     # Air every possible day: only holidays are left out.
     st = load_station(station_dir(tmp_path, airing={"per_month": 20, "from_day": 1}))
-    cal = sch.month_calendar(st, month)
+    cal = oncal.month_calendar(st, month)
     aired = {d for d, _ in cal.airings}
     for h in holidays:
         assert h not in aired
@@ -60,13 +63,13 @@ def test_holidays_are_never_air_days(tmp_path, month, holidays):
 
 def test_holidays_air_when_the_station_does_not_skip_them(tmp_path):
     st = load_station(station_dir(tmp_path, airing={"per_month": 30, "from_day": 1, "skip_holidays": False}))
-    aired = {d for d, _ in sch.month_calendar(st, "2026-09").airings}
+    aired = {d for d, _ in oncal.month_calendar(st, "2026-09").airings}
     assert date(2026, 9, 2) in aired
 
 
 def test_airings_spread_evenly_from_the_first_day_and_alternate_slots(tmp_path):
     st = load_station(station_dir(tmp_path))   # 4 a month, from the 5th, slots sang/chieu
-    cal = sch.month_calendar(st, "2026-03")    # no holiday in March
+    cal = oncal.month_calendar(st, "2026-03")    # no holiday in March
     days = [d for d, _ in cal.airings]
     assert days[0] == date(2026, 3, 5)
     gaps = [(b - a).days for a, b in zip(days, days[1:])]
@@ -84,7 +87,7 @@ def test_weekdays_of_the_airing_and_of_the_slots(tmp_path):
             {"id": "chieu", "name": "Buổi chiều", "start": "17:00", "length_min": 30, "weekdays": ["T4"]},
         ],
     ))
-    cal = sch.month_calendar(st, "2026-03")
+    cal = oncal.month_calendar(st, "2026-03")
     assert all(d.weekday() in (0, 2, 4) for d, _ in cal.airings)
     # The afternoon slot only runs on Wednesdays: other days take the morning slot.
     assert all(d.weekday() == 2 for d, s in cal.airings if s == "chieu")
@@ -92,24 +95,24 @@ def test_weekdays_of_the_airing_and_of_the_slots(tmp_path):
 
 
 def test_days_off_and_extra_days(tmp_path):
-    base = sch.month_calendar(load_station(station_dir(tmp_path / "a")), "2026-03")
+    base = oncal.month_calendar(load_station(station_dir(tmp_path / "a")), "2026-03")
     first = base.airings[0][0]
     st = load_station(station_dir(
         tmp_path / "b", airing={"days_off": [first.isoformat()], "extra_days": ["2026-03-01", "2026-09-02"]}
     ))
-    cal = sch.month_calendar(st, "2026-03")
+    cal = oncal.month_calendar(st, "2026-03")
     days = [d for d, _ in cal.airings]
     assert first not in days and "ngày nghỉ" in cal.skipped[first]
     assert date(2026, 3, 1) in days           # before from_day, but an extra day
     assert len(days) == 5                     # 4 spread + 1 extra
     # An extra day airs even on a holiday.
-    assert date(2026, 9, 2) in [d for d, _ in sch.month_calendar(st, "2026-09").airings]
+    assert date(2026, 9, 2) in [d for d, _ in oncal.month_calendar(st, "2026-09").airings]
 
 
 def test_a_day_both_off_and_extra_is_an_error_naming_the_line(tmp_path):
     d = station_dir(tmp_path, airing={"days_off": ["2026-03-10"], "extra_days": ["2026-03-10"]})
     with pytest.raises(ScheduleError) as err:
-        sch.month_calendar(load_station(d), "2026-03")
+        oncal.month_calendar(load_station(d), "2026-03")
     lines = (d / "station.yaml").read_text(encoding="utf-8").splitlines()
     assert "2026-03-10" in lines[err.value.line - 1]
     assert "extra_days" in str(err.value)
@@ -293,7 +296,7 @@ def test_unapproved_script_is_not_scheduled_and_says_who_must_approve(tmp_path):
     write_programme(st, "2026-03", approved=False)
     with pytest.raises(ScheduleError) as err:
         sch.schedule_month(st, "2026-03")
-    msg = str(err.value)
+    msg = error_text(err.value)   # as the command line shows it: the next step worded as a command
     assert "chưa được duyệt" in msg
     assert "broadcast approve --month 2026-03 --by" in msg and "Lãnh đạo" in msg
     assert not days_in(st, "2026-03") and not (st.store.schedules_dir / "2026-03.yaml").exists()
@@ -333,7 +336,7 @@ def test_schedule_command(tmp_path, capsys):
 def test_check_air_ready(scheduled):
     st, sched, _ = scheduled
     first = sched.airings[0]
-    report = sch.check_air(st, datetime(first.date.year, first.date.month, first.date.day, 0, 1), days=1)
+    report = readiness.check_air(st, datetime(first.date.year, first.date.month, first.date.day, 0, 1), days=1)
     assert report.ready and report.checks and "SẴN SÀNG" in report.render()
 
 
@@ -341,7 +344,7 @@ def test_check_air_rebuilds_a_missing_day_folder_from_the_approved_programme(sch
     st, sched, prog = scheduled
     a = sched.airings[1]
     shutil.rmtree(st.store.days_dir / a.date.isoformat())
-    report = sch.check_air(st, datetime.combine(a.date, datetime.min.time()), days=0)
+    report = readiness.check_air(st, datetime.combine(a.date, datetime.min.time()), days=0)
     assert report.ready and report.checks[0].repaired
     assert (st.dir / a.items[0].file).read_bytes() == prog.read_bytes()
 
@@ -351,7 +354,7 @@ def test_check_air_falls_back_to_last_approved_programme(tmp_path, capsys):
     st = load_station(d)
     old = write_programme(st, "2026-03", freq=440)
     write_programme(st, "2026-04", freq=880, approved=False)
-    cal = sch.month_calendar(st, "2026-04")
+    cal = oncal.month_calendar(st, "2026-04")
     day = cal.airings[0][0]
     assert run_cli(["check-air", "--station", str(d), "--now", f"{day.isoformat()}T00:00", "--days", "0"]) == 1
     out = capsys.readouterr().out
@@ -367,8 +370,8 @@ def test_check_air_falls_back_to_last_approved_programme(tmp_path, capsys):
 def test_check_air_falls_back_to_the_standing_notice(tmp_path):
     st = load_station(station_dir(tmp_path))
     write_programme(st, "2026-04", lufs=st.audio.target_lufs - 3)   # too quiet
-    day = sch.month_calendar(st, "2026-04").airings[0][0]
-    report = sch.check_air(st, datetime.combine(day, datetime.min.time()), days=0)
+    day = oncal.month_calendar(st, "2026-04").airings[0][0]
+    report = readiness.check_air(st, datetime.combine(day, datetime.min.time()), days=0)
     assert not report.ready
     (c,) = report.checks
     assert c.substitute == "notice" and any("độ lớn" in p for p in c.problems)
@@ -378,15 +381,15 @@ def test_check_air_falls_back_to_the_standing_notice(tmp_path):
                            capture_output=True, text=True, check=True)
     assert 5 < float(probe.stdout) < 60       # real speech, not an empty file
     cached = list((st.store.state_dir / "notice").glob("*.mp3"))
-    sch.check_air(st, datetime.combine(day, datetime.min.time()), days=0)
+    readiness.check_air(st, datetime.combine(day, datetime.min.time()), days=0)
     assert list((st.store.state_dir / "notice").glob("*.mp3")) == cached   # made once
 
 
 def test_check_air_dry_run_changes_nothing(tmp_path):
     st = load_station(station_dir(tmp_path))
     write_programme(st, "2026-04", approved=False)
-    day = sch.month_calendar(st, "2026-04").airings[0][0]
-    report = sch.check_air(st, datetime.combine(day, datetime.min.time()), days=3, apply=False)
+    day = oncal.month_calendar(st, "2026-04").airings[0][0]
+    report = readiness.check_air(st, datetime.combine(day, datetime.min.time()), days=3, apply=False)
     assert not report.ready and "SẼ THAY BẰNG" in report.render()
     assert not st.store.days_dir.exists()
 
@@ -394,8 +397,8 @@ def test_check_air_dry_run_changes_nothing(tmp_path):
 def test_check_air_schedules_an_approved_programme_waiting_for_it(tmp_path):
     st = load_station(station_dir(tmp_path))
     write_programme(st, "2026-04")
-    day = sch.month_calendar(st, "2026-04").airings[0][0]
-    report = sch.check_air(st, datetime.combine(day, datetime.min.time()), days=0)
+    day = oncal.month_calendar(st, "2026-04").airings[0][0]
+    report = readiness.check_air(st, datetime.combine(day, datetime.min.time()), days=0)
     assert report.ready
     assert sch.is_scheduled(st, "2026-04")
 
@@ -410,6 +413,22 @@ def test_day_command_prints_the_running_order(scheduled, capsys):
     out = capsys.readouterr().out
     assert f"ngày {a.date:%d/%m/%Y}" in out and "Buổi sáng" in out and "06:00" in out
     assert Path(a.items[0].file).name in out and "00:04" in out
+
+
+def test_day_reads_the_running_order_from_the_schedule_not_back_from_the_playlist(scheduled, capsys):
+    st, sched, _ = scheduled
+    a = sched.airings[0]
+    folder = st.store.day_dir(a.date)
+    playlist = folder / f"{st.slot(a.slot).hhmm}.m3u8"
+    name = Path(a.items[0].file).name
+    playlist.write_bytes(f"#EXTM3U\r\n#EXTINF:999,Tên sai trong danh sách phát\r\n{name}\r\n".encode())
+    order = sch.day_running_order(st, a.date)
+    assert [(i.title, i.duration_s, i.file, i.present, i.substitute) for i in order] == [
+        (a.items[0].title, a.items[0].duration_s, name, True, False)
+    ]
+    # A playlist that no longer lists the file: the operator cannot play it from there.
+    playlist.write_bytes(b"#EXTM3U\r\n")
+    assert not sch.day_running_order(st, a.date)[0].present
 
 
 def test_day_without_airing_and_on_a_holiday(scheduled):
@@ -431,10 +450,10 @@ def test_a_reproduced_programme_of_the_same_length_is_noticed_in_the_day_folders
     assert not sch.is_scheduled(st, "2026-04")
     a = sched.airings[0]
     when = datetime.combine(a.date, datetime.min.time())
-    report = sch.check_air(st, when, days=0, apply=False)
+    report = readiness.check_air(st, when, days=0, apply=False)
     assert not report.ready
     assert (st.dir / a.items[0].file).read_bytes() == old        # a dry run changes nothing
-    report = sch.check_air(st, when, days=0)
+    report = readiness.check_air(st, when, days=0)
     assert report.checks[0].repaired
     assert (st.dir / a.items[0].file).read_bytes() == new.read_bytes()
 
@@ -448,5 +467,5 @@ def test_scheduling_a_month_with_no_script_says_to_make_it(tmp_path):
     st = load_station(make_station(tmp_path))
     with pytest.raises(ScheduleError) as err:
         schedule_month(st, "2027-06")
-    assert "broadcast make --month 2027-06" in str(err.value)
-    assert "approve" not in str(err.value)
+    assert "broadcast make --month 2027-06" in error_text(err.value)
+    assert "approve" not in error_text(err.value)

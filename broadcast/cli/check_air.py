@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
+from broadcast.calendar import TZ
 from broadcast.cli.common import station_options
 from broadcast.config import load_station
-from broadcast.schedule import TZ, check_air
+from broadcast.readiness import check_air
 
 
 def parse_now(value: str | None) -> datetime:

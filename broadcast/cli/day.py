@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from broadcast.cli.common import station_options
+from broadcast.cli.wording import command_line
 from broadcast.config import load_station
 from broadcast.schedule import day_running_order, missing_airings, render_day
 
@@ -47,6 +48,6 @@ def command(station_dir: Path, verbose: bool, day: str | None) -> None:
         when = datetime.now(station.tz).date()
     items = day_running_order(station, when)
     missing = missing_airings(station, when, items)
-    click.echo(render_day(station, when, items, missing))
+    click.echo(render_day(station, when, items, missing, command=command_line))
     if missing:
         sys.exit(EXIT_MISSING)

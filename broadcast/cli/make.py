@@ -13,7 +13,8 @@ from broadcast.cli.wording import command_line, echo_event
 from broadcast.config import load_station
 from broadcast.events import Progress
 from broadcast.pipeline import EXIT_CANNOT_AIR, MakeResult, make, next_month
-from broadcast.schedule import is_scheduled, month_calendar
+from broadcast.calendar import month_calendar
+from broadcast.schedule import is_scheduled
 
 
 def _minutes(seconds: float) -> str:

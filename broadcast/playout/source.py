@@ -12,13 +12,16 @@ import subprocess
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from broadcast import readiness as air
 from broadcast import schedule as sch
+from broadcast.calendar import TZ
 from broadcast.config import Station
+from broadcast.models.schedule import ReadinessReport
 from broadcast.playout.models import PlannedItem
+from broadcast.render.text import mmss
 
 log = logging.getLogger(__name__)
 
-TZ = sch.TZ
 DURATION_TOLERANCE_S = 1.5
 _SILENCE = re.compile(r"silence_duration:\s*([\d.]+)")
 
@@ -35,7 +38,7 @@ def airings_between(station: Station, first: date, last: date) -> list[tuple[dat
     months = sorted({f"{first + timedelta(days=i):%Y-%m}" for i in range((last - first).days + 1)})
     for month in months:
         try:
-            airings, _ = sch._expected_airings(station, month)   # noqa: SLF001 - schedule's own rule
+            airings, _ = sch.expected_airings(station, month)   # schedule's own rule
         except Exception as exc:  # noqa: BLE001 - a broken month must not stop the other months
             log.warning("không đọc được lịch phát tháng %s: %s", month, exc)
             continue
@@ -43,12 +46,13 @@ def airings_between(station: Station, first: date, last: date) -> list[tuple[dat
     return sorted(out, key=lambda p: (slot_times(station, *p)[0]))
 
 
-def readiness(station: Station, now: datetime) -> sch.ReadinessReport:
+def readiness(station: Station, now: datetime) -> ReadinessReport:
     """check-air for the rest of the day (applies the schedule stage's own fallback)."""
-    return sch.check_air(station, now, days=0, apply=True)
+    return air.check_air(station, now, days=0, apply=True)
 
 
-def planned_items(station: Station, day: date, slot_id: str, report: sch.ReadinessReport | None) -> list[PlannedItem]:
+def planned_items(station: Station, day: date, slot_id: str,
+                  report: ReadinessReport | None) -> list[PlannedItem]:
     """What the day folder says airs in the slot (after check_air), or the schedule's items."""
     start, end, name = slot_times(station, day, slot_id)
     why, sub_month = "", None
@@ -57,12 +61,12 @@ def planned_items(station: Station, day: date, slot_id: str, report: sch.Readine
             if c.date == day and c.slot == slot_id and c.substitute:
                 why = " ".join(c.problems)
                 sub_month = c.substitute.split()[-1] if c.substitute.startswith("programme") else None
-    folder_rel = station.store.rel(sch.day_dir(station, day))
+    folder_rel = station.store.rel(station.store.day_dir(day))
     items = []
     for it in sch.day_running_order(station, day):
         if it.slot != slot_id:
             continue
-        if it.title == sch._NOTICE_TITLE:  # noqa: SLF001
+        if it.title == air.NOTICE_TITLE:
             month = None
         else:
             month = sub_month if it.substitute and sub_month else f"{day:%Y-%m}"
@@ -74,12 +78,13 @@ def planned_items(station: Station, day: date, slot_id: str, report: sch.Readine
     return items
 
 
-def fallback_source(station: Station, day: date, slot_id: str, avoid: set[Path]) -> tuple[Path, str, float, str | None]:
+def fallback_source(station: Station, day: date, slot_id: str,
+                    avoid: set[Path]) -> tuple[Path, str, float, str | None]:
     """The fallback chosen in advance: the last approved earlier programme, else the standing notice."""
     slot = station.slot(slot_id)
-    src = sch._last_good_programme(station, f"{day:%Y-%m}", slot.length_min)  # noqa: SLF001
+    src = air.last_good_programme(station, f"{day:%Y-%m}", slot.length_min)
     if src is None or src.path.resolve() in avoid:
-        src = sch.standing_notice(station)
+        src = air.standing_notice(station)
     return src.path, src.title, src.duration_s, src.month
 
 
@@ -110,10 +115,10 @@ def file_problems(path: Path, expected_s: float, silence_s: float) -> tuple[list
         length = int(h) * 3600 + int(mi) * 60 + float(s)
     problems = []
     if expected_s > 0 and abs(length - expected_s) > DURATION_TOLERANCE_S:
-        problems.append(f"tệp {rel} dài {sch.mmss(length)}, khác thời lượng theo lịch ({sch.mmss(expected_s)}).")
+        problems.append(f"tệp {rel} dài {mmss(length)}, khác thời lượng theo lịch ({mmss(expected_s)}).")
     warnings = [f"tệp {rel} có đoạn im lặng {float(x):.0f} giây." for x in _SILENCE.findall(proc.stderr)]
     return problems, warnings, length
 
 
 def notice_title() -> str:
-    return sch._NOTICE_TITLE  # noqa: SLF001
+    return air.NOTICE_TITLE

@@ -15,7 +15,8 @@ front end called it.
 from __future__ import annotations
 
 from broadcast.pipeline import STAGES, MakeResult, Stage, make, next_month, produce_month
-from broadcast.schedule import check_air, day_running_order, missing_airings, schedule_month
+from broadcast.readiness import check_air
+from broadcast.schedule import day_running_order, missing_airings, schedule_month
 from broadcast.services.content import (
     ConflictError,
     ScriptText,

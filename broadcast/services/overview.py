@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from broadcast.config import Station
 from broadcast.errors import BroadcastError, NextStep
 from broadcast.production import read_approval, read_manifest
-from broadcast.schedule import is_scheduled, month_calendar, read_schedule
+from broadcast.calendar import month_calendar
+from broadcast.schedule import is_scheduled, read_schedule
 from broadcast.script import read_script
 from broadcast.topics import load_facts, topic_for_month
 
