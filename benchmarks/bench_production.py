@@ -78,7 +78,8 @@ def setup(base: Path, speech_s: float = 800.0) -> dict:
 def child(base: Path, repeat: int, out_name: str) -> None:
     """Run one production (in this process): the programme is the clip list `repeat` times."""
     from broadcast.config import load_station
-    from broadcast.production import Event, ProgrammePlan, produce
+    from broadcast.models.programme import Event, ProgrammePlan
+    from broadcast.production.produce import produce
     from broadcast.voice import Clip, VoiceResult
 
     data = json.loads((base / "clips.json").read_text())

@@ -118,7 +118,7 @@ def station_for_script(station: Station, script) -> Station:
 def build_plan(station: Station, script, *, progress: Callable[[int, int], None] | None = None):
     """Spoken form + voice for every sentence of `script`, arranged as a production plan."""
     from broadcast.spoken import Normalizer
-    from broadcast.production import Event, ProgrammePlan
+    from broadcast.models.programme import Event, ProgrammePlan
     from broadcast.voice import VoiceRequest, synthesize
 
     station = station_for_script(station, script)
@@ -172,7 +172,7 @@ def build_plan(station: Station, script, *, progress: Callable[[int, int], None]
 
 def is_stale(station: Station, script, manifest, folder: Path | None = None) -> bool:
     """True if the produced programme no longer matches the script or the audio settings."""
-    from broadcast.production import read_settings_fingerprint, settings_fingerprint
+    from broadcast.production.manifest import read_settings_fingerprint, settings_fingerprint
 
     if manifest is None:
         return True
@@ -241,7 +241,7 @@ def clean_output_leftovers(station: Station) -> None:
 
 def programme_folder(station: Station, month: str) -> Path:
     """Where the month's script is produced: audio_out/YYYY-MM/ if approved, else the draft folder."""
-    from broadcast.production import draft_dir
+    from broadcast.production.manifest import draft_dir
     from broadcast.script import read_script
 
     script = read_script(station.store.script_path(month))
@@ -250,7 +250,7 @@ def programme_folder(station: Station, month: str) -> Path:
 
 def _usable(station: Station, script, folder: Path, force: bool):
     """The manifest in `folder` if it can be reused for `script` as it is, else None."""
-    from broadcast.production import file_problem, read_manifest
+    from broadcast.production.manifest import file_problem, read_manifest
 
     manifest = read_manifest(folder)
     if force or is_stale(station, script, manifest, folder):
@@ -272,7 +272,7 @@ def promote_draft(station: Station, month: str, say: Callable[[str], None] | Non
     import shutil
 
     from broadcast.fsutil import atomic_dir, remove_tree
-    from broadcast.production import approval_files, draft_dir, read_manifest
+    from broadcast.production.manifest import approval_files, draft_dir, read_manifest
     from broadcast.script import read_script
 
     with make_lock(station, say):
@@ -297,7 +297,7 @@ def promote_draft(station: Station, month: str, say: Callable[[str], None] | Non
 def _record_approval(station: Station, script) -> None:
     """Keep the approval record and text with an approved programme that lacks them."""
     from broadcast.fsutil import atomic_write_text
-    from broadcast.production import APPROVAL_NAME, approval_files, read_approval
+    from broadcast.production.manifest import APPROVAL_NAME, approval_files, read_approval
 
     folder = station.store.programme_dir(script.month)
     record = read_approval(folder)
@@ -316,7 +316,8 @@ def produce_month(
     else the matching listening copy is promoted, else it is produced); a draft's goes to
     the listening copy audio_out/drafts/YYYY-MM/ and never touches the approved programme.
     """
-    from broadcast.production import approval_files, draft_dir, produce
+    from broadcast.production.manifest import approval_files, draft_dir
+    from broadcast.production.produce import produce
     from broadcast.script import demote_if_edited, read_script
 
     reporter = reporter or Reporter()
@@ -376,7 +377,7 @@ def make(
 def _make(station: Station, month: str, now: datetime, auto_approve: bool | None, force: bool,
           rep: Reporter) -> MakeResult:
     from broadcast.check import check_script
-    from broadcast.production import draft_dir, read_approval
+    from broadcast.production.manifest import draft_dir, read_approval
     from broadcast.schedule import _programme_source, is_scheduled, schedule_month
     from broadcast.script import approve, demote_if_edited, read_script, render_script
 

@@ -312,7 +312,7 @@ class _Source:
 
 
 def _read_manifest(station: Station, month: str):
-    from broadcast.production import read_manifest  # noqa: PLC0415 - stage import
+    from broadcast.production.manifest import read_manifest  # noqa: PLC0415 - stage import
 
     return read_manifest(station.store.programme_dir(month))
 
@@ -332,7 +332,7 @@ def approval_problem(station: Station, month: str, manifest: Any) -> str | None:
     on that record, whatever drafts of the script exist meanwhile. A programme from before
     the record existed is checked against the script file as it is now.
     """
-    from broadcast.production import read_approval  # noqa: PLC0415 - stage import
+    from broadcast.production.manifest import read_approval  # noqa: PLC0415 - stage import
 
     record = read_approval(station.store.programme_dir(month)) if manifest is not None else None
     if record is not None:
@@ -372,7 +372,7 @@ def _programme_source(station: Station, month: str) -> tuple[_Source | None, lis
         path = _programme_path(station, month, manifest)
     except ScheduleError as exc:
         return None, [f"{exc.where()}: {exc.message}"]
-    from broadcast.production import file_problem  # noqa: PLC0415 - stage import
+    from broadcast.production.manifest import file_problem  # noqa: PLC0415 - stage import
 
     damaged = file_problem(station.store.programme_dir(month), manifest)
     if damaged:

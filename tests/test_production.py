@@ -17,7 +17,9 @@ import pytest
 from broadcast.config import load_station
 from broadcast.errors import ProductionError
 from broadcast.loudness import measure_file as measure_with
-from broadcast.production import Event, ProgrammePlan, produce, read_manifest
+from broadcast.models.programme import Event, ProgrammePlan
+from broadcast.production.manifest import read_manifest
+from broadcast.production.produce import produce
 from broadcast.voice import Clip, VoiceResult
 
 REPO = Path(__file__).resolve().parents[1]
@@ -337,7 +339,7 @@ def test_second_run_reuses_prepared_clips(tmp_path: Path) -> None:
 )
 def test_a_corrupt_manifest_counts_as_no_programme(tmp_path, text):
     """A hand-edited or truncated manifest.json never crashes a reader: the month is re-made."""
-    from broadcast.production import read_manifest
+    from broadcast.production.manifest import read_manifest
 
     (tmp_path / "manifest.json").write_text(text, encoding="utf-8")
     assert read_manifest(tmp_path) is None
@@ -347,7 +349,7 @@ def test_a_segment_read_by_two_voices_names_both_in_the_manifest(tmp_path):
     """Q&A: the main voice asks, the second answers; the manifest names both voices."""
     from types import SimpleNamespace
 
-    from broadcast.production import _segments
+    from broadcast.production.timeline import manifest_segments as _segments
 
     ask, answer = clip(tmp_path / "q.wav", voice="vi"), clip(tmp_path / "a.wav", voice="vi-vn-x-central")
     events = [
