@@ -145,6 +145,19 @@ def test_loudness_and_true_peak_on_the_exported_mp3(tmp_path: Path, name: str, l
     assert m.duration_s == pytest.approx(duration, abs=0.01)
 
 
+def test_a_station_folder_with_unusual_characters_gets_its_programme_and_true_figures(tmp_path: Path) -> None:
+    """The MP3 is written and measured while encoding (ffmpeg's tee muxer): a folder named with
+    the characters that muxer treats specially still gets the file, with the figures it measures."""
+    odd = tmp_path / "Đài [xã] A|B's"
+    odd.mkdir()
+    st = make_station(odd)
+    m = produce(simple_plan(tmp_path, 0.3), st)
+    mp3 = st.store.programme_dir("2026-12") / m.file
+    assert mp3.is_file() and not any(p.name.startswith("pipe") for p in mp3.parent.iterdir())
+    duration, lufs, tp = measure_with(mp3).as_tuple()
+    assert (m.duration_s, m.loudness_lufs, m.true_peak_dbtp) == pytest.approx((duration, lufs, tp), abs=0.01)
+
+
 def test_exported_loudness_agrees_with_ffmpeg_ebur128(tmp_path: Path) -> None:
     st = make_station(tmp_path)
     m = produce(simple_plan(tmp_path, 0.3), st)
