@@ -119,8 +119,11 @@ def ffmpeg_writer(
     what: str,
     file: str | Path | None = None,
     hint: str = _RERUN_HINT,
+    stdout: IO[bytes] | None = None,
 ) -> Iterator[IO[bytes]]:
     """Run `ffmpeg args…` reading from stdin (`pipe:0`); yields the pipe to write into.
+
+    `stdout` (e.g. the stdin of another process) receives what ffmpeg writes to `pipe:1`.
 
     Leaving the block closes the pipe and waits for ffmpeg. Its stderr goes to a temporary
     file (so it cannot fill a pipe), is logged at DEBUG and carried in FfmpegError if ffmpeg
@@ -129,7 +132,7 @@ def ffmpeg_writer(
     cmd = [find_ffmpeg(), "-hide_banner", "-nostdin", *args]
     log.debug("chạy: %s", " ".join(cmd))
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stderr=err)
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=stdout, stderr=err)
         assert proc.stdin is not None
         full: OSError | None = None
         try:

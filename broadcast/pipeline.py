@@ -20,23 +20,21 @@ from broadcast.audiotools import find_ffmpeg
 from broadcast.check import check_script
 from broadcast.config import EngineSpec, Station, engine_option_problem, known_engines, validate_month
 from broadcast.errors import NextStep, ScriptError
+from broadcast.events import Progress
 from broadcast.fsutil import atomic_dir, atomic_write_text, clean_leftovers, killpoint, remove_tree
-from broadcast.production import (
+from broadcast.models.programme import Event, Manifest, ProgrammePlan
+from broadcast.production.manifest import (
     APPROVAL_NAME,
-    Event,
-    Manifest,
-    ProgrammePlan,
     approval_files,
     file_problem,
-    produce,
     read_approval,
     read_manifest,
     read_settings_fingerprint,
     settings_fingerprint,
 )
+from broadcast.production.produce import produce
 from broadcast.schedule import is_scheduled, programme_source, schedule_month
 from broadcast.script import Script, approve, demote_if_edited, read_script, render_script
-from broadcast.events import Progress
 from broadcast.spoken import Normalizer
 from broadcast.voice import VoiceRequest, primary_usable, synthesize
 

@@ -48,6 +48,8 @@ from broadcast.models.schedule import (
     RunningItem,
     ScheduledAiring,
 )
+from broadcast.production.manifest import file_problem, read_approval
+from broadcast.production.manifest import read_manifest as read_manifest_in
 from broadcast.render import ics, m3u8
 from broadcast.render.daytext import day_text
 from broadcast.render.sheet import RUNNING_ORDER, SheetRow, running_order_sheet
@@ -56,7 +58,7 @@ from broadcast.script import Script, fold, read_script
 from broadcast.yamlio import load_yaml
 
 if TYPE_CHECKING:
-    from broadcast.production import Manifest
+    from broadcast.models.programme import Manifest
 
 log = logging.getLogger(__name__)
 
@@ -126,9 +128,7 @@ def expected_airings(station: Station, month: str) -> tuple[list[ScheduledAiring
 
 def read_manifest(station: Station, month: str) -> Manifest | None:
     """The month's programme manifest, or None."""
-    from broadcast.production import read_manifest as read  # noqa: PLC0415 - numpy/scipy: `day` stays fast
-
-    return read(station.store.programme_dir(month))
+    return read_manifest_in(station.store.programme_dir(month))
 
 
 def _read_script(station: Station, month: str) -> Script | None:
@@ -144,8 +144,6 @@ def approval_problem(station: Station, month: str, manifest: Manifest | None) ->
     on that record, whatever drafts of the script exist meanwhile. A programme from before
     the record existed is checked against the script file as it is now.
     """
-    from broadcast.production import read_approval  # noqa: PLC0415 - numpy/scipy: `day` stays fast
-
     record = read_approval(station.store.programme_dir(month)) if manifest is not None else None
     if record is not None and manifest is not None:
         if record.get("approved_sha256") != manifest.script_sha256:
@@ -177,8 +175,6 @@ def day_file(station: Station, relpath: str, source: Path) -> Path:
 
 def programme_source(station: Station, month: str) -> tuple[AudioSource | None, list[str]]:
     """The month's programme if it may go on air, else the list of problems."""
-    from broadcast.production import file_problem  # noqa: PLC0415 - numpy/scipy: `day` stays fast
-
     manifest = read_manifest(station, month)
     problems: list[str] = []
     if manifest is None:

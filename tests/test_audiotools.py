@@ -56,7 +56,7 @@ def test_disk_full_while_writing_through_ffmpeg_is_exit_2_naming_the_file(full_d
 def test_produce_on_a_full_disk_is_exit_2_and_keeps_the_previous_programme(full_disk_ffmpeg: Path) -> None:
     from test_production import make_station, simple_plan
 
-    from broadcast.production import produce
+    from broadcast.production.produce import produce
 
     st = make_station(full_disk_ffmpeg)
     plan = simple_plan(full_disk_ffmpeg, 0.3)

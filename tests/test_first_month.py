@@ -340,7 +340,7 @@ def test_help_has_no_english_metavars_and_there_is_a_version(capsys):
 def test_make_summary_counts_voices_without_contradiction():
     from broadcast.cli.make import summary
     from broadcast.pipeline import MakeResult
-    from broadcast.production import Manifest
+    from broadcast.models.programme import Manifest
 
     m = Manifest(month="2027-01", title="T", file="x.mp3", duration_s=720, loudness_lufs=-16, true_peak_dbtp=-2,
                  sample_rate=44100, channels=1, bitrate_kbps=128, script_sha256="0", degraded=True,

@@ -13,7 +13,8 @@ import pytest
 from broadcast import jingles
 from broadcast.config import load_station
 from broadcast.errors import ProductionError
-from broadcast.production import Event, ProgrammePlan, produce
+from broadcast.models.programme import Event, ProgrammePlan
+from broadcast.production.produce import produce
 from broadcast.voice import Clip, VoiceResult
 
 REPO = Path(__file__).resolve().parents[1]

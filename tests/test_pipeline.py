@@ -205,7 +205,7 @@ def test_changed_audio_or_voice_settings_make_the_programme_stale(made):
 
     from broadcast.config import EngineSpec
     from broadcast.pipeline import is_stale
-    from broadcast.production import read_manifest
+    from broadcast.production.manifest import read_manifest
     from broadcast.script import read_script
 
     st, _, _ = made

@@ -17,7 +17,9 @@ import pytest
 from broadcast.config import load_station
 from broadcast.errors import ProductionError
 from broadcast.loudness import measure_file as measure_with
-from broadcast.production import Event, ProgrammePlan, produce, read_manifest
+from broadcast.models.programme import Event, ProgrammePlan
+from broadcast.production.manifest import read_manifest
+from broadcast.production.produce import produce
 from broadcast.voice import Clip, VoiceResult
 
 REPO = Path(__file__).resolve().parents[1]
@@ -141,6 +143,19 @@ def test_loudness_and_true_peak_on_the_exported_mp3(tmp_path: Path, name: str, l
     assert m.loudness_lufs == pytest.approx(lufs, abs=0.01)
     assert m.true_peak_dbtp == pytest.approx(tp, abs=0.01)
     assert m.duration_s == pytest.approx(duration, abs=0.01)
+
+
+def test_a_station_folder_with_unusual_characters_gets_its_programme_and_true_figures(tmp_path: Path) -> None:
+    """The MP3 is written and measured while encoding (ffmpeg's tee muxer): a folder named with
+    the characters that muxer treats specially still gets the file, with the figures it measures."""
+    odd = tmp_path / "Đài [xã] A|B's"
+    odd.mkdir()
+    st = make_station(odd)
+    m = produce(simple_plan(tmp_path, 0.3), st)
+    mp3 = st.store.programme_dir("2026-12") / m.file
+    assert mp3.is_file() and not any(p.name.startswith("pipe") for p in mp3.parent.iterdir())
+    duration, lufs, tp = measure_with(mp3).as_tuple()
+    assert (m.duration_s, m.loudness_lufs, m.true_peak_dbtp) == pytest.approx((duration, lufs, tp), abs=0.01)
 
 
 def test_exported_loudness_agrees_with_ffmpeg_ebur128(tmp_path: Path) -> None:
@@ -337,7 +352,7 @@ def test_second_run_reuses_prepared_clips(tmp_path: Path) -> None:
 )
 def test_a_corrupt_manifest_counts_as_no_programme(tmp_path, text):
     """A hand-edited or truncated manifest.json never crashes a reader: the month is re-made."""
-    from broadcast.production import read_manifest
+    from broadcast.production.manifest import read_manifest
 
     (tmp_path / "manifest.json").write_text(text, encoding="utf-8")
     assert read_manifest(tmp_path) is None
@@ -347,7 +362,7 @@ def test_a_segment_read_by_two_voices_names_both_in_the_manifest(tmp_path):
     """Q&A: the main voice asks, the second answers; the manifest names both voices."""
     from types import SimpleNamespace
 
-    from broadcast.production import _segments
+    from broadcast.production.timeline import manifest_segments as _segments
 
     ask, answer = clip(tmp_path / "q.wav", voice="vi"), clip(tmp_path / "a.wav", voice="vi-vn-x-central")
     events = [

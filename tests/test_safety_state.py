@@ -14,7 +14,7 @@ import pytest
 from broadcast import schedule as sch
 from broadcast import readiness
 from broadcast.config import load_station
-from broadcast.production import read_manifest
+from broadcast.production.manifest import read_manifest
 
 from conftest import station_dir, write_programme
 

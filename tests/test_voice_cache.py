@@ -209,7 +209,8 @@ def _garble(path: Path, offset: int) -> None:
 
 def _produce_short(st) -> tuple[object, bytes]:
     """Voice PARAGRAPH with the station's chain and produce it; (manifest, MP3 bytes)."""
-    from broadcast.production import Event, ProgrammePlan, produce
+    from broadcast.models.programme import Event, ProgrammePlan
+    from broadcast.production.produce import produce
 
     st.min_minutes = 0.05
     voice = synthesize([VoiceRequest(t) for t in PARAGRAPH], st)

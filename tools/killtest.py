@@ -92,7 +92,7 @@ def snapshot(station: Path) -> dict[str, str]:
 def partial_outputs(station: Path) -> list[str]:
     """Visible outputs that are not complete (empty list: nothing partial is visible)."""
     sys.path.insert(0, str(REPO))
-    from broadcast.production import file_problem, read_manifest  # noqa: PLC0415
+    from broadcast.production.manifest import file_problem, read_manifest  # noqa: PLC0415
 
     bad = []
     audio = station / "audio_out"

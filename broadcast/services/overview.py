@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from broadcast.calendar import month_calendar
 from broadcast.config import Station
 from broadcast.errors import BroadcastError, NextStep
-from broadcast.production import read_approval, read_manifest
-from broadcast.calendar import month_calendar
+from broadcast.production.manifest import read_approval, read_manifest
 from broadcast.schedule import is_scheduled, read_schedule
 from broadcast.script import read_script
 from broadcast.topics import load_facts, topic_for_month
