@@ -26,8 +26,8 @@ from broadcast.fsutil import atomic_path, atomic_write_text, read_state_json
 from broadcast.network.config import load_network
 from broadcast.network.layout import NetworkStore
 from broadcast.network.materialize import member_dir
-from broadcast.network.models import JobResult
-from broadcast.pipeline import make
+from broadcast.network.models import JobResult, NetworkSettings
+from broadcast.pipeline import MakeResult, make
 from broadcast.store import StationStore
 
 log = logging.getLogger(__name__)
@@ -48,9 +48,8 @@ def write_result(network_dir: str | Path, result: JobResult) -> None:
     atomic_write_text(path, json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
 
 
-def member_station(network_dir: str | Path, slug: str) -> Station:
+def member_station(net: NetworkSettings, slug: str) -> Station:
     """The member's settings, with its tts cache redirected to the network's shared one."""
-    net = load_network(network_dir)
     folder = member_dir(net, net.member(slug))
     station = load_station(folder)
     shared = StationStore(station.dir, shared_cache=NetworkStore(net.root).voice_cache)
@@ -70,10 +69,10 @@ def produce_station(network_dir: str, slug: str, month: str, attempt: int = 1) -
     write_result(network_dir, result)
     try:
         net = load_network(network_dir)
-        station = member_station(network_dir, slug)
+        station = member_station(net, slug)
         result.name = station.name
         made = make(station, month, auto_approve=net.auto_approve or None)
-        _fill(result, station, made, NetworkStore(net.root))
+        _fill(result, made, NetworkStore(net.root))
         if net.delivery == "zip" and made.can_air:
             result.bundle = NetworkStore(net.root).rel(_bundle(station, month, NetworkStore(net.root), slug))
         result.status = "ok" if made.can_air else "draft"
@@ -113,7 +112,7 @@ def _transient(network_dir: str, result: JobResult, started: float, cpu0: float)
     raise TransientFailure(result.error)
 
 
-def _fill(result: JobResult, station: Station, made, net_store: NetworkStore) -> None:
+def _fill(result: JobResult, made: MakeResult, net_store: NetworkStore) -> None:
     m = made.manifest
     if m is None:
         return

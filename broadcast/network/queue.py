@@ -11,6 +11,7 @@ another worker. Without a broker the same job function runs in a local process p
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import signal
 import threading
 import time
@@ -127,7 +128,9 @@ def run_embedded(network_dir: Path, month: str, slugs: list[str], *, workers: in
     for _round in range(_POOL_ROUNDS):
         if not pending:
             return
-        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(pending)))) as pool:
+        # spawn everywhere: what runs here runs the same on Windows, and no thread is forked.
+        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(pending))),
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
             futures = {pool.submit(_pool_job, str(network_dir), slug, month, policy): slug for slug in pending}
             for future in as_completed(futures):
                 try:
