@@ -2,4 +2,5 @@
 
 from broadcast.cli import main
 
-main()
+if __name__ == "__main__":  # process pools that spawn (Windows, `network make`) import this module again
+    main()

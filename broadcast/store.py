@@ -38,8 +38,10 @@ _EXAMPLE_FLAG = re.compile(r"^(\s*example:\s*)true\b.*$", re.MULTILINE)
 class StationStore:
     """Every path of one station folder, and the reads and writes that go with them."""
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, *, shared_cache: str | Path | None = None) -> None:
         self.root = Path(root).resolve()
+        # A network of stations (broadcast.network) voices every member into one tts cache.
+        self.shared_cache = Path(shared_cache).resolve() if shared_cache is not None else None
 
     def __repr__(self) -> str:
         return f"StationStore({str(self.root)!r})"
@@ -145,7 +147,12 @@ class StationStore:
         return self.state_dir / name
 
     def cache_dir(self, name: str) -> Path:
-        """A cache folder under the state folder: tts, prepared, jingles, notice, voices."""
+        """A cache folder under the state folder: tts, prepared, jingles, notice, voices.
+
+        A network member's `tts` cache is the network's shared one (`shared_cache`).
+        """
+        if name == "tts" and self.shared_cache is not None:
+            return self.shared_cache
         return self.state_dir / name
 
     # ------------------------------------------------------------------ paths read from files

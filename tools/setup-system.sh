@@ -6,6 +6,8 @@ set -euo pipefail
 missing=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
+# Redis for `broadcast network make --broker redis://…` and its tests (Debian package redis-server).
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 # libmpv for `broadcast play` (python-mpv loads libmpv.so.2); Debian/Ubuntu package libmpv2.
 if command -v apt-get >/dev/null 2>&1; then
   { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep 'libmpv\.so' >/dev/null || missing+=(libmpv2)

@@ -20,11 +20,11 @@ import tempfile
 import time
 import wave
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from broadcast.errors import EnvironmentProblem
 from broadcast.fsutil import atomic_write_text
@@ -36,6 +36,7 @@ log = logging.getLogger("broadcast.voice.cache")
 CALIBRATION_MIN_CLIPS = 20      # clips needed before measured durations replace the table
 CALIBRATION_MIN_SECONDS = 60.0  # and at least this much speech
 _STALE_TEMP_S = 3600.0          # temp files older than this come from killed runs
+_KEY_LOCK_WAIT_S = 900.0        # longest wait for another run synthesising the same clip
 
 
 @dataclass
@@ -47,6 +48,7 @@ class CacheEntry:
     duration_s: float
     engine: str
     voice: str
+    made: bool = True  #: synthesised by this call (False: found, or made meanwhile by another run)
 
 
 def settings_digest(engine: Engine) -> str:
@@ -160,12 +162,32 @@ class ClipCache:
     def store(self, engine: Engine, text: str, write: Callable[[Path], None]) -> CacheEntry:
         """Run `write(temp_path)` (the engine's synthesis), measure it and commit the clip.
 
-        If another run committed the same clip meanwhile, theirs is kept and ours dropped.
+        Runs sharing the cache (a network's workers) take a per-key lock first: a second run
+        asking for the same clip waits for the first and reuses its clip (`made` False)
+        instead of synthesising it again. If another run committed the same clip meanwhile
+        anyway (the key lock timed out), theirs is kept and ours dropped.
         """
         folder = self.folder(engine)
         folder.mkdir(parents=True, exist_ok=True)
         self._clean_stale(folder)
         key = self.key(engine, text)
+        # 256 lock files at most (first two hex digits of the key), held while synthesising.
+        key_lock = FileLock(str(folder / f".lock-{key[:2]}"), timeout=_KEY_LOCK_WAIT_S)
+        try:
+            key_lock.acquire()
+        except Timeout:
+            log.warning("Chờ quá lâu một tiến trình khác đang đọc cùng câu; tự đọc câu này.")
+        try:
+            existing = self._read(folder, key, engine.EXT)
+            if existing is not None:
+                return replace(existing, made=False)
+            return self._synthesize(folder, key, engine, text, write)
+        finally:
+            if key_lock.is_locked:
+                key_lock.release()
+
+    def _synthesize(self, folder: Path, key: str, engine: Engine, text: str,
+                    write: Callable[[Path], None]) -> CacheEntry:
         with self._temp(folder, key, engine.EXT) as tmp:
             write(tmp)
             if not tmp.exists() or tmp.stat().st_size == 0:
@@ -178,7 +200,7 @@ class ClipCache:
             with FileLock(str(folder / ".lock"), timeout=120):
                 existing = self._read(folder, key, engine.EXT, verify=False)
                 if existing is not None:
-                    return existing
+                    return replace(existing, made=False)
                 audio = folder / f"{key}{engine.EXT}"
                 os.replace(tmp, audio)
                 meta = {

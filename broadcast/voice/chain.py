@@ -253,8 +253,12 @@ def synthesize(
             except OSError as exc:
                 raise _disk_problem(exc, cache.root) from None
             breakers.succeeded(engine)
-            clip = Clip(entry.path, entry.duration_s, engine.NAME, engine.voice_id, False, position > 0)
-            synthesized += 1
+            # Not made here: another run sharing the cache (a network worker) made it meanwhile.
+            clip = Clip(entry.path, entry.duration_s, engine.NAME, engine.voice_id, not entry.made, position > 0)
+            if entry.made:
+                synthesized += 1
+            else:
+                cached += 1
             break
         if clip is None:
             raise _no_clip(index, text, reasons, station, request.role, allow_fallback)
