@@ -323,7 +323,12 @@ class Lexicon:
 _ACR = r"[A-ZĐ][A-Za-zĐđ]*[A-ZĐ](?:[&\-]?[A-ZĐ][a-zđ]?)*[a-zđ]?"
 # "Ủy ban Thường vụ Quốc hội (UBTVQH)": any acronym in brackets, known or not.
 # "Sở Kế hoạch và Đầu tư (Sở KH&ĐT)": the bracket may repeat the first word(s) in full.
-_RE_BRACKET_ACR = re.compile(rf"\s*\(\s*((?:[A-ZĐ][^\W\d_A-ZĐ]+\s+){{0,2}})({_ACR})\s*\)")
+# The acronym may be written in parts ("HND VN", "NN& PTNT"), qualified by lower-case
+# words ("BCĐ PCD tỉnh") and followed by a comma list that is read ("…, Sở Nội vụ").
+_ACR_PARTS = rf"{_ACR}(?:\s*&\s*{_ACR}|\s+{_ACR})*"
+_RE_BRACKET_ACR = re.compile(
+    rf"\s*\(\s*((?:[A-ZĐ][^\W\d_A-ZĐ]+\s+){{0,2}})({_ACR_PARTS}){_QUALIFIER}{_COMMA_REST}\s*\)"
+)
 # "UBTVQH (Ủy ban Thường vụ Quốc hội)": an acronym, then its expansion in brackets.
 _RE_ACR_BRACKET = re.compile(rf"(?<![\w&\-])({_ACR})\s*\(([^()\d]{{4,160}})\)")
 # Where the words an acronym could abbreviate stop: a bracket or a sentence's end.
@@ -391,10 +396,19 @@ def acronym_once(ctx: Context, text: str) -> str:
         return text
 
     def after(m: re.Match) -> str:
-        lead, acronym = m.group(1).split(), m.group(2)
+        lead, acronym = m.group(1).split(), " ".join(m.group(2).split())
+        qualifier, rest = fold(m.group(3) or ""), m.group(4)
         before = m.string[max(0, m.start() - 200) : m.start()]
         cut = max((x.end() for x in _RE_CLAUSE_CUT.finditer(before)), default=0)
         before = before[cut:]
+        if qualifier:
+            # "… phòng chống dịch tỉnh (BCĐ PCD tỉnh)": the qualifier ends the text before
+            # and the initials stand just before it.
+            words = list(_RE_EXP_WORD.finditer(before))
+            n = len(qualifier.split())
+            if len(words) <= n or fold(" ".join(w.group(0) for w in words[-n:])) != qualifier:
+                return m.group(0)
+            before = before[: words[-n].start()]
         start = _initials_start(acronym, before)
         if start is None:
             return m.group(0)
@@ -405,7 +419,7 @@ def acronym_once(ctx: Context, text: str) -> str:
                 return m.group(0)
         ctx.decided(f"chữ cái đầu của '{before[start:].strip()}'")
         _teach(ctx, acronym, before[start:])
-        return ""
+        return f" ({rest})" if rest else ""
 
     def before(m: re.Match) -> str:
         acronym, inside = m.group(1), m.group(2).strip()
