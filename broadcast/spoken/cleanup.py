@@ -20,6 +20,9 @@ _RE_BULLET = re.compile(
     r"^\s*(?:[-+•▪●■□◦○➢➤✓·–—>]+\s*"
     r"|(?:\(?\d{1,2}(?:\.\d{1,2})*[.)]|\(\d{1,2}\)|\(?[a-zđ]\)|[a-zđ]\.|[IVXLC]{1,6}[.)])(?:\s+|$))"
 )
+_ARROWS = r"(?:={1,2}>|-{1,2}>|[→⇒⟶➔➜])"
+_RE_ARROW_LEAD = re.compile(rf"^\s*{_ARROWS}\s*")
+_RE_ARROW = re.compile(rf"\s*{_ARROWS}\s*")
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 # "km²", "m³": a superscript power after a unit is the plain digit the unit table knows.
 _RE_SUPERSCRIPT = re.compile(r"(?<=[a-zA-Z])[²³](?!\w)")
@@ -74,7 +77,14 @@ def markup(ctx: Context, text: str) -> str:
 
 
 def bullet(ctx: Context, text: str) -> str:
-    """List markers at the start of a line are not read: -, +, ▪, •, 1., 1.2., a), II."""
+    """List markers at the start of a line are not read: -, +, ▪, •, 1., 1.2., a), II.
+
+    Arrows ('=>', '->', '→') are not read either: at the start of a line they are
+    dropped, between words they become a pause.
+    """
+    if ">" in text or "→" in text or "⇒" in text:
+        text = sub(ctx, "bullet", _RE_ARROW_LEAD, "", text)
+        text = sub(ctx, "bullet", _RE_ARROW, ", ", text)
     return sub(ctx, "bullet", _RE_BULLET, "", text)
 
 

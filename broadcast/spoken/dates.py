@@ -17,6 +17,9 @@ from broadcast.spoken.tables import HAS_DIGIT, PART_DENOMINATORS, alternation, w
 _KW_RANK = re.compile(r"(?<!\w)" + alternation(words_of("rank_keywords"), True) + r"\s*$")
 _KW_PART = re.compile(r"(?<!\w)" + alternation(words_of("part_keywords"), True) + r"\s*$")
 _KW_RATIO = re.compile(r"(?<!\w)" + alternation(words_of("ratio_keywords"), True) + r"\s*$")
+# "tỷ lệ 1/2000": after a scale word, N/large-number is a map or plan scale, not a
+# month and year.
+_KW_SCALE = re.compile(r"(?<!\w)" + alternation(words_of("scale_keywords"), True) + r"\s*$")
 _RE_PART_AFTER = re.compile(r"\s+(?:số|tổng số|diện tích|dân số)(?!\w)", re.IGNORECASE)
 _RE_COUNTED_AFTER = re.compile(
     r"\s*(?:" + alternation(words_of("counted_nouns"), True) + r")(?!\w)"
@@ -101,6 +104,8 @@ _RE_MONTH_YEAR = re.compile(
 _RE_DAY_MONTH = re.compile(
     rf"(?<![\w/.,]){_DAYWORD}(\d{{1,2}})/(\d{{1,2}})(?![\w/]|[.,]\d)"
 )
+# "ngày 10 đến " just before a day/month: the end of a day range.
+_RE_DAY_THEN_TO = re.compile(r"(?<!\w)(?i:ngày|mùng|mồng)\s+\d{1,2}\s*(?:(?i:đến|tới)|[-–])\s*$")
 _RE_MONTH = re.compile(r"(?<!\w)((?i:tháng))\s*(\d{1,2})(?![\w/]|[.,]\d)")
 _RE_FRACTION = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)*)\s*/\s*(\d+(?:[.,]\d+)*)(?![\d.,]\d)")
 _RE_TIME_H = re.compile(
@@ -115,6 +120,49 @@ _RE_WEEKDAYS = re.compile(
     rf"(?<!\w){_WEEKDAY}\s*[-–—]\s*(?:{_WEEKDAY}|(CN|(?i:chủ nhật)))(?!\w)"
 )
 _RE_WEEKDAY_T = re.compile(r"(?<!\w)T([2-7])(?!\w)")
+
+
+# "(VTV1 - 19h - 10/01/17)": a radio/TV citation, channel, hour and air date.
+_RE_CITATION = re.compile(
+    r"\(\s*([A-ZĐ][A-Za-zĐ]{1,10}\d{0,2})\s*[-–—]\s*(?:(\d{1,2}\s?[hg](?:\s?\d{2})?)\s*[-–—]\s*)?"
+    r"(\d{1,2})\s*([/.])\s*(\d{1,2})\s*\4\s*(\d{2}|\d{4})\s*\)"
+)
+# "ngày 10/01/17": a two-digit year after a day and month.
+_RE_DATE_YY = re.compile(
+    r"(?<!\w)((?i:ngày|mùng|mồng))\s+(\d{1,2})/(\d{1,2})/(\d{2})(?![\w/]|[.,]\d)"
+)
+
+
+def _full_year(yy: str) -> str:
+    """'17' -> '2017', '98' -> '1998' (news text: years up to 2050 are this century)."""
+    if len(yy) == 4:
+        return yy
+    return f"20{yy}" if int(yy) <= 50 else f"19{yy}"
+
+
+def citation(ctx: Context, text: str) -> str:
+    """'(VTV1 - 19h - 10/01/17)' -> '(VTV1, 19h, ngày 10/01/2017)'; 'ngày 5/3/21' -> 2021."""
+    if "/" not in text and "." not in text:
+        return text
+
+    def cite(m: re.Match) -> str:
+        tag, hour, day, sep, month, year = m.groups()
+        if not _valid(day, month):
+            return m.group(0)
+        ctx.decided("trích nguồn phát thanh, truyền hình")
+        hour = f", {hour}" if hour else ""
+        return f"({tag}{hour}, ngày {day}/{month}/{_full_year(year)})"
+
+    def yy(m: re.Match) -> str:
+        word, day, month, year = m.groups()
+        if not _valid(day, month):
+            return m.group(0)
+        ctx.decided("năm viết hai chữ số sau ngày, tháng")
+        return f"{word} {day}/{month}/{_full_year(year)}"
+
+    if "(" in text:
+        text = sub(ctx, "citation", _RE_CITATION, cite, text)
+    return sub(ctx, "citation", _RE_DATE_YY, yy, text)
 
 
 def _valid(day: str | None, month: str) -> bool:
@@ -276,7 +324,7 @@ def _date_range(m: re.Match) -> str:
     if not (_valid(d1, mo) and _valid(d2, mo)):
         return m.group(0)
     word = word or "ngày"
-    out = f"{word} {read_number(d1)} đến ngày {read_number(d2)} tháng {month_name(int(mo))}"
+    out = f"{word} {read_number(d1)} đến {read_number(d2)} tháng {month_name(int(mo))}"
     if year:
         out += " năm " + read_number(year)
     return out
@@ -306,7 +354,7 @@ def date(ctx: Context, text: str) -> str:
         text = sub(ctx, "date", _RE_PERIOD_YEAR, _period_year, text)
     text = sub(ctx, "date", _RE_DATE_FULL, _date_full, text)
     if "/" in text:
-        text = sub(ctx, "date", _RE_MONTH_YEAR, _month_year, text)
+        text = sub(ctx, "date", _RE_MONTH_YEAR, lambda m: _month_year_slash(ctx, m), text)
         text = sub(ctx, "date", _RE_DAY_MONTH, lambda m: _day_month(ctx, m), text)
     if "háng" in text or "HÁNG" in text:
         text = sub(ctx, "date", _RE_MONTH, _month_only, text)
@@ -317,6 +365,11 @@ def date(ctx: Context, text: str) -> str:
 
 def _day_month(ctx: Context, m: re.Match) -> str:
     word, day, month = m.groups()
+    if (not word and _valid(day, month)
+            and _RE_DAY_THEN_TO.search(m.string, max(0, m.start() - 24), m.start())):
+        # "từ ngày 10 đến 17/5": the day range shares "ngày" (the range convention).
+        ctx.decided("cuối khoảng ngày: không đọc lại 'ngày'")
+        return f"{read_number(day)} tháng {month_name(int(month))}"
     if not word:
         fraction = _fraction_words(ctx, m, day, month)
         if fraction:
@@ -329,6 +382,13 @@ def _day_month(ctx: Context, m: re.Match) -> str:
             ctx.decided(f"sau '{holiday.group(0).strip()}'")
             return f"{read_number(day)} tháng {month_name(int(month))}"
     return f"{word or 'ngày'} {read_number(day)} tháng {month_name(int(month))}"
+
+
+def _month_year_slash(ctx: Context, m: re.Match) -> str:
+    if not m.group(1) and _KW_SCALE.search(m.string, max(0, m.start() - 16), m.start()):
+        ctx.decided("sau 'tỷ lệ': tỷ lệ bản đồ")
+        return f"{m.group(2)} trên {m.group(3)}"
+    return _month_year(m)
 
 
 def _month_only(m: re.Match) -> str:

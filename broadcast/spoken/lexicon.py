@@ -229,6 +229,15 @@ def city_entries() -> dict[str, LexiconEntry]:
 # ---------------------------------------------------------------------------------------
 
 
+# A space in a key matches any run of spaces; "&" may have spaces around it ("NN& PTNT").
+_TRIE_CHAR = {" ": r"\s+", "&": r"\s*&\s*"}
+_RE_AMP_SPACES = re.compile(r"\s*&\s*")
+# "(UBND tỉnh)", "(UBBC huyện)": up to two lower-case words qualifying a bracketed acronym.
+_QUALIFIER = r"((?:\s+[^\W\d_A-ZĐ]+){0,2})"
+# "(PCCC&CNCH, Bộ Công an)": the acronym, then a comma and more that is read.
+_COMMA_REST = r"(?:\s*,\s*([^()]{1,120}?))?"
+
+
 def trie_regex(keys: Iterable[str]) -> str:
     """A regex matching any of `keys`, longest first, built as a character trie."""
     trie: dict = {}
@@ -240,7 +249,7 @@ def trie_regex(keys: Iterable[str]) -> str:
 
     def build(node: dict) -> str:
         alts = [
-            (r"\s+" if ch == " " else re.escape(ch)) + build(child)
+            _TRIE_CHAR.get(ch, re.escape(ch)) + build(child)
             for ch, child in sorted(node.items())
             if ch
         ]
@@ -276,7 +285,11 @@ class Lexicon:
         # character instead of trying every key at every position.
         alt = f"(?:{trie_regex(self.exact)}|(?i:{trie_regex(self.folded)}))"
         self.re_lex = re.compile(rf"(?<!\w)(?:{alt})(?!\w)")
-        self.re_once_after = re.compile(rf"\s*\(\s*({alt})\s*\)")
+        # "CMND/CCCD": two abbreviations joined by a slash are read one after the other.
+        self.re_pair = re.compile(rf"(?<![\w/])({alt})\s?/\s?({alt})(?![\w/])")
+        self.re_once_after = re.compile(
+            rf"\s*\(\s*({alt}){_QUALIFIER}{_COMMA_REST}\s*\)"
+        )
         self.re_once_before = re.compile(rf"(?<![\w&])({alt})\s*\(([^()]{{2,200}})\)")
         self.forms: dict[str, tuple[str, ...]] = {
             e.key: tuple(f for f in {fold(e.say), *(fold(x) for x in e.means)} if f)
@@ -289,6 +302,8 @@ class Lexicon:
 
     def entry(self, token: str) -> LexiconEntry | None:
         key = " ".join(token.split())
+        if "&" in key:
+            key = _RE_AMP_SPACES.sub("&", key)
         return self.exact.get(key) or self.folded.get(key.lower())
 
     def say_all(self, text: str) -> str:
@@ -308,7 +323,12 @@ class Lexicon:
 _ACR = r"[A-ZĐ][A-Za-zĐđ]*[A-ZĐ](?:[&\-]?[A-ZĐ][a-zđ]?)*[a-zđ]?"
 # "Ủy ban Thường vụ Quốc hội (UBTVQH)": any acronym in brackets, known or not.
 # "Sở Kế hoạch và Đầu tư (Sở KH&ĐT)": the bracket may repeat the first word(s) in full.
-_RE_BRACKET_ACR = re.compile(rf"\s*\(\s*((?:[A-ZĐ][^\W\d_A-ZĐ]+\s+){{0,2}})({_ACR})\s*\)")
+# The acronym may be written in parts ("HND VN", "NN& PTNT"), qualified by lower-case
+# words ("BCĐ PCD tỉnh") and followed by a comma list that is read ("…, Sở Nội vụ").
+_ACR_PARTS = rf"{_ACR}(?:\s*&\s*{_ACR}|\s+{_ACR})*"
+_RE_BRACKET_ACR = re.compile(
+    rf"\s*\(\s*((?:[A-ZĐ][^\W\d_A-ZĐ]+\s+){{0,2}})({_ACR_PARTS}){_QUALIFIER}{_COMMA_REST}\s*\)"
+)
 # "UBTVQH (Ủy ban Thường vụ Quốc hội)": an acronym, then its expansion in brackets.
 _RE_ACR_BRACKET = re.compile(rf"(?<![\w&\-])({_ACR})\s*\(([^()\d]{{4,160}})\)")
 # Where the words an acronym could abbreviate stop: a bracket or a sentence's end.
@@ -376,10 +396,19 @@ def acronym_once(ctx: Context, text: str) -> str:
         return text
 
     def after(m: re.Match) -> str:
-        lead, acronym = m.group(1).split(), m.group(2)
+        lead, acronym = m.group(1).split(), " ".join(m.group(2).split())
+        qualifier, rest = fold(m.group(3) or ""), m.group(4)
         before = m.string[max(0, m.start() - 200) : m.start()]
         cut = max((x.end() for x in _RE_CLAUSE_CUT.finditer(before)), default=0)
         before = before[cut:]
+        if qualifier:
+            # "… phòng chống dịch tỉnh (BCĐ PCD tỉnh)": the qualifier ends the text before
+            # and the initials stand just before it.
+            words = list(_RE_EXP_WORD.finditer(before))
+            n = len(qualifier.split())
+            if len(words) <= n or fold(" ".join(w.group(0) for w in words[-n:])) != qualifier:
+                return m.group(0)
+            before = before[: words[-n].start()]
         start = _initials_start(acronym, before)
         if start is None:
             return m.group(0)
@@ -390,7 +419,7 @@ def acronym_once(ctx: Context, text: str) -> str:
                 return m.group(0)
         ctx.decided(f"chữ cái đầu của '{before[start:].strip()}'")
         _teach(ctx, acronym, before[start:])
-        return ""
+        return f" ({rest})" if rest else ""
 
     def before(m: re.Match) -> str:
         acronym, inside = m.group(1), m.group(2).strip()
@@ -431,20 +460,37 @@ def _acronym_once_known(ctx: Context, text: str) -> str:
         if entry is None:
             return m.group(0)
         before = m.string[max(0, m.start() - 240) : m.start()]
+        # What stays of the bracket when the acronym goes: "(PCCC&CNCH, Bộ Công an)"
+        # keeps "(Bộ Công an)".
+        kept = f" ({m.group(3)})" if m.group(3) else ""
+        qualifier = fold(m.group(2) or "")
         context = fold(lex.say_all(before))
+        if qualifier:
+            # "… đại biểu HĐND tỉnh (UBBC tỉnh)": the words after the acronym must end
+            # the text before; they then mark where the full name ends.
+            if not (context == qualifier or context.endswith(" " + qualifier)):
+                return m.group(0)
         for form in lex.forms[entry.key]:
             if context == form or context.endswith(" " + form):
                 ctx.decided(f"'{form}' đứng ngay trước")
-                return ""
-        # "Chỉ số … cấp tỉnh ở Việt Nam (PAPI)": the expansion a few words back, in the
-        # same clause, qualified by up to MAX_TAIL words.
+                return kept
+        # "… cấp tỉnh ở Việt Nam (PAPI)": the expansion a few words back, in the same
+        # clause, qualified by up to MAX_TAIL words (more when the bracket repeats the
+        # qualifier that ends the name).
         cut = max((x.end() for x in _RE_CLAUSE_CUT.finditer(before)), default=0)
         clause = " " + fold(lex.say_all(before[cut:].split(",")[-1])) + " "
+        max_tail = MAX_TAIL * 4 if qualifier else MAX_TAIL
         for form in lex.forms[entry.key]:
             at = clause.rfind(" " + form + " ")
-            if at >= 0 and len(clause[at + len(form) + 2 :].split()) <= MAX_TAIL:
+            if at >= 0 and len(clause[at + len(form) + 2 :].split()) <= max_tail:
                 ctx.decided(f"'{form}' đứng trước, cùng vế câu")
-                return ""
+                return kept
+            # "ban An toàn giao thông (UB ATGT)": the name written without its first
+            # word; at least three words must still match.
+            words = form.split()
+            if len(words) >= 4 and clause.endswith(" " + " ".join(words[1:]) + " "):
+                ctx.decided(f"'{form}' đứng trước, thiếu chữ đầu")
+                return kept
         return m.group(0)
 
     def once_before(m: re.Match) -> str:
@@ -533,6 +579,18 @@ def context_abbr(ctx: Context, text: str) -> str:
 def lexicon(ctx: Context, text: str) -> str:
     """Abbreviations and brand names from the lexicon (built-in + station)."""
     lex = ctx.lexicon
+    if "/" in text:
+
+        def pair(m: re.Match) -> str:
+            first, second = lex.entry(m.group(1)), lex.entry(m.group(2))
+            if first is None or second is None or not (
+                _RE_UPPER2.search(first.key) and _RE_UPPER2.search(second.key)
+            ):
+                return m.group(0)
+            ctx.decided("hai chữ viết tắt nối bằng '/'")
+            return f"{first.say}, {second.say}"
+
+        text = sub(ctx, "lexicon", lex.re_pair, pair, text)
 
     def say(m: re.Match) -> str:
         entry = lex.entry(m.group(0))
@@ -545,6 +603,7 @@ def lexicon(ctx: Context, text: str) -> str:
     return sub(ctx, "lexicon", lex.re_lex, say, text)
 
 
+_RE_UPPER2 = re.compile(f"{UP}{UP}")
 _RE_CAPS = re.compile(rf"(?<!\w)[^\W\d_]*?{UP}{UP}[^\W\d_]*(?!\w)")
 _HAS_CAPS = re.compile(f"{UP}{UP}").search
 _RE_LETTER = re.compile(r"(?<![\w'])[^\W\d_](?![\w'])")

@@ -29,6 +29,7 @@ RULES: tuple[RuleSpec, ...] = (
     RuleSpec("context_abbr", lexicon.context_abbr),
     RuleSpec("number_once", counts.number_once),
     RuleSpec("doc_number", docnumbers.doc_number),
+    RuleSpec("citation", dates.citation),
     RuleSpec("range", dates.range_),
     RuleSpec("date", dates.date),
     RuleSpec("fraction", dates.fraction),
