@@ -56,7 +56,9 @@ def _results(root: Path) -> list[dict]:
     from broadcast.network.layout import NetworkStore  # noqa: PLC0415
 
     folder = NetworkStore(root).results_dir(MONTH)
-    return [json.loads(p.read_text("utf-8")) for p in folder.glob("*.json") if not p.name.startswith("summary")]
+    return [
+        json.loads(p.read_text("utf-8")) for p in folder.glob("*.json") if not p.name.startswith("summary")
+    ]
 
 
 def loop_of_makes(root: Path, n: int) -> dict:
@@ -69,17 +71,26 @@ def loop_of_makes(root: Path, n: int) -> dict:
     cpu0, t0, synthesized, peak = _children_cpu(), time.monotonic(), 0, 0
     texts: set[str] = set()
     for folder in folders.values():
-        proc = subprocess.Popen([PY, "-m", "broadcast", "make", "--station", str(folder), *MONTH_ARGS, "--auto-approve"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _pid, _status, usage = os.wait4(proc.pid, 0)   # this make's own peak RSS
+        proc = subprocess.Popen(
+            [PY, "-m", "broadcast", "make", "--station", str(folder), *MONTH_ARGS, "--auto-approve"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _pid, _status, usage = os.wait4(proc.pid, 0)  # this make's own peak RSS
         proc.returncode = 0
         peak = max(peak, usage.ru_maxrss)
         manifest = json.loads((folder / "audio_out" / MONTH / "manifest.json").read_text("utf-8"))
         synthesized += manifest["clips_synthesized"]
         texts |= set(_sidecar_texts(StationStore(folder).cache_dir("tts")))
     wall, cpu = time.monotonic() - t0, _children_cpu() - cpu0
-    return {"wall_s": wall, "cpu_s": cpu, "programmes": n, "synthesized": synthesized, "unique": len(texts),
-            "peak_rss_mb": peak / 1024 or None}
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "programmes": n,
+        "synthesized": synthesized,
+        "unique": len(texts),
+        "peak_rss_mb": peak / 1024 or None,
+    }
 
 
 def embedded(root: Path, n: int, workers: int = 2) -> dict:
@@ -93,12 +104,32 @@ def redis(root: Path, n: int, workers: int) -> dict:
     port = _free_port()
     data = Path(tempfile.mkdtemp(prefix="bench-redis-"))
     cpu0, t0 = _children_cpu(), time.monotonic()
-    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data),
-                               "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(data),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     time.sleep(0.5)
     url = f"redis://127.0.0.1:{port}/0"
-    procs = [subprocess.Popen([PY, "-m", "broadcast", "worker", "--broker", url],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
+    procs = [
+        subprocess.Popen(
+            [PY, "-m", "broadcast", "worker", "--broker", url],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(workers)
+    ]
     run = _run("network", "make", "--network", str(root), *MONTH_ARGS, "--broker", url)
     wall = time.monotonic() - t0
     peaks = [_vm_hwm(p.pid) for p in procs]
@@ -123,8 +154,14 @@ def _network_figures(root: Path, n: int, wall: float, cpu: float, run: subproces
     if ok != n:
         print(run.stdout, run.stderr, file=sys.stderr)
     texts = _sidecar_texts(NetworkStore(root).voice_cache)
-    return {"wall_s": wall, "cpu_s": cpu, "programmes": ok, "synthesized": sum(r["clips_synthesized"] for r in results),
-            "unique": len(set(texts)), "peak_rss_mb": None}
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "programmes": ok,
+        "synthesized": sum(r["clips_synthesized"] for r in results),
+        "unique": len(set(texts)),
+        "peak_rss_mb": None,
+    }
 
 
 def _vm_hwm(pid: int) -> int:
@@ -167,21 +204,27 @@ def main() -> None:
             figures[mode] = redis(root, n, int(mode[1:]))
         f = figures[mode]
         rss = f"{f['peak_rss_mb']:.0f} MB" if f.get("peak_rss_mb") else "-"
-        print(f"({mode}) wall {f['wall_s']:.1f} s, {f['programmes']}/{n} programmes, "
-              f"{f['wall_s'] / n:.2f} s wall and {f['cpu_s'] / n:.2f} CPU-s per programme; "
-              f"clips synthesised {f['synthesized']} vs unique sentences {f['unique']} "
-              f"({(f['synthesized'] / f['unique'] - 1) * 100 if f['unique'] else 0:+.1f}%); peak RSS/worker {rss}",
-              flush=True)
+        print(
+            f"({mode}) wall {f['wall_s']:.1f} s, {f['programmes']}/{n} programmes, "
+            f"{f['wall_s'] / n:.2f} s wall and {f['cpu_s'] / n:.2f} CPU-s per programme; "
+            f"clips synthesised {f['synthesized']} vs unique sentences {f['unique']} "
+            f"({(f['synthesized'] / f['unique'] - 1) * 100 if f['unique'] else 0:+.1f}%); peak RSS/worker {rss}",
+            flush=True,
+        )
     if "a" in figures:
         for mode in ("b", "c1", "c2"):
             if mode in figures:
-                print(f"speed-up {mode} vs (a): {figures['a']['wall_s'] / figures[mode]['wall_s']:.2f}×"
-                      + ("  (target ≥ 1.8×)" if mode == "c2" else ""))
+                print(
+                    f"speed-up {mode} vs (a): {figures['a']['wall_s'] / figures[mode]['wall_s']:.2f}×"
+                    + ("  (target ≥ 1.8×)" if mode == "c2" else "")
+                )
     best = figures.get("c2") or figures.get("b")
     if best:
         per = best["cpu_s"] / n
-        print(f"Projection, 500 stations at {per:.1f} CPU-s per programme (measured, shared cache), two-core machines,"
-              " one worker per core:")
+        print(
+            f"Projection, 500 stations at {per:.1f} CPU-s per programme (measured, shared cache), two-core machines,"
+            " one worker per core:"
+        )
         for machines in (1, 2, 5, 10):
             hours = 500 * per / (2 * machines) / 3600
             print(f"  {machines:>2} machine(s): {hours:.2f} h")

@@ -31,13 +31,26 @@ from broadcast.voice import VoiceRequest, synthesize  # noqa: E402
 
 def run(engine: str, fault: str, args: argparse.Namespace) -> tuple[float, int, str]:
     with FaultServer(fault, drip_s=args.drip, drip_max_s=600) as srv, tempfile.TemporaryDirectory() as tmp:
-        online = ({"engine": "gtts", "url": srv.url} if engine == "gtts" else {"engine": "edge-tts", "url": srv.ws_url})
-        make_station(Path(tmp), voice={
-            "main": [online, {"engine": "espeak-ng", "voice": "vi"}], "second": [], "fallback": True,
-            "timeout_s": args.timeout, "request_deadline_s": args.deadline,
-        })
+        online = (
+            {"engine": "gtts", "url": srv.url}
+            if engine == "gtts"
+            else {"engine": "edge-tts", "url": srv.ws_url}
+        )
+        make_station(
+            Path(tmp),
+            voice={
+                "main": [online, {"engine": "espeak-ng", "voice": "vi"}],
+                "second": [],
+                "fallback": True,
+                "timeout_s": args.timeout,
+                "request_deadline_s": args.deadline,
+            },
+        )
         st = load_station(tmp)
-        requests = [VoiceRequest(f"Đây là câu số {i} của chuyên mục cải cách hành chính.") for i in range(args.sentences)]
+        requests = [
+            VoiceRequest(f"Đây là câu số {i} của chuyên mục cải cách hành chính.")
+            for i in range(args.sentences)
+        ]
         start = time.monotonic()
         result = synthesize(requests, st)
         elapsed = time.monotonic() - start
@@ -54,9 +67,11 @@ def main() -> None:
     ap.add_argument("--engines", default="gtts,edge-tts")
     args = ap.parse_args()
     logging.basicConfig(level=logging.ERROR)
-    print(f"{args.sentences} sentences, timeout_s {args.timeout:g}, request_deadline_s {args.deadline:g}, "
-          f"drip 1 byte / {args.drip:g} s\n")
-    print(f"| engine | fault | seconds to degrade | requests served | clips by engine |")
+    print(
+        f"{args.sentences} sentences, timeout_s {args.timeout:g}, request_deadline_s {args.deadline:g}, "
+        f"drip 1 byte / {args.drip:g} s\n"
+    )
+    print("| engine | fault | seconds to degrade | requests served | clips by engine |")
     print("|---|---|---|---|---|")
     for engine in args.engines.split(","):
         if engine == "edge-tts":

@@ -41,9 +41,7 @@ def case_sentences() -> list[str]:
     return [written for cases in data.values() for written, _ in cases]
 
 
-def measure(
-    normalizer: Normalizer, sentences: list[str], seconds: float
-) -> tuple[list[float], list[float]]:
+def measure(normalizer: Normalizer, sentences: list[str], seconds: float) -> tuple[list[float], list[float]]:
     """Sentences per CPU-second and per wall-second, one figure per pass over the corpus.
 
     CPU time (`time.process_time`) is what one core spends on the work; wall time also
@@ -63,7 +61,9 @@ def measure(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=3.0)
-    parser.add_argument("--seeds", type=Path, default=Path(__file__).resolve().parents[1] / "tests" / "data" / "seeds")
+    parser.add_argument(
+        "--seeds", type=Path, default=Path(__file__).resolve().parents[1] / "tests" / "data" / "seeds"
+    )
     args = parser.parse_args()
 
     if args.seeds.is_dir():
@@ -85,10 +85,7 @@ def main() -> int:
         f"normalize (one core, CPU time): {median:,.0f} sentences/s median, "
         f"{max(cpu_rates):,.0f} best ({len(cpu_rates)} passes)"
     )
-    print(
-        f"normalize (wall clock, shared machine): {statistics.median(wall_rates):,.0f} "
-        f"sentences/s median"
-    )
+    print(f"normalize (wall clock, shared machine): {statistics.median(wall_rates):,.0f} sentences/s median")
     print(f"target: {TARGET:,} sentences/s -> {'OK' if median >= TARGET else 'TOO SLOW'}")
     return 0 if median >= TARGET else 1
 

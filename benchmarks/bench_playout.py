@@ -59,23 +59,35 @@ def start_errors(tmp: Path, starts: int, gap: float, backend: str) -> None:
     first = datetime.now(TZ) + timedelta(seconds=3)
     for i in range(starts):
         start = first + timedelta(seconds=i * gap)
-        plan = SlotPlan(start.date(), f"b{i:03d}", "bench", start, start + timedelta(seconds=gap), checked=True)
-        plan.items = [PlannedItem(start.date(), plan.slot, "bench", start, plan.end, 1, rel, "tone", 1.0, None)]
+        plan = SlotPlan(
+            start.date(), f"b{i:03d}", "bench", start, start + timedelta(seconds=gap), checked=True
+        )
+        plan.items = [
+            PlannedItem(start.date(), plan.slot, "bench", start, plan.end, 1, rel, "tone", 1.0, None)
+        ]
         player._wait_until(start)
         player._air(plan)
     rows = player.asrun.rows()
     player.asrun.close()
-    errs = [(datetime.fromisoformat(r.actual_start) - datetime.fromisoformat(r.scheduled_start)).total_seconds()
-            for r in rows]
+    errs = [
+        (datetime.fromisoformat(r.actual_start) - datetime.fromisoformat(r.scheduled_start)).total_seconds()
+        for r in rows
+    ]
     print(f"start-time error over {len(errs)} starts {gap:g} s apart ({backend}, ao=null):")
-    print(f"  player (as-run start - slot): median {statistics.median(errs) * 1000:.1f} ms, "
-          f"max {max(errs) * 1000:.1f} ms, min {min(errs) * 1000:.1f} ms")
+    print(
+        f"  player (as-run start - slot): median {statistics.median(errs) * 1000:.1f} ms, "
+        f"max {max(errs) * 1000:.1f} ms, min {min(errs) * 1000:.1f} ms"
+    )
     if latencies:
         total = [e + lat for e, lat in zip(errs, latencies, strict=True)]
-        print(f"  backend to first audio:       median {statistics.median(latencies) * 1000:.1f} ms, "
-              f"max {max(latencies) * 1000:.1f} ms")
-        print(f"  slot -> first audio:          median {statistics.median(total) * 1000:.1f} ms, "
-              f"max {max(total) * 1000:.1f} ms  (target max <= 1000 ms)")
+        print(
+            f"  backend to first audio:       median {statistics.median(latencies) * 1000:.1f} ms, "
+            f"max {max(latencies) * 1000:.1f} ms"
+        )
+        print(
+            f"  slot -> first audio:          median {statistics.median(total) * 1000:.1f} ms, "
+            f"max {max(total) * 1000:.1f} ms  (target max <= 1000 ms)"
+        )
 
 
 class _SimClock(Clock):
@@ -115,12 +127,16 @@ def trial_day(station: Path, month: str, tmp: Path) -> None:
     table = list(csv.DictReader(to_csv(rows).splitlines()))
     print(f"trial day {day} of {st.name}: {len(rows)} items")
     for r, line in zip(rows, table, strict=True):
-        err = (datetime.fromisoformat(r.actual_start) - datetime.fromisoformat(r.scheduled_start)).total_seconds()
+        err = (
+            datetime.fromisoformat(r.actual_start) - datetime.fromisoformat(r.scheduled_start)
+        ).total_seconds()
         cap = wav_seconds(st.dir / settings.device[5:] / f"asrun-{r.id:06d}.wav")
         ref = tmp / "ref.wav"
         subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(st.dir / r.file), str(ref)], check=True)
-        print(f"  {r.slot} {r.result}: start error {err * 1000:.0f} ms; captured {cap:.2f} s; "
-              f"CSV seconds {float(line['Số giây đã phát']):.2f}; file decodes to {wav_seconds(ref):.2f} s")
+        print(
+            f"  {r.slot} {r.result}: start error {err * 1000:.0f} ms; captured {cap:.2f} s; "
+            f"CSV seconds {float(line['Số giây đã phát']):.2f}; file decodes to {wav_seconds(ref):.2f} s"
+        )
         ref.unlink()
 
 
@@ -146,9 +162,25 @@ def cpu(tmp: Path, idle_s: float) -> None:
     lead = idle_s + 40
     now = (slot_start - timedelta(seconds=lead)).replace(tzinfo=None).isoformat(timespec="seconds")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "broadcast", "play", "--station", str(d), "--once",
-                             "--device", "null", "--now", now], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "broadcast",
+            "play",
+            "--station",
+            str(d),
+            "--once",
+            "--device",
+            "null",
+            "--now",
+            now,
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         for line in proc.stdout:
             if line.startswith("Đã kiểm tra"):
@@ -163,9 +195,11 @@ def cpu(tmp: Path, idle_s: float) -> None:
     finally:
         proc.terminate()
         proc.wait(30)
-    print(f"CPU of `broadcast play` (one core = 100%): idle {idle * 100:.2f}% over {idle_s:g} s "
-          "(target < 1%); while playing to ao=null "
-          f"{playing * 100:.1f}%")
+    print(
+        f"CPU of `broadcast play` (one core = 100%): idle {idle * 100:.2f}% over {idle_s:g} s "
+        "(target < 1%); while playing to ao=null "
+        f"{playing * 100:.1f}%"
+    )
     with open_log(d) as log:
         rows = log.rows()
     print(f"  (the airing: {rows[0].result if rows else 'none'})")

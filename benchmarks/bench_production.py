@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -40,7 +39,9 @@ def _texts() -> list[str]:
     for f in sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else []:
         words += re.sub(r"\s+", " ", f.read_text("utf-8", "replace")).split(" ")
     if len(words) < 2000:
-        words = ("Bộ phận một cửa thị xã tiếp nhận hồ sơ của người dân và doanh nghiệp mỗi ngày làm việc. " * 400).split()
+        words = (
+            "Bộ phận một cửa thị xã tiếp nhận hồ sơ của người dân và doanh nghiệp mỗi ngày làm việc. " * 400
+        ).split()
     out, i = [], 0
     while i + 45 < len(words) and len(out) < 400:
         out.append(" ".join(words[i : i + 45]))
@@ -63,15 +64,25 @@ def setup(base: Path, speech_s: float = 800.0) -> dict:
         if total >= speech_s:
             break
         wav = cache / f"c{n:03d}.wav"
-        subprocess.run(["espeak-ng", "-v", "vi", "-s", "165", "-w", str(wav), "--stdin"], input=text.encode(), check=True)
+        subprocess.run(
+            ["espeak-ng", "-v", "vi", "-s", "165", "-w", str(wav), "--stdin"], input=text.encode(), check=True
+        )
         path = wav
         if n % 3 == 1:  # like gTTS: 24 kHz MP3
             path = wav.with_suffix(".mp3")
-            subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-ar", "24000", "-b:a", "48k", str(path)], check=True)
+            subprocess.run(
+                ["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-ar", "24000", "-b:a", "48k", str(path)],
+                check=True,
+            )
             wav.unlink()
-        dur = float(subprocess.run(
-            ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
-            capture_output=True, text=True, check=True).stdout)
+        dur = float(
+            subprocess.run(
+                ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(path)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
         clips.append({"path": str(path), "duration_s": dur})
         total += dur
     data = {"station": str(station), "clips": clips}
@@ -93,7 +104,7 @@ def child(base: Path, repeat: int, out_name: str) -> None:
     events: list[Event] = []
     titles: list[str] = []
     per_seg = 6
-    for r in range(repeat):
+    for _r in range(repeat):
         for k in range(0, len(clips), per_seg):
             seg = len(titles)
             titles.append(f"Phần {seg + 1}")
@@ -103,18 +114,34 @@ def child(base: Path, repeat: int, out_name: str) -> None:
                 events.append(Event("bed", seg, bed=True))
             group = clips[k : k + per_seg]
             for j, c in enumerate(group):
-                events.append(Event("speech", seg, clip=c, pause_after="paragraph" if j % 3 == 2 else "sentence"))
+                events.append(
+                    Event("speech", seg, clip=c, pause_after="paragraph" if j % 3 == 2 else "sentence")
+                )
             if bed:
                 events.append(Event("bed", seg, bed=False))
     events.append(Event("jingle", len(titles) - 1, jingle="outro"))
-    voice = VoiceResult(clips=clips * repeat, engines={"espeak-ng": len(clips) * repeat}, degraded=False,
-                        synthesized=0, cached=len(clips) * repeat)
+    voice = VoiceResult(
+        clips=clips * repeat,
+        engines={"espeak-ng": len(clips) * repeat},
+        degraded=False,
+        synthesized=0,
+        cached=len(clips) * repeat,
+    )
     plan = ProgrammePlan("2026-12", "Chương trình thử tốc độ", titles, events, "bench", voice)
     t = time.perf_counter()
     m = produce(plan, station, out_dir=base / out_name)
     wall = time.perf_counter() - t
-    print(json.dumps({"wall": wall, "duration_s": m.duration_s, "lufs": m.loudness_lufs, "tp": m.true_peak_dbtp,
-                      "file": str(base / out_name / m.file)}))
+    print(
+        json.dumps(
+            {
+                "wall": wall,
+                "duration_s": m.duration_s,
+                "lufs": m.loudness_lufs,
+                "tp": m.true_peak_dbtp,
+                "file": str(base / out_name / m.file),
+            }
+        )
+    )
 
 
 def measure(base: Path, repeat: int, out_name: str) -> dict:
@@ -141,8 +168,26 @@ def measure(base: Path, repeat: int, out_name: str) -> dict:
 def floor(mp3: str, base: Path) -> float:
     """ffmpeg alone: decode the programme and re-encode it to the same MP3 format."""
     t = time.perf_counter()
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", mp3, "-c:a", "libmp3lame", "-b:a", "128k", "-ar", "44100",
-                    "-ac", "1", str(base / "floor.mp3")], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            mp3,
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "128k",
+            "-ar",
+            "44100",
+            "-ac",
+            "1",
+            str(base / "floor.mp3"),
+        ],
+        check=True,
+    )
     return time.perf_counter() - t
 
 
@@ -160,8 +205,10 @@ def main() -> None:
         child(base, a.repeat, a.out)
         return
     data = setup(base)
-    print(f"bench station: {data['station']} ({len(data['clips'])} clips, "
-          f"{sum(c['duration_s'] for c in data['clips']) / 60:.1f} min of speech)")
+    print(
+        f"bench station: {data['station']} ({len(data['clips'])} clips, "
+        f"{sum(c['duration_s'] for c in data['clips']) / 60:.1f} min of speech)"
+    )
     if not a.quick:
         shutil.rmtree(Path(data["station"]) / ".broadcast" / "prepared", ignore_errors=True)
         cold = measure(base, 1, "out15")
@@ -179,21 +226,31 @@ def main() -> None:
     walls = " ".join(f"{r['wall']:.2f}" for r in runs)
     procs = " ".join(f"{r['process']:.2f}" for r in runs)
     fls = " ".join(f"{f:.2f}" for f in floors)
-    print(f"15 min, clips cached, {len(runs)} runs: produce() {walls} s, whole process {procs} s; floor {fls} s")
+    print(
+        f"15 min, clips cached, {len(runs)} runs: produce() {walls} s, whole process {procs} s; floor {fls} s"
+    )
     rp = proc_med / fl
-    print(f"production/floor (whole process, medians) = {rp:.2f} (issue 17 target ≤ 1.4)  {'OK' if rp <= 1.4 else 'MISS'}")
+    print(
+        f"production/floor (whole process, medians) = {rp:.2f} (issue 17 target ≤ 1.4)  {'OK' if rp <= 1.4 else 'MISS'}"
+    )
     print(f"production/floor (produce() call only, medians) = {wall_med / fl:.2f}")
     if a.quick:
         return
     long = measure(base, 4, "out60")
-    print(f"15 min, clips cached:        {warm['wall']:.2f} s, peak RSS {warm['rss_mb']:.0f} MB, "
-          f"{warm['duration_s'] / 60:.2f} min, {warm['lufs']:.2f} LUFS, {warm['tp']:.2f} dBTP")
+    print(
+        f"15 min, clips cached:        {warm['wall']:.2f} s, peak RSS {warm['rss_mb']:.0f} MB, "
+        f"{warm['duration_s'] / 60:.2f} min, {warm['lufs']:.2f} LUFS, {warm['tp']:.2f} dBTP"
+    )
     print(f"floor (ffmpeg decode+encode): {fl:.2f} s")
-    print(f"60 min, clips cached:        {long['wall']:.2f} s, peak RSS {long['rss_mb']:.0f} MB, "
-          f"{long['duration_s'] / 60:.2f} min, {long['lufs']:.2f} LUFS, {long['tp']:.2f} dBTP")
+    print(
+        f"60 min, clips cached:        {long['wall']:.2f} s, peak RSS {long['rss_mb']:.0f} MB, "
+        f"{long['duration_s'] / 60:.2f} min, {long['lufs']:.2f} LUFS, {long['tp']:.2f} dBTP"
+    )
     r1, r2 = warm["wall"] / fl, long["wall"] / warm["wall"]
     print(f"production/floor = {r1:.2f} (target ≤ 2)  {'OK' if r1 <= 2 else 'MISS'}")
-    print(f"peak RSS 15 min = {warm['rss_mb']:.0f} MB (target ≤ 350)  {'OK' if warm['rss_mb'] <= 350 else 'MISS'}")
+    print(
+        f"peak RSS 15 min = {warm['rss_mb']:.0f} MB (target ≤ 350)  {'OK' if warm['rss_mb'] <= 350 else 'MISS'}"
+    )
     print(f"60 min / 15 min = {r2:.2f} (target ≤ 4.5)  {'OK' if r2 <= 4.5 else 'MISS'}")
 
 

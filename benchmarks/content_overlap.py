@@ -61,14 +61,18 @@ def main() -> None:
         if not report.fits:
             worst_fit.append((month, report.rate, report.minutes))
         print(row)
-    print(f"rate used: {report.rate:.2f} syllables/s ({report.rate_source}); "
-          "per-engine columns: minutes if that engine of the voice chain reads")
+    print(
+        f"rate used: {report.rate:.2f} syllables/s ({report.rate_source}); "
+        "per-engine columns: minutes if that engine of the voice chain reads"
+    )
     pairs = []
     for a, b in itertools.combinations(sorted(scripts), 2):
         pairs.append((sentence_overlap(scripts[a], scripts[b]), a, b))
     pairs.sort(reverse=True)
     ov, a, b = pairs[0]
-    print(f"max pairwise sentence overlap: {ov:.1%} ({a} vs {b}); mean {sum(p[0] for p in pairs) / len(pairs):.1%}")
+    print(
+        f"max pairwise sentence overlap: {ov:.1%} ({a} vs {b}); mean {sum(p[0] for p in pairs) / len(pairs):.1%}"
+    )
     if worst_fit:
         print("OUT OF RANGE:", ", ".join(f"{m}@{r:g}={v:.1f}min" for m, r, v in worst_fit))
 

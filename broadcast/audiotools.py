@@ -9,10 +9,11 @@ import shutil
 import struct
 import subprocess
 import tempfile
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import IO, Iterator, Sequence
+from typing import IO
 
 import numpy as np
 
@@ -31,7 +32,7 @@ _RERUN_HINT = "Chạy lại với -v để xem toàn bộ thông báo của ffmp
 _READ_BLOCK_S = 5.0
 
 
-@lru_cache(maxsize=None)
+@cache
 def _which(tool: str) -> str:
     var = f"BROADCAST_{tool.upper()}"
     env = os.environ.get(var)

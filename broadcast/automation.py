@@ -41,27 +41,28 @@ import logging
 import os
 import threading
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from filelock import FileLock, Timeout
 
 from broadcast import pipeline
+from broadcast.calendar import TZ, local, month_calendar
 from broadcast.config import Station, load_station
 from broadcast.errors import AutomationError, BroadcastError, NextStep
 from broadcast.fsutil import atomic_write_text, disk_error, killpoint, read_jsonl, read_state_json
 from broadcast.pipeline import next_month
-from broadcast.calendar import TZ, local, month_calendar
 from broadcast.readiness import check_air
 from broadcast.schedule import is_scheduled
 
 log = logging.getLogger(__name__)
 
-JOBS = ("generate", "prepare")   # run in this order when both are due
-_LOOKBACK = timedelta(days=32)   # no state yet: anything that fired in the last month is due
+JOBS = ("generate", "prepare")  # run in this order when both are due
+_LOOKBACK = timedelta(days=32)  # no state yet: anything that fired in the last month is due
 _STATE = "automation-state.json"
 _HISTORY = "automation-runs.jsonl"
 _TRIAL_STATE = "automation-trial-state.json"
@@ -79,12 +80,12 @@ class JobRun:
     """One run of one job: what was asked, when, and how it ended."""
 
     job: str
-    now: str                      # the time the job ran for (ISO, station time zone)
-    fire: str | None              # the scheduled fire time it covers (ISO), if any
-    outcome: str = "ok"           # ok | skipped | waiting_approval | fallback | error
+    now: str  # the time the job ran for (ISO, station time zone)
+    fire: str | None  # the scheduled fire time it covers (ISO), if any
+    outcome: str = "ok"  # ok | skipped | waiting_approval | fallback | error
     detail: str = ""
-    months: list[str] = field(default_factory=list)    # months made/scheduled by this run
-    next_steps: list[NextStep] = field(default_factory=list)   # what a person must do (approve…)
+    months: list[str] = field(default_factory=list)  # months made/scheduled by this run
+    next_steps: list[NextStep] = field(default_factory=list)  # what a person must do (approve…)
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
 
@@ -111,9 +112,7 @@ def months_due(station: Station, now: datetime) -> list[str]:
     months = []
     try:
         cal = month_calendar(station, current)
-        ahead = any(
-            datetime.combine(d, station.slot(s).start, tzinfo=TZ) >= now for d, s in cal.airings
-        )
+        ahead = any(datetime.combine(d, station.slot(s).start, tzinfo=TZ) >= now for d, s in cal.airings)
     except BroadcastError:
         ahead = True
     if ahead:
@@ -200,8 +199,9 @@ def _triggers(station: Station) -> dict[str, Any]:
 
     a = station.automation
     return {
-        "generate": CronTrigger(day=a.generate_day, hour=a.generate_time.hour,
-                                minute=a.generate_time.minute, timezone=TZ),
+        "generate": CronTrigger(
+            day=a.generate_day, hour=a.generate_time.hour, minute=a.generate_time.minute, timezone=TZ
+        ),
         "prepare": CronTrigger(hour=a.prepare_time.hour, minute=a.prepare_time.minute, timezone=TZ),
     }
 
@@ -230,7 +230,7 @@ def _load_state(station: Station) -> dict[str, str]:
     if data is None:
         return {}
     state: dict[str, str] = {}
-    for job, value in (data.items() if isinstance(data, dict) else []):
+    for job, value in data.items() if isinstance(data, dict) else []:
         try:
             datetime.fromisoformat(value)
         except (TypeError, ValueError):
@@ -315,15 +315,21 @@ def station_lock(station: Station) -> Iterator[None]:
         lock.release()
 
 
-def run_job(station: Station, job: str, now: datetime, fire: datetime | None = None,
-            *, trial: bool = False) -> JobRun:
+def run_job(
+    station: Station, job: str, now: datetime, fire: datetime | None = None, *, trial: bool = False
+) -> JobRun:
     """Run one job now, recording its start and its outcome; errors become outcome 'error'."""
     now = local(now)
     run_id = uuid.uuid4().hex[:12]
     _append(
         station,
-        {"event": "start", "job": job, "now": now.isoformat(), "fire": fire.isoformat() if fire else None,
-         "run_id": run_id},
+        {
+            "event": "start",
+            "job": job,
+            "now": now.isoformat(),
+            "fire": fire.isoformat() if fire else None,
+            "run_id": run_id,
+        },
         f"[{job}] bắt đầu (giờ chạy {now:%Y-%m-%d %H:%M})",
         trial=trial,
     )
@@ -362,7 +368,9 @@ def _due_fire(state: dict[str, str], job: str, trigger: Any, now: datetime) -> d
             log.warning(
                 "trạng thái tự động ghi việc '%s' đã chạy lúc %s, SAU thời điểm hiện tại %s: không tin, "
                 "coi như chưa có (có thể do chạy thử --now hoặc đồng hồ máy sai).",
-                job, handled.isoformat(), now.isoformat(),
+                job,
+                handled.isoformat(),
+                now.isoformat(),
             )
         else:
             since = handled
@@ -408,7 +416,7 @@ def _scheduled(station_dir: str, job: str) -> None:
     state = _load_state(station)
     fire = _due_fire(state, job, _triggers(station)[job], now)
     run_job(station, job, now, fire)
-    if fire is not None:   # the daemon's lock and single worker: nothing else wrote the state
+    if fire is not None:  # the daemon's lock and single worker: nothing else wrote the state
         state[job] = fire.isoformat()
         _save_state(station, state)
 
@@ -445,19 +453,26 @@ def build_scheduler(station: Station, *, blocking: bool = True) -> Any:
         timezone=TZ,
     )
     for job, trigger in _triggers(station).items():
-        sched.add_job(_scheduled, trigger, args=[str(station.dir), job], id=job,
-                      name=f"broadcast {job}", replace_existing=True)
+        sched.add_job(
+            _scheduled,
+            trigger,
+            args=[str(station.dir), job],
+            id=job,
+            name=f"broadcast {job}",
+            replace_existing=True,
+        )
     return sched
 
 
-def run_daemon(station: Station, *, now: Callable[[], datetime] | None = None,
-               stop: threading.Event | None = None) -> None:
+def run_daemon(
+    station: Station, *, now: Callable[[], datetime] | None = None, stop: threading.Event | None = None
+) -> None:
     """`broadcast daemon`: hold the lock, catch up on missed runs, then run the jobs on time."""
     with station_lock(station):
         _run_due_locked(station, (now or (lambda: datetime.now(TZ)))())
         sched = build_scheduler(station, blocking=stop is None)
-        log.info("đã bật chế độ tự động cho đài ở %s (dừng: Ctrl+C)", station.dir)   # the CLI says it
+        log.info("đã bật chế độ tự động cho đài ở %s (dừng: Ctrl+C)", station.dir)  # the CLI says it
         sched.start()
-        if stop is not None:   # background mode (tests): run until asked to stop
+        if stop is not None:  # background mode (tests): run until asked to stop
             stop.wait()
             sched.shutdown(wait=True)

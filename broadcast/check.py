@@ -12,7 +12,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from broadcast.config import Station, validate_month
 from broadcast.errors import ConfigError, NextStep, NormalizeError, ScriptError
@@ -114,7 +113,9 @@ class CheckReport:
 
     @property
     def fits(self) -> bool:
-        return self.min_s <= self.total_s <= self.max_s and not self._out_of_range() and not self.slot_problems
+        return (
+            self.min_s <= self.total_s <= self.max_s and not self._out_of_range() and not self.slot_problems
+        )
 
     def verdict(self) -> str:
         """One Vietnamese sentence: fits, too short or too long, and by how much."""
@@ -315,12 +316,16 @@ def _slot_problems(station: Station, report: CheckReport) -> list[ConfigError]:
     out = []
     for i, slot in enumerate(slots):
         if slot.id in used and slot.length_min * 60 < longest:
-            out.append(ConfigError(
-                f"buổi phát '{slot.id}' ({slot.name}) chỉ dài {slot.length_min:g} phút, nhưng chương trình "
-                f"tháng {report.month} ước tính tới {longest / 60:.1f} phút: sẽ không xếp lịch được.",
-                file=station.store.station_file, line=station.line("slots", i, "length_min"), field=f"slots[{i}].length_min",
-                hint="Tăng length_min của buổi phát, hoặc rút ngắn kịch bản.",
-            ))
+            out.append(
+                ConfigError(
+                    f"buổi phát '{slot.id}' ({slot.name}) chỉ dài {slot.length_min:g} phút, nhưng chương trình "
+                    f"tháng {report.month} ước tính tới {longest / 60:.1f} phút: sẽ không xếp lịch được.",
+                    file=station.store.station_file,
+                    line=station.line("slots", i, "length_min"),
+                    field=f"slots[{i}].length_min",
+                    hint="Tăng length_min của buổi phát, hoặc rút ngắn kịch bản.",
+                )
+            )
     return out
 
 

@@ -23,12 +23,24 @@ from broadcast.store import STATION_FILE, StationStore
 from broadcast.voice.registry import ENGINES
 from broadcast.yamlio import Located, deep_merge, load_yaml
 
-LEVELS = ("xã", "phường", "đặc khu")   # local government levels after the 2025 reorganisation
+LEVELS = ("xã", "phường", "đặc khu")  # local government levels after the 2025 reorganisation
 
 # Weekday names staff may write, mapped to Python's weekday() (Monday = 0).
 WEEKDAYS = {
-    "T2": 0, "T3": 1, "T4": 2, "T5": 3, "T6": 4, "T7": 5, "CN": 6,
-    "MON": 0, "TUE": 1, "WED": 2, "THU": 3, "FRI": 4, "SAT": 5, "SUN": 6,
+    "T2": 0,
+    "T3": 1,
+    "T4": 2,
+    "T5": 3,
+    "T6": 4,
+    "T7": 5,
+    "CN": 6,
+    "MON": 0,
+    "TUE": 1,
+    "WED": 2,
+    "THU": 3,
+    "FRI": 4,
+    "SAT": 5,
+    "SUN": 6,
 }
 WEEKDAY_NAMES_VI = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -46,18 +58,36 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+:-]{0,79}$")
 _SIGNED = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(%|hz|Hz)?$")
 # Engine option -> (kind, low, high). Options not listed are checked by the engine itself.
 ENGINE_OPTIONS: dict[str, dict[str, tuple]] = {
-    "espeak-ng": {"voice": ("name",), "speed": ("int", 80, 450), "pitch": ("int", 0, 99), "binary": ("binary",)},
+    "espeak-ng": {
+        "voice": ("name",),
+        "speed": ("int", 80, 450),
+        "pitch": ("int", 0, 99),
+        "binary": ("binary",),
+    },
     "gtts": {
-        "lang": ("name",), "tld": ("name",), "slow": ("bool",), "url": ("url",),
-        "retries": ("int", 0, 10), "backoff_s": ("number", 0, 60), "min_interval_s": ("number", 0, 10),
+        "lang": ("name",),
+        "tld": ("name",),
+        "slow": ("bool",),
+        "url": ("url",),
+        "retries": ("int", 0, 10),
+        "backoff_s": ("number", 0, 60),
+        "min_interval_s": ("number", 0, 10),
     },
     "edge-tts": {
-        "voice": ("name",), "rate": ("signed", -90, 200), "pitch": ("signed", -100, 100),
-        "volume": ("signed", -100, 100), "url": ("wsurl",),
+        "voice": ("name",),
+        "rate": ("signed", -90, 200),
+        "pitch": ("signed", -100, 100),
+        "volume": ("signed", -100, 100),
+        "url": ("wsurl",),
     },
     "piper": {
-        "model": ("path",), "config": ("path",), "voice": ("name",), "speaker": ("int", 0, 10_000),
-        "length_scale": ("number", 0.25, 4), "noise_scale": ("number", 0, 2), "noise_w_scale": ("number", 0, 2),
+        "model": ("path",),
+        "config": ("path",),
+        "voice": ("name",),
+        "speaker": ("int", 0, 10_000),
+        "length_scale": ("number", 0.25, 4),
+        "noise_scale": ("number", 0, 2),
+        "noise_w_scale": ("number", 0, 2),
     },
     "silent": {"voice": ("name",), "syllable_s": ("number", 0.01, 5)},
 }
@@ -69,7 +99,9 @@ def allowed_binaries() -> set[str]:
     return {p.strip() for p in raw.split(os.pathsep) if p.strip()}
 
 
-def engine_option_problem(engine: str, key: str, value: Any, station_dir: Path | None = None) -> tuple[str, str] | None:
+def engine_option_problem(
+    engine: str, key: str, value: Any, station_dir: Path | None = None
+) -> tuple[str, str] | None:
     """(Vietnamese problem, hint) if `value` is not acceptable for option `key` of `engine`.
 
     Ranges keep the voice intelligible (espeak `speed: -5` would not be); `binary:` must be a
@@ -87,16 +119,23 @@ def engine_option_problem(engine: str, key: str, value: Any, station_dir: Path |
         if kind == "int" and int(value) != value:
             return f"phải là số nguyên (nhận được: {value}).", f"Ví dụ: {key}: {int(lo)}"
         if not lo <= value <= hi:
-            return f"giá trị {value:g} nằm ngoài khoảng cho phép {lo:g}–{hi:g}.", f"Chọn một giá trị từ {lo:g} đến {hi:g}."
+            return (
+                f"giá trị {value:g} nằm ngoài khoảng cho phép {lo:g}–{hi:g}.",
+                f"Chọn một giá trị từ {lo:g} đến {hi:g}.",
+            )
         return None
     if kind == "bool":
-        return None if isinstance(value, bool) else (f"phải là true hoặc false (nhận được: {_show(value)}).", "")
+        return (
+            None if isinstance(value, bool) else (f"phải là true hoặc false (nhận được: {_show(value)}).", "")
+        )
     if kind == "signed":
         lo, hi = spec[1], spec[2]
         m = _SIGNED.match(str(value).strip()) if (is_number or isinstance(value, str)) else None
         if not m or not lo <= float(m.group(1)) <= hi:
-            return (f"giá trị {_show(value)} không hợp lệ (một số từ {lo:g} đến {hi:g}).",
-                    f'Ví dụ: {key}: -10 hoặc {key}: "+5%".')
+            return (
+                f"giá trị {_show(value)} không hợp lệ (một số từ {lo:g} đến {hi:g}).",
+                f'Ví dụ: {key}: -10 hoặc {key}: "+5%".',
+            )
         return None
     if not isinstance(value, str) or not value.strip():
         return f"phải là một chuỗi chữ (nhận được: {_show(value)}).", ""
@@ -117,8 +156,10 @@ def engine_option_problem(engine: str, key: str, value: Any, station_dir: Path |
             try:
                 inside(station_dir, Path(value).expanduser(), source=station_dir / STATION_FILE)
             except ConfigError:
-                return (f"đường dẫn '{value[:120]}' nằm ngoài thư mục của đài.",
-                        "Đặt tệp giọng đọc trong thư mục của đài (ví dụ voices/…) và viết đường dẫn tương đối.")
+                return (
+                    f"đường dẫn '{value[:120]}' nằm ngoài thư mục của đài.",
+                    "Đặt tệp giọng đọc trong thư mục của đài (ví dụ voices/…) và viết đường dẫn tương đối.",
+                )
         return None
     if kind == "binary":
         known = ENGINE_BINARIES.get(engine, ())
@@ -221,7 +262,7 @@ class Airing:
     skip_holidays: bool = True
     days_off: list[date] = field(default_factory=list)
     extra_days: list[date] = field(default_factory=list)
-    reminder_min: int = 15     # calendar reminder before each airing (0: none)
+    reminder_min: int = 15  # calendar reminder before each airing (0: none)
 
 
 @dataclass
@@ -259,9 +300,9 @@ class Station:
     spell_issuer: bool = False
     province: str = ""
     source: Located | None = None
-    playout: PlayoutSettings | None = None   # parsed by broadcast.playout.settings
-    level: str = "xã"                       # xã / phường / đặc khu (templates agree with it)
-    timezone: str = "Asia/Ho_Chi_Minh"      # every time a person reads is in this zone
+    playout: PlayoutSettings | None = None  # parsed by broadcast.playout.settings
+    level: str = "xã"  # xã / phường / đặc khu (templates agree with it)
+    timezone: str = "Asia/Ho_Chi_Minh"  # every time a person reads is in this zone
 
     @property
     def tz(self) -> ZoneInfo:
@@ -352,9 +393,17 @@ class _Reader:
     def number(self, *path: Any, lo: float, hi: float, integer: bool = False) -> float:
         value = self.get(*path)
         if value is None:
-            raise self.fail(path, "thiếu giá trị: mục này phải là một số.", f"Ví dụ: {path[-1]}: {hi if hi < 100 else lo:g}")
+            raise self.fail(
+                path,
+                "thiếu giá trị: mục này phải là một số.",
+                f"Ví dụ: {path[-1]}: {hi if hi < 100 else lo:g}",
+            )
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(path, f"phải là một số (nhận được: {_show(value)}).", f"Ví dụ: {path[-1]}: {hi if hi < 100 else lo:g}")
+            raise self.fail(
+                path,
+                f"phải là một số (nhận được: {_show(value)}).",
+                f"Ví dụ: {path[-1]}: {hi if hi < 100 else lo:g}",
+            )
         if not lo <= value <= hi:
             raise self.fail(path, f"giá trị {value:g} nằm ngoài khoảng cho phép {lo:g}–{hi:g}.")
         if integer and int(value) != value:
@@ -396,7 +445,9 @@ class _Reader:
         try:
             return date.fromisoformat(str(value))
         except ValueError:
-            raise self.fail(path, f"ngày không hợp lệ: {_show(value)}.", 'Viết dạng "YYYY-MM-DD", ví dụ "2026-12-24".') from None
+            raise self.fail(
+                path, f"ngày không hợp lệ: {_show(value)}.", 'Viết dạng "YYYY-MM-DD", ví dụ "2026-12-24".'
+            ) from None
 
     def weekdays(self, *path: Any) -> list[int]:
         value = self.get(*path)
@@ -471,7 +522,7 @@ def _refuse_unknown_keys(src: Located, path: tuple, given: Any, allowed: dict) -
 
 
 _MONTH_ARG = re.compile(r"^(\d{4})-(0?[1-9]|1[0-2])$")
-_MONTH_VN = re.compile(r"^(0?[1-9]|1[0-2])[/.-](\d{4})$")   # 12/2026, as staff write it
+_MONTH_VN = re.compile(r"^(0?[1-9]|1[0-2])[/.-](\d{4})$")  # 12/2026, as staff write it
 
 
 def validate_month(month: str) -> str:
@@ -485,7 +536,8 @@ def validate_month(month: str) -> str:
         year, mon = v.group(2), v.group(1)
     if year is None or mon is None or not 2000 <= int(year) <= 2100:
         raise ScriptError(
-            f"tháng không hợp lệ: '{month}'.", field="--month",
+            f"tháng không hợp lệ: '{month}'.",
+            field="--month",
             hint="Viết dạng YYYY-MM (2026-12) hoặc THÁNG/NĂM (12/2026); tháng từ 1 đến 12, năm đủ 4 chữ số.",
         )
     return f"{year}-{int(mon):02d}"
@@ -534,12 +586,19 @@ def load_station(directory: str | Path = ".") -> Station:
 
     slug = r.text("station", "slug", required=True)
     if not _SLUG.match(slug):
-        raise r.fail(("station", "slug"), f"'{slug}' phải viết thường, không dấu, chỉ chữ, số và '-'.", "Ví dụ: truong-quang-trong")
+        raise r.fail(
+            ("station", "slug"),
+            f"'{slug}' phải viết thường, không dấu, chỉ chữ, số và '-'.",
+            "Ví dụ: truong-quang-trong",
+        )
 
     min_m = r.number("programme", "min_minutes", lo=1, hi=120)
     max_m = r.number("programme", "max_minutes", lo=1, hi=120)
     if min_m > max_m:
-        raise r.fail(("programme", "min_minutes"), f"độ dài tối thiểu ({min_m:g} phút) lớn hơn tối đa ({max_m:g} phút).")
+        raise r.fail(
+            ("programme", "min_minutes"),
+            f"độ dài tối thiểu ({min_m:g} phút) lớn hơn tối đa ({max_m:g} phút).",
+        )
 
     voice = VoiceSettings(
         main=r.engines("voice", "main", required=True),
@@ -581,19 +640,26 @@ def load_station(directory: str | Path = ".") -> Station:
     contacts = {k: r.text("contacts", k) for k in r.section("contacts")}
     level = r.text("station", "level")
     if level not in LEVELS:
-        raise r.fail(("station", "level"), f"'{level}' không phải cấp chính quyền cơ sở.",
-                     "Ghi một trong: " + ", ".join(f'"{x}"' for x in LEVELS) + " (từ 01/7/2025 không còn cấp huyện).")
+        raise r.fail(
+            ("station", "level"),
+            f"'{level}' không phải cấp chính quyền cơ sở.",
+            "Ghi một trong: " + ", ".join(f'"{x}"' for x in LEVELS) + " (từ 01/7/2025 không còn cấp huyện).",
+        )
     locality = r.text("station", "locality")
     if locality and not locality.lower().startswith(level + " "):
-        raise r.fail(("station", "locality"), f"'{locality}' không khớp cấp của địa phương ('level: {level}').",
-                     f'Viết tên địa phương bắt đầu bằng cấp, ví dụ "{level} Tân Liên"; hoặc sửa mục level. '
-                     "Từ 01/7/2025 không còn huyện, quận, thị xã: đài là đài của xã, phường hoặc đặc khu.")
+        raise r.fail(
+            ("station", "locality"),
+            f"'{locality}' không khớp cấp của địa phương ('level: {level}').",
+            f'Viết tên địa phương bắt đầu bằng cấp, ví dụ "{level} Tân Liên"; hoặc sửa mục level. '
+            "Từ 01/7/2025 không còn huyện, quận, thị xã: đài là đài của xã, phường hoặc đặc khu.",
+        )
     tz_name = r.text("station", "timezone")
     try:
         ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise r.fail(("station", "timezone"), f"không biết múi giờ '{tz_name}'.",
-                     'Ở Việt Nam ghi "Asia/Ho_Chi_Minh".') from None
+        raise r.fail(
+            ("station", "timezone"), f"không biết múi giờ '{tz_name}'.", 'Ở Việt Nam ghi "Asia/Ho_Chi_Minh".'
+        ) from None
     return Station(
         level=level,
         timezone=tz_name,
@@ -627,21 +693,31 @@ def _sample_rate(r: _Reader) -> int:
     rate = r.whole("audio", "sample_rate", lo=8000, hi=96000)
     allowed = (22050, 24000, 32000, 44100, 48000)
     if rate not in allowed:
-        raise r.fail(("audio", "sample_rate"), f"tần số lấy mẫu {rate} không dùng được cho MP3.", "Dùng một trong: " + ", ".join(map(str, allowed)))
+        raise r.fail(
+            ("audio", "sample_rate"),
+            f"tần số lấy mẫu {rate} không dùng được cho MP3.",
+            "Dùng một trong: " + ", ".join(map(str, allowed)),
+        )
     return int(rate)
 
 
 def _slots(r: _Reader) -> list[Slot]:
     raw = r.get("slots")
     if not isinstance(raw, list) or not raw:
-        raise r.fail(("slots",), "cần ít nhất một buổi phát.", 'Ví dụ:\n  slots:\n    - id: sang\n      start: "06:00"\n      length_min: 30')
+        raise r.fail(
+            ("slots",),
+            "cần ít nhất một buổi phát.",
+            'Ví dụ:\n  slots:\n    - id: sang\n      start: "06:00"\n      length_min: 30',
+        )
     slots: list[Slot] = []
     for i, item in enumerate(raw):
         if not isinstance(item, dict):
             raise r.fail(("slots", i), "mỗi buổi phát phải có id, start, length_min.")
         sid = r.text("slots", i, "id", required=True)
         if not _SLUG.match(sid):
-            raise r.fail(("slots", i, "id"), f"mã buổi '{sid}' phải viết thường, không dấu.", "Ví dụ: sang, chieu")
+            raise r.fail(
+                ("slots", i, "id"), f"mã buổi '{sid}' phải viết thường, không dấu.", "Ví dụ: sang, chieu"
+            )
         if any(s.id == sid for s in slots):
             raise r.fail(("slots", i, "id"), f"mã buổi '{sid}' bị trùng.")
         slots.append(
@@ -663,7 +739,11 @@ def _airing(r: _Reader, slots: list[Slot]) -> Airing:
         raise r.fail(("airing", "slots"), "phải là danh sách mã buổi phát.", f"Ví dụ: [{', '.join(ids)}]")
     for i, sid in enumerate(chosen):
         if sid not in ids:
-            raise r.fail(("airing", "slots", i), f"không có buổi phát mã '{sid}'.", "Các buổi đã khai báo: " + ", ".join(ids) + ".")
+            raise r.fail(
+                ("airing", "slots", i),
+                f"không có buổi phát mã '{sid}'.",
+                "Các buổi đã khai báo: " + ", ".join(ids) + ".",
+            )
     for key in ("days_off", "extra_days"):
         if not isinstance(r.get("airing", key) or [], list):
             raise r.fail(("airing", key), "phải là danh sách ngày.", 'Ví dụ: ["2026-12-24"]')
@@ -674,6 +754,8 @@ def _airing(r: _Reader, slots: list[Slot]) -> Airing:
         weekdays=r.weekdays("airing", "weekdays"),
         skip_holidays=r.flag("airing", "skip_holidays"),
         days_off=[r.day("airing", "days_off", i) for i in range(len(r.get("airing", "days_off") or []))],
-        extra_days=[r.day("airing", "extra_days", i) for i in range(len(r.get("airing", "extra_days") or []))],
+        extra_days=[
+            r.day("airing", "extra_days", i) for i in range(len(r.get("airing", "extra_days") or []))
+        ],
         reminder_min=r.whole("airing", "reminder_min", lo=0, hi=1440),
     )

@@ -10,9 +10,9 @@ import shutil
 import signal
 import stat
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from broadcast.errors import BroadcastError, ConfigError, EnvironmentProblem
 
@@ -97,7 +97,9 @@ def disk_error(exc: OSError, path: str | Path) -> EnvironmentProblem:
     """A failed write as a Vietnamese EnvironmentProblem (exit 2) naming the file and the cause."""
     where = exc.filename or path
     if exc.errno == errno.ENOSPC or exc.errno == getattr(errno, "EDQUOT", -1):
-        return EnvironmentProblem("ổ đĩa đầy, không ghi được.", file=where, hint="Giải phóng dung lượng ổ đĩa rồi chạy lại.")
+        return EnvironmentProblem(
+            "ổ đĩa đầy, không ghi được.", file=where, hint="Giải phóng dung lượng ổ đĩa rồi chạy lại."
+        )
     if exc.errno in (errno.EACCES, errno.EPERM):
         return EnvironmentProblem(
             "không có quyền ghi.",
@@ -105,14 +107,24 @@ def disk_error(exc: OSError, path: str | Path) -> EnvironmentProblem:
             hint="Kiểm tra quyền ghi thư mục của đài, và tệp không bị mở/khóa bởi chương trình khác.",
         )
     if exc.errno == errno.EROFS:
-        return EnvironmentProblem("ổ đĩa chỉ cho đọc, không ghi được.", file=where, hint="Chọn thư mục đài trên ổ ghi được.")
+        return EnvironmentProblem(
+            "ổ đĩa chỉ cho đọc, không ghi được.", file=where, hint="Chọn thư mục đài trên ổ ghi được."
+        )
     return EnvironmentProblem(
-        f"không ghi được ({exc.strerror or exc}).", file=where, hint="Kiểm tra ổ đĩa và quyền ghi rồi chạy lại."
+        f"không ghi được ({exc.strerror or exc}).",
+        file=where,
+        hint="Kiểm tra ổ đĩa và quyền ghi rồi chạy lại.",
     )
 
 
-def inside(root: str | Path, relpath: str | Path, *, source: str | Path,
-           base: str | Path | None = None, error: type[BroadcastError] = ConfigError) -> Path:
+def inside(
+    root: str | Path,
+    relpath: str | Path,
+    *,
+    source: str | Path,
+    base: str | Path | None = None,
+    error: type[BroadcastError] = ConfigError,
+) -> Path:
     """`relpath` (read from the file `source`) resolved under `base` (default `root`).
 
     Symlinks are resolved first; anything that lands outside `root` (an absolute path, `..`,

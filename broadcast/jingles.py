@@ -49,7 +49,9 @@ def station_file(jingles_dir: Path, name: str) -> Path | None:
     if not jingles_dir.is_dir():
         return None
     found = sorted(
-        p for p in jingles_dir.iterdir() if p.is_file() and p.stem.lower() == name and p.suffix.lower() in AUDIO_SUFFIXES
+        p
+        for p in jingles_dir.iterdir()
+        if p.is_file() and p.stem.lower() == name and p.suffix.lower() in AUDIO_SUFFIXES
     )
     if len(found) > 1:
         log.warning("có nhiều tệp cho %s trong %s; dùng %s", name, jingles_dir, found[0].name)
@@ -59,7 +61,9 @@ def station_file(jingles_dir: Path, name: str) -> Path | None:
 def source(jingles_dir: Path, cache_dir: Path, name: str, rate: int) -> JingleSource:
     """The station's file for `name` if present, else the built-in one (rendered if needed)."""
     if name not in JINGLE_NAMES:
-        raise ProductionError(f"không có loại nhạc '{name}'.", hint="Các loại: " + ", ".join(JINGLE_NAMES) + ".")
+        raise ProductionError(
+            f"không có loại nhạc '{name}'.", hint="Các loại: " + ", ".join(JINGLE_NAMES) + "."
+        )
     own = station_file(jingles_dir, name)
     if own is not None:
         # A link out of the station (to /dev/zero, another user's file) never goes on air.
@@ -93,7 +97,9 @@ def builtin_path(cache_dir: Path, name: str, rate: int) -> Path:
 def _read_wav(path: Path, rate: int) -> np.ndarray:
     with wave.open(str(path), "rb") as w:
         if w.getframerate() != rate or w.getsampwidth() != 2 or w.getnchannels() != 1:
-            raise ProductionError(f"tệp nhạc có sẵn không đúng định dạng: {path.name}.", file=path, hint="Xóa tệp để tạo lại.")
+            raise ProductionError(
+                f"tệp nhạc có sẵn không đúng định dạng: {path.name}.", file=path, hint="Xóa tệp để tạo lại."
+            )
         data = w.readframes(w.getnframes())
     return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
 
@@ -113,7 +119,7 @@ def _hz(note: str) -> float:
 
 def _octave_up(note: str) -> str:
     name = note.rstrip("0123456789")
-    return f"{name}{int(note[len(name):]) + 1}"
+    return f"{name}{int(note[len(name) :]) + 1}"
 
 
 class _Score:
@@ -150,10 +156,20 @@ class _Score:
 
     def bell(self, start: float, note: str, amp: float = 0.2, dur: float = 3.0) -> None:
         f = _hz(note)
-        sig = self._partials(f, dur, (1.0, 2.0, 2.76, 5.4), (1.0, 0.35, 0.25, 0.08), (1.4, 0.9, 0.5, 0.2), 0.002)
+        sig = self._partials(
+            f, dur, (1.0, 2.0, 2.76, 5.4), (1.0, 0.35, 0.25, 0.08), (1.4, 0.9, 0.5, 0.2), 0.002
+        )
         self._place(start, amp * sig)
 
-    def pad(self, start: float, notes: list[str], dur: float, amp: float = 0.08, attack: float = 0.8, release: float = 1.2) -> None:
+    def pad(
+        self,
+        start: float,
+        notes: list[str],
+        dur: float,
+        amp: float = 0.08,
+        attack: float = 0.8,
+        release: float = 1.2,
+    ) -> None:
         n = int(dur * self.rate)
         t = np.arange(n) / self.rate
         sig = np.zeros(n)
@@ -209,7 +225,16 @@ def _intro(rate: int) -> np.ndarray:
         s.marimba(0.3 + step * _BEAT, note, amp=0.55)
         s.bell(0.3 + step * _BEAT, _octave_up(note), amp=0.07 if step not in (4, 8) else 0.12)
     # Answer phrase: the head again, a step higher, landing on the tonic.
-    for note, step in [("B4", 0), ("D5", 1), ("E5", 2), ("F#5", 3), ("A5", 4), ("F#5", 6), ("E5", 7), ("D5", 8)]:
+    for note, step in [
+        ("B4", 0),
+        ("D5", 1),
+        ("E5", 2),
+        ("F#5", 3),
+        ("A5", 4),
+        ("F#5", 6),
+        ("E5", 7),
+        ("D5", 8),
+    ]:
         s.marimba(3.2 + step * _BEAT, note, amp=0.5)
     s.bell(3.2 + 8 * _BEAT, "D6", amp=0.16, dur=3.5)
     return s.finish(0.02, 1.2)

@@ -270,7 +270,16 @@ class FfmpegBackend(LoudnessBackend):
         from broadcast.audiotools import probe_duration, run_ffmpeg  # noqa: PLC0415
 
         proc = run_ffmpeg(
-            ["-nostats", "-i", str(path), "-filter_complex", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
+            [
+                "-nostats",
+                "-i",
+                str(path),
+                "-filter_complex",
+                "ebur128=peak=true:framelog=verbose",
+                "-f",
+                "null",
+                "-",
+            ],
             what="đo độ lớn",
             file=path,
         )

@@ -40,6 +40,7 @@ from broadcast.voice import VoiceRequest, primary_usable, synthesize
 
 log = logging.getLogger(__name__)
 
+
 @dataclass
 class MakeResult:
     """What one run of the main job did, for the summary and for automation."""
@@ -57,10 +58,10 @@ class MakeResult:
     notes: list[str] = field(default_factory=list)
     next_steps: list[NextStep] = field(default_factory=list)
     """What a person should do next (approve, check…), for each front end to word."""
-    folder: Path | None = None           # where the manifest is: audio_out/YYYY-MM or drafts/YYYY-MM
-    listening_copy: bool = False         # the folder is the draft's listening copy (never aired)
-    can_air: bool = False                # the month has an approved, scheduled programme after the run
-    airing_version: str | None = None    # "approved earlier" when a draft waits and the old version airs
+    folder: Path | None = None  # where the manifest is: audio_out/YYYY-MM or drafts/YYYY-MM
+    listening_copy: bool = False  # the folder is the draft's listening copy (never aired)
+    can_air: bool = False  # the month has an approved, scheduled programme after the run
+    airing_version: str | None = None  # "approved earlier" when a draft waits and the old version airs
 
 
 #: `broadcast make` exits with this code when the month it made cannot air (README, operators.md).
@@ -100,8 +101,13 @@ def station_for_script(station: Station, script) -> Station:
         for key, value in spec.items():  # the same checks as station.yaml (ranges, binary)
             problem = engine_option_problem(name, str(key), value, station.dir)
             if problem:
-                raise ScriptError(f"mục 'voice', tùy chọn '{key}': {problem[0]}", file=script.path, line=line,
-                                  field="voice", hint=problem[1] or None)
+                raise ScriptError(
+                    f"mục 'voice', tùy chọn '{key}': {problem[0]}",
+                    file=script.path,
+                    line=line,
+                    field="voice",
+                    hint=problem[1] or None,
+                )
         specs.append(EngineSpec(name, spec, line))
     return replace(station, voice=replace(station.voice, main=specs))
 
@@ -136,9 +142,7 @@ def build_plan(station: Station, script, *, progress: Callable[[int, int], None]
                 pause = "paragraph" if last else utt.pause
                 speech_slots.append(len(events))
                 requests.append(VoiceRequest(text=utt.text, role=item.voice))
-                events.append(
-                    Event(kind="speech", segment=seg_index, pause_after=pause, gain_db=gain)
-                )
+                events.append(Event(kind="speech", segment=seg_index, pause_after=pause, gain_db=gain))
     if not requests:
         raise ScriptError(
             "kịch bản không có câu nào để đọc.",
@@ -185,7 +189,9 @@ _locks: dict[str, FileLock] = {}
 
 
 @contextmanager
-def make_lock(station: Station, say: Callable[[str], None] | None = None, *, poll: float = 1.0) -> Iterator[None]:
+def make_lock(
+    station: Station, say: Callable[[str], None] | None = None, *, poll: float = 1.0
+) -> Iterator[None]:
     """Hold the station's production lock (.broadcast/make.lock), waiting for another run.
 
     Every writer of audio_out/YYYY-MM/ and audio_out/drafts/ holds it (make, produce,
@@ -203,8 +209,10 @@ def make_lock(station: Station, say: Callable[[str], None] | None = None, *, pol
             break
         except Timeout:
             if not said and say is not None:
-                say(f"      Đang chờ: một lệnh make/produce khác đang chạy cho đài này ({path}); "
-                    "sẽ tiếp tục khi lệnh đó xong.")
+                say(
+                    f"      Đang chờ: một lệnh make/produce khác đang chạy cho đài này ({path}); "
+                    "sẽ tiếp tục khi lệnh đó xong."
+                )
                 said = True
     try:
         yield
@@ -250,7 +258,6 @@ def promote_draft(station: Station, month: str, say: Callable[[str], None] | Non
     approved programme stays until then.
     """
 
-
     with make_lock(station, say):
         script = read_script(station.store.script_path(month))
         if not script.approved:
@@ -277,7 +284,7 @@ def _record_approval(station: Station, script) -> None:
     record = read_approval(folder)
     if record is None or record.get("approved_sha256") != script.body_sha256:
         files = approval_files(script)
-        for name in sorted(files, key=lambda n: n == APPROVAL_NAME):   # the record last
+        for name in sorted(files, key=lambda n: n == APPROVAL_NAME):  # the record last
             atomic_write_text(folder / name, files[name])
 
 
@@ -295,7 +302,9 @@ def produce_month(
     with make_lock(station, reporter.say):
         clean_output_leftovers(station)
         if demote_if_edited(station.store.script_path(month)):
-            reporter.say("      Kịch bản đã bị sửa sau khi duyệt: trạng thái đổi về 'draft' (phải duyệt lại).")
+            reporter.say(
+                "      Kịch bản đã bị sửa sau khi duyệt: trạng thái đổi về 'draft' (phải duyệt lại)."
+            )
         script = read_script(station.store.script_path(month))
         approved = script.approved
         folder = station.store.programme_dir(month) if approved else station.store.draft_dir(month)
@@ -311,7 +320,9 @@ def produce_month(
         elif approved and not force:
             promoted = promote_draft(station, month)
             if promoted is not None:
-                reporter.say("      Bản nghe thử đúng với kịch bản đã duyệt: chuyển thành chương trình phát (không dựng lại).")
+                reporter.say(
+                    "      Bản nghe thử đúng với kịch bản đã duyệt: chuyển thành chương trình phát (không dựng lại)."
+                )
                 return promoted, False
 
         find_ffmpeg()  # a missing ffmpeg fails now, not after minutes of synthesis
@@ -372,8 +383,13 @@ def _stage_check(job: _Job) -> None:
     wants_auto = station.automation.auto_approve if job.auto_approve is None else job.auto_approve
     if not script.approved and wants_auto:
         # A trial (--auto-approve) or the example station may approve example figures: recorded.
-        approve(station, month, by="tự động (chạy thử)", now=job.now.astimezone(station.tz),
-                confirm_example=bool(job.auto_approve) or station.example)
+        approve(
+            station,
+            month,
+            by="tự động (chạy thử)",
+            now=job.now.astimezone(station.tz),
+            confirm_example=bool(job.auto_approve) or station.example,
+        )
         result.auto_approved = True
         result.notes.append("Kịch bản được DUYỆT TỰ ĐỘNG (chạy thử). Đài thật phải được lãnh đạo duyệt.")
         script = read_script(path)
@@ -454,8 +470,15 @@ def make(
     """
     month = validate_month(month)
     progress = progress or Progress()
-    job = _Job(station, month, now or datetime.now(), auto_approve, force, progress,
-               MakeResult(month=month, script=station.store.script_path(month)))
+    job = _Job(
+        station,
+        month,
+        now or datetime.now(),
+        auto_approve,
+        force,
+        progress,
+        MakeResult(month=month, script=station.store.script_path(month)),
+    )
     with make_lock(station, progress.say):
         clean_output_leftovers(station)
         for number, stage in enumerate(STAGES, 1):

@@ -66,13 +66,15 @@ def _notice_speech(station: Station, text: str, out_dir: Path) -> Path:
 
         offline = replace(
             station,
-            voice=replace(station.voice, main=[EngineSpec("espeak-ng", {"voice": "vi"})], second=[],
-                          fallback=True),
+            voice=replace(
+                station.voice, main=[EngineSpec("espeak-ng", {"voice": "vi"})], second=[], fallback=True
+            ),
         )
         return Path(synthesize([VoiceRequest(text=text)], offline).clips[0].path)
     except Exception as exc:  # noqa: BLE001 - the notice must be made whatever the voice stage does
-        log.warning("không đọc được thông báo thay thế bằng giọng của đài (%s); dùng espeak-ng trực tiếp",
-                    exc)
+        log.warning(
+            "không đọc được thông báo thay thế bằng giọng của đài (%s); dùng espeak-ng trực tiếp", exc
+        )
     wav = out_dir / "notice.wav"
     cmd = ["espeak-ng", "-v", "vi", "-s", "150", "-w", str(wav), text]
     cmd_log.debug("%s", " ".join(cmd[:-1]))
@@ -96,14 +98,30 @@ def _master_notice(station: Station, speech: Path, out: Path) -> None:
     from broadcast.loudness import measure_file  # noqa: PLC0415 - numpy/scipy; only the notice needs it
 
     a = station.audio
-    limit = 10 ** ((a.true_peak_dbtp - 1.0) / 20)   # 1 dB under the ceiling: MP3 coding overshoots
+    limit = 10 ** ((a.true_peak_dbtp - 1.0) / 20)  # 1 dB under the ceiling: MP3 coding overshoots
     gain = a.target_lufs - measure_file(speech).lufs
     for _ in range(4):
         run_ffmpeg(
-            ["-loglevel", "error", "-y", "-i", str(speech),
-             "-af", f"volume={gain:.2f}dB,alimiter=limit={limit:.4f}:level=false:attack=1:release=50",
-             "-ar", str(a.sample_rate), "-ac", "1", "-b:a", f"{a.bitrate_kbps}k", "-f", "mp3", str(out)],
-            what="tạo thông báo dự phòng", file=out,
+            [
+                "-loglevel",
+                "error",
+                "-y",
+                "-i",
+                str(speech),
+                "-af",
+                f"volume={gain:.2f}dB,alimiter=limit={limit:.4f}:level=false:attack=1:release=50",
+                "-ar",
+                str(a.sample_rate),
+                "-ac",
+                "1",
+                "-b:a",
+                f"{a.bitrate_kbps}k",
+                "-f",
+                "mp3",
+                str(out),
+            ],
+            what="tạo thông báo dự phòng",
+            file=out,
         )
         error = a.target_lufs - measure_file(out).lufs
         if abs(error) <= 0.3:
@@ -114,8 +132,11 @@ def _master_notice(station: Station, speech: Path, out: Path) -> None:
     tags.add(TPE1(encoding=3, text=[station.name]))
     tags.add(TALB(encoding=3, text=[station.programme_title]))
     tags.add(TLAN(encoding=3, text=["vie"]))
-    tags.add(COMM(encoding=3, lang="vie", desc="",
-                  text=["Thông báo phát thay khi chưa có chương trình của tháng."]))
+    tags.add(
+        COMM(
+            encoding=3, lang="vie", desc="", text=["Thông báo phát thay khi chưa có chương trình của tháng."]
+        )
+    )
     tags.save(str(out), v2_version=3)
 
 
@@ -142,8 +163,11 @@ def standing_notice(station: Station) -> AudioSource:
                 _master_notice(station, speech, Path(out))
     length = _notice_length(path)
     if length is None:
-        raise EnvironmentProblem("không tạo được thông báo dự phòng đọc được.", file=path,
-                                 hint="Kiểm tra ffmpeg và espeak-ng, ổ đĩa còn chỗ trống, rồi chạy lại.")
+        raise EnvironmentProblem(
+            "không tạo được thông báo dự phòng đọc được.",
+            file=path,
+            hint="Kiểm tra ffmpeg và espeak-ng, ổ đĩa còn chỗ trống, rồi chạy lại.",
+        )
     return AudioSource(path=path, title=NOTICE_TITLE, duration_s=length, month=None)
 
 
@@ -214,7 +238,7 @@ def last_good_programme(station: Station, before: str, slot_min: float) -> Audio
     return None
 
 
-_Checked = tuple[ScheduledAiring, AirCheck, AudioSource | None]   # an airing, its check, its good programme
+_Checked = tuple[ScheduledAiring, AirCheck, AudioSource | None]  # an airing, its check, its good programme
 
 _SUBSTITUTE_WARNING = (
     "CHÚ Ý: chương trình của tháng chưa sẵn sàng (chưa duyệt, thiếu tệp hoặc sai thông số). "
@@ -242,7 +266,8 @@ def _check_month(station: Station, month: str, now: datetime, end: date, apply: 
             problems = problems + [exc.message]
             source = None
     window = [
-        a for a in airings
+        a
+        for a in airings
         if now.date() <= a.date <= end
         and datetime.combine(a.date, station.slot(a.slot).start, tzinfo=TZ) >= now
     ]
@@ -253,7 +278,8 @@ def _check_month(station: Station, month: str, now: datetime, end: date, apply: 
         check = AirCheck(a.date, a.slot, a.start, title, problems=list(problems), notes=list(notes))
         if not scheduled:
             check.problems.insert(
-                0, f"tháng {month} chưa được xếp lịch phát (chưa có schedules/{month}.yaml).")
+                0, f"tháng {month} chưa được xếp lịch phát (chưa có schedules/{month}.yaml)."
+            )
         else:
             file_problems = _file_problems(station, a, source)
             if file_problems and source is not None and apply:
@@ -265,8 +291,9 @@ def _check_month(station: Station, month: str, now: datetime, end: date, apply: 
     return out
 
 
-def _day_plan(station: Station, day: date, checked: list[_Checked],
-              notice: Callable[[], AudioSource]) -> DayPlan:
+def _day_plan(
+    station: Station, day: date, checked: list[_Checked], notice: Callable[[], AudioSource]
+) -> DayPlan:
     """What the day folder must play: the good programme, else a fallback (recorded on the check)."""
     plan: DayPlan = []
     for a, c, source in checked:
@@ -303,7 +330,7 @@ def check_air(station: Station, now: datetime, days: int = 1, *, apply: bool = T
             by_day.setdefault(entry[0].date, []).append(entry)
     checks = [c for day in sorted(by_day) for _, c, _ in by_day[day]]
 
-    made: list[AudioSource] = []   # the standing notice, made at most once per run
+    made: list[AudioSource] = []  # the standing notice, made at most once per run
 
     def notice() -> AudioSource:
         if not made:

@@ -63,9 +63,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _DAY_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DAY_FILE = re.compile(r"^(\d{4})-(\d{2})-.+\.mp3$")   # HHMM-NN-title.mp3 inside a day folder
+_DAY_FILE = re.compile(r"^(\d{4})-(\d{2})-.+\.mp3$")  # HHMM-NN-title.mp3 inside a day folder
 _LOUDNESS_TOLERANCE_LU = 1.0
-_LEFTOVER_AGE_S = 600           # temp day folders older than this are a killed run's leftovers
+_LEFTOVER_AGE_S = 600  # temp day folders older than this are a killed run's leftovers
 
 
 # --------------------------------------------------------------------------- names
@@ -101,12 +101,17 @@ def read_schedule(station: Station, month: str) -> MonthSchedule | None:
         return MonthSchedule.from_dict(data)
     except ScheduleError as exc:
         raise ScheduleError(
-            f"tệp lịch phát bị hỏng ({exc.message}).", file=path, line=exc.line,
-            hint=hint, next_step=NextStep("schedule", month=month),
+            f"tệp lịch phát bị hỏng ({exc.message}).",
+            file=path,
+            line=exc.line,
+            hint=hint,
+            next_step=NextStep("schedule", month=month),
         ) from None
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ScheduleError(
-            f"tệp lịch phát bị hỏng ({exc}).", file=path, hint=hint,
+            f"tệp lịch phát bị hỏng ({exc}).",
+            file=path,
+            hint=hint,
             next_step=NextStep("schedule", month=month),
         ) from None
 
@@ -263,30 +268,39 @@ def _source_marks(station: Station, src: AudioSource) -> list[str]:
     return marks
 
 
-DayPlan = list[tuple[Slot, list[AudioSource]]]   # what a day folder plays: per slot, its files in order
+DayPlan = list[tuple[Slot, list[AudioSource]]]  # what a day folder plays: per slot, its files in order
 
 
 def _day_airings(station: Station, day: date, plan: DayPlan) -> list[ScheduledAiring]:
     """The airings `write_day` will write for `day` (same names), without touching a file."""
     rel_dir = station.store.rel(station.store.day_dir(day))
     return [
-        ScheduledAiring(day, slot.id, f"{slot.start:%H:%M}", [
-            PlayItem(file=f"{rel_dir}/{_file_name(slot, nn, src.title)}", title=src.title,
-                     duration_s=src.duration_s)
-            for nn, src in enumerate(sources, start=1)
-        ])
+        ScheduledAiring(
+            day,
+            slot.id,
+            f"{slot.start:%H:%M}",
+            [
+                PlayItem(
+                    file=f"{rel_dir}/{_file_name(slot, nn, src.title)}",
+                    title=src.title,
+                    duration_s=src.duration_s,
+                )
+                for nn, src in enumerate(sources, start=1)
+            ],
+        )
         for slot, sources in sorted(plan, key=lambda p: p[0].start)
     ]
 
 
-def write_day(station: Station, day: date, plan: DayPlan,
-              *, warning: str | None = None, now: datetime | None = None) -> list[ScheduledAiring]:
+def write_day(
+    station: Station, day: date, plan: DayPlan, *, warning: str | None = None, now: datetime | None = None
+) -> list[ScheduledAiring]:
     """Build one daily folder whole (temp folder + rename) and return its airings."""
     target = station.store.day_dir(day)
     airings = _day_airings(station, day, plan)
     sources = {slot.id: srcs for slot, srcs in plan}
     rows: list[SheetRow] = []
-    with atomic_dir(target) as tmp:   # readable by the operators' accounts (atomic_dir sets the mode)
+    with atomic_dir(target) as tmp:  # readable by the operators' accounts (atomic_dir sets the mode)
         for airing in airings:
             slot = station.slot(airing.slot)
             entries: list[tuple[str, PlayItem]] = []
@@ -325,22 +339,33 @@ def remove_unplanned_days(station: Station, month: str, planned: set[date]) -> N
     if not station.store.days_dir.is_dir():
         return
     for p in sorted(station.store.days_dir.iterdir()):
-        if _DAY_DIR.match(p.name) and p.name.startswith(month + "-") \
-                and date.fromisoformat(p.name) not in planned:
+        if (
+            _DAY_DIR.match(p.name)
+            and p.name.startswith(month + "-")
+            and date.fromisoformat(p.name) not in planned
+        ):
             log.info("removing day folder that no longer airs: %s", p)
             _remove_day(p)
-        elif p.name.startswith(f".{month}-") and p.name.endswith(".old") and _DAY_DIR.match(p.name[1:-4]) \
-                and date.fromisoformat(p.name[1:-4]) not in planned:
-            remove_tree(p)   # a killed swap's old copy of a day no longer planned: never put back
+        elif (
+            p.name.startswith(f".{month}-")
+            and p.name.endswith(".old")
+            and _DAY_DIR.match(p.name[1:-4])
+            and date.fromisoformat(p.name[1:-4]) not in planned
+        ):
+            remove_tree(p)  # a killed swap's old copy of a day no longer planned: never put back
 
 
 def unplanned_days(station: Station, month: str, planned: set[date]) -> list[Path]:
     """The month's day folders that the schedule does not plan (a killed schedule's leftovers)."""
     if not station.store.days_dir.is_dir():
         return []
-    return [p for p in station.store.days_dir.iterdir()
-            if _DAY_DIR.match(p.name) and p.name.startswith(month + "-")
-            and date.fromisoformat(p.name) not in planned]
+    return [
+        p
+        for p in station.store.days_dir.iterdir()
+        if _DAY_DIR.match(p.name)
+        and p.name.startswith(month + "-")
+        and date.fromisoformat(p.name) not in planned
+    ]
 
 
 # --------------------------------------------------------------------------- schedule a month
@@ -366,8 +391,9 @@ def _not_schedulable(station: Station, month: str, problems: list[str]) -> Sched
     else:
         hint = f"{who} nghe lại chương trình rồi duyệt kịch bản; sau đó dựng lại chương trình của tháng."
         step = NextStep("approve", month=month)
-    return ScheduleError(f"không xếp lịch phát: {why}", file=station.store.script_path(month), hint=hint,
-                         next_step=step)
+    return ScheduleError(
+        f"không xếp lịch phát: {why}", file=station.store.script_path(month), hint=hint, next_step=step
+    )
 
 
 def _write_plan(station: Station, sched: MonthSchedule, now: datetime) -> dict[Path, bytes | None]:
@@ -446,14 +472,17 @@ def is_scheduled(station: Station, month: str) -> bool:
         return False
     try:
         programme = programme_path(station, month, manifest)
-        paths = {item.file: day_file(station, item.file, station.store.schedule_path(month))
-                 for a in sched.airings for item in a.items}
+        paths = {
+            item.file: day_file(station, item.file, station.store.schedule_path(month))
+            for a in sched.airings
+            for item in a.items
+        }
     except ScheduleError:
         return False
     if not programme.exists():
         return False
     if unplanned_days(station, month, {a.date for a in sched.airings}):
-        return False   # a schedule killed before it removed the days it no longer plans
+        return False  # a schedule killed before it removed the days it no longer plans
     for a in sched.airings:
         for item in a.items:
             p = paths[item.file]
@@ -522,13 +551,13 @@ def day_running_order(station: Station, day: date) -> list[RunningItem]:
     planned = {a.slot: a for a in (sched.airings if sched else []) if a.date == day}
     folder = station.store.day_dir(day)
     listing = _day_listing(folder)
-    others = dict(listing)   # folder files not accounted for by the schedule, by slot time
+    others = dict(listing)  # folder files not accounted for by the schedule, by slot time
     slots_by_time = {s.hhmm: s for s in station.slots}
     rows: list[tuple[str, str, str, list[tuple[str, str, float]], set[str]]] = []
     for slot_id, a in planned.items():
         slot = station.slot(slot_id)
         names = [Path(i.file).name for i in a.items]
-        if any(n not in names for n in listing.get(slot.hhmm, [])):   # something else: a fallback
+        if any(n not in names for n in listing.get(slot.hhmm, [])):  # something else: a fallback
             continue
         others.pop(slot.hhmm, None)
         files = [(n, i.title, i.duration_s) for n, i in zip(names, a.items, strict=True)]
@@ -542,11 +571,20 @@ def day_running_order(station: Station, day: date) -> list[RunningItem]:
         # What the operator plays is the slot's playlist: a file counts only if it lists it.
         playable = set(read_playlist(folder / f"{hhmm}.m3u8")) & set(listing.get(hhmm, []))
         for order, (name, title, secs) in enumerate(files, start=1):
-            items.append(RunningItem(
-                date=day, slot=slot_id, slot_name=slot_name, start=f"{hhmm[:2]}:{hhmm[2:]}", order=order,
-                title=title, duration_s=secs, file=name, present=name in playable,
-                substitute=name not in scheduled,
-            ))
+            items.append(
+                RunningItem(
+                    date=day,
+                    slot=slot_id,
+                    slot_name=slot_name,
+                    start=f"{hhmm[:2]}:{hhmm[2:]}",
+                    order=order,
+                    title=title,
+                    duration_s=secs,
+                    file=name,
+                    present=name in playable,
+                    substitute=name not in scheduled,
+                )
+            )
     return items
 
 
@@ -560,10 +598,22 @@ def missing_airings(station: Station, day: date, items: list[RunningItem]) -> li
     return [a for a in planned if a.date == day and (not a.items or a.slot not in covered)]
 
 
-def render_day(station: Station, day: date, items: list[RunningItem],
-               missing: list[ScheduledAiring] | None = None, *,
-               command: Callable[[NextStep], str] | None = None) -> str:
+def render_day(
+    station: Station,
+    day: date,
+    items: list[RunningItem],
+    missing: list[ScheduledAiring] | None = None,
+    *,
+    command: Callable[[NextStep], str] | None = None,
+) -> str:
     """The running order of a day as terminal text (broadcast/render/daytext.py), with its folder."""
     folder = station.store.day_dir(day)
-    return day_text(station, day, items, missing, folder=station.store.rel(folder), prepared=folder.is_dir(),
-                    command=command)
+    return day_text(
+        station,
+        day,
+        items,
+        missing,
+        folder=station.store.rel(folder),
+        prepared=folder.is_dir(),
+        command=command,
+    )

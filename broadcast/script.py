@@ -79,7 +79,18 @@ VALID_CUES_EN = (
 _CUE_HINT = f"Các tín hiệu hợp lệ: {VALID_CUES_VI} (hoặc tên tiếng Anh: {VALID_CUES_EN})."
 
 MONTH_NAMES_VI = [
-    "một", "hai", "ba", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười", "mười một", "mười hai",
+    "một",
+    "hai",
+    "ba",
+    "tư",
+    "năm",
+    "sáu",
+    "bảy",
+    "tám",
+    "chín",
+    "mười",
+    "mười một",
+    "mười hai",
 ]
 
 
@@ -143,7 +154,7 @@ class Script:
 
     @property
     def effective_status(self) -> str:
-        """"approved" only when the approval still matches the body, else "draft"."""
+        """ "approved" only when the approval still matches the body, else "draft"."""
         return "approved" if self.approved else "draft"
 
     def speech_items(self) -> list[tuple[Segment, Item]]:
@@ -188,7 +199,8 @@ def check_limits(text: str, path: Path, first_line: int = 1) -> None:
         if len(line) > MAX_LINE_CHARS:
             raise ScriptError(
                 f"dòng quá dài ({_n(len(line))} ký tự, tối đa {_n(MAX_LINE_CHARS)}).",
-                file=path, line=lineno,
+                file=path,
+                line=lineno,
                 hint="Chia đoạn văn thành nhiều đoạn ngắn hơn (xuống dòng), hoặc xóa phần dán nhầm.",
             )
         m = _LONG_TOKEN.search(line)
@@ -196,7 +208,8 @@ def check_limits(text: str, path: Path, first_line: int = 1) -> None:
             shown = m.group(0)[:40] + "…"
             raise ScriptError(
                 f"có một chữ dài {_n(len(m.group(0)))} ký tự liền nhau, không đọc được: '{shown}'.",
-                file=path, line=lineno,
+                file=path,
+                line=lineno,
                 hint=f"Mỗi chữ (kể cả địa chỉ web) tối đa {MAX_TOKEN_CHARS} ký tự; thêm dấu cách "
                 "hoặc xóa phần dán nhầm.",
             )
@@ -204,7 +217,8 @@ def check_limits(text: str, path: Path, first_line: int = 1) -> None:
         if m:
             raise ScriptError(
                 f"có một số dài {len(m.group(0))} chữ số, không đọc được thành lời.",
-                file=path, line=lineno,
+                file=path,
+                line=lineno,
                 hint=f"Số tối đa {MAX_DIGITS} chữ số; kiểm tra lại con số hoặc tách bằng dấu cách.",
             )
 
@@ -268,7 +282,9 @@ def parse_cue(inner: str, path: Path, line: int) -> tuple[str, Any]:
         seconds = float(m.group(1).replace(",", ".").replace("−", "-"))
         if not 0.1 <= seconds <= 30:
             raise ScriptError(
-                f"khoảng nghỉ [[{inner}]] phải từ 0,1 đến 30 giây.", file=path, line=line,
+                f"khoảng nghỉ [[{inner}]] phải từ 0,1 đến 30 giây.",
+                file=path,
+                line=line,
                 hint="Ví dụ: [[nghỉ 2]] hoặc [[nghỉ 1,5]].",
             )
         return "pause", seconds
@@ -277,7 +293,9 @@ def parse_cue(inner: str, path: Path, line: int) -> tuple[str, Any]:
         db = float(m.group(1).replace(",", ".").replace("−", "-"))
         if not -12 <= db <= 12:
             raise ScriptError(
-                f"mức chỉnh âm lượng [[{inner}]] phải từ −12 đến +12 dB.", file=path, line=line,
+                f"mức chỉnh âm lượng [[{inner}]] phải từ −12 đến +12 dB.",
+                file=path,
+                line=line,
                 hint="Ví dụ: [[âm lượng +2]] hoặc [[âm lượng -3]].",
             )
         return "gain", db
@@ -349,7 +367,9 @@ def parse_body(body: str, path: Path, first_line: int) -> list[Segment]:
                 title = stripped[2:].strip()
                 if not title:
                     raise ScriptError(
-                        "tiêu đề đoạn '##' đang để trống.", file=path, line=lineno,
+                        "tiêu đề đoạn '##' đang để trống.",
+                        file=path,
+                        line=lineno,
                         hint="Viết tên đoạn sau '## ', ví dụ: ## Hỏi đáp",
                     )
                 segments.append(Segment(title=title, line=lineno))
@@ -359,10 +379,11 @@ def parse_body(body: str, path: Path, first_line: int) -> list[Segment]:
                 flush()  # a title for the reader, never read
                 continue
             if not segments:
-                segments.append(Segment(title="", line=lineno))   # said once; later lines attach here
+                segments.append(Segment(title="", line=lineno))  # said once; later lines attach here
                 raise ScriptError(
                     "có nội dung trước tiêu đề đoạn đầu tiên, không biết thuộc đoạn nào.",
-                    file=path, line=lineno,
+                    file=path,
+                    line=lineno,
                     hint="Thêm một dòng tiêu đề dạng '## Mở đầu' phía trên, hoặc xóa dòng này.",
                 )
             m = _CUE_LINE.match(stripped)
@@ -375,14 +396,17 @@ def parse_body(body: str, path: Path, first_line: int) -> list[Segment]:
                 continue
             if "[[" in stripped or "]]" in stripped:
                 raise ScriptError(
-                    "tín hiệu [[…]] phải nằm riêng trên một dòng.", file=path, line=lineno,
+                    "tín hiệu [[…]] phải nằm riêng trên một dòng.",
+                    file=path,
+                    line=lineno,
                     hint="Tách tín hiệu xuống một dòng riêng. " + _CUE_HINT,
                 )
             single = _SINGLE_BRACKET.match(stripped)
             if single and _is_cue(single.group(1).strip(), path, lineno):
                 raise ScriptError(
                     f"'{stripped}' chỉ có một cặp ngoặc vuông nên sẽ bị ĐỌC THÀNH LỜI.",
-                    file=path, line=lineno,
+                    file=path,
+                    line=lineno,
                     hint=f"Viết tín hiệu với hai cặp ngoặc vuông: [[{single.group(1).strip()}]].",
                 )
             if _LIST_MARK.match(stripped):
@@ -393,21 +417,29 @@ def parse_body(body: str, path: Path, first_line: int) -> list[Segment]:
             if not paragraph:
                 para_line = lineno
             paragraph.append(" ".join(text.split()))
-        except ScriptError as exc:   # keep going: report every wrong line at once
+        except ScriptError as exc:  # keep going: report every wrong line at once
             errors.append(exc)
     if comment_open is not None:
-        errors.append(ScriptError(
-            "chú thích mở bằng '<!--' chưa được đóng bằng '-->'.", file=path, line=comment_open,
-            hint="Thêm '-->' ở cuối chú thích; nếu không, phần sau sẽ không được đọc.",
-        ))
+        errors.append(
+            ScriptError(
+                "chú thích mở bằng '<!--' chưa được đóng bằng '-->'.",
+                file=path,
+                line=comment_open,
+                hint="Thêm '-->' ở cuối chú thích; nếu không, phần sau sẽ không được đọc.",
+            )
+        )
     if len(errors) == 1:
         raise errors[0]
     if errors:
         listing = "\n".join(
-            f"  - dòng {e.line}: {e.message}" + (f"\n      Cách sửa: {e.hint}" if e.hint else "") for e in errors
+            f"  - dòng {e.line}: {e.message}" + (f"\n      Cách sửa: {e.hint}" if e.hint else "")
+            for e in errors
         )
-        raise ScriptError(f"kịch bản có {len(errors)} chỗ cần sửa (sửa hết rồi chạy lại):\n{listing}",
-                          file=path, line=errors[0].line)
+        raise ScriptError(
+            f"kịch bản có {len(errors)} chỗ cần sửa (sửa hết rồi chạy lại):\n{listing}",
+            file=path,
+            line=errors[0].line,
+        )
     if segments:
         flush()
     return segments
@@ -425,20 +457,27 @@ def parse_script(text: str, path: Path) -> Script:
     month = str(month) if month is not None else ""
     if not _MONTH.match(month):
         raise ScriptError(
-            f"tháng '{month}' không hợp lệ.", file=path, line=meta_lines.get("month", 1),
-            field="month", hint='Viết dạng month: "2026-12".',
+            f"tháng '{month}' không hợp lệ.",
+            file=path,
+            line=meta_lines.get("month", 1),
+            field="month",
+            hint='Viết dạng month: "2026-12".',
         )
     status = str(meta.get("status") or "draft").strip().lower()
     if status not in STATUSES:
         raise ScriptError(
-            f"trạng thái '{status}' không hợp lệ.", file=path, line=meta_lines.get("status", 1),
-            field="status", hint="Chỉ dùng 'draft' (bản nháp) hoặc 'approved' (đã duyệt; "
-            "nên dùng lệnh broadcast approve).",
+            f"trạng thái '{status}' không hợp lệ.",
+            file=path,
+            line=meta_lines.get("status", 1),
+            field="status",
+            hint="Chỉ dùng 'draft' (bản nháp) hoặc 'approved' (đã duyệt; nên dùng lệnh broadcast approve).",
         )
     segments = parse_body(body, path, first)
     if not segments:
         raise ScriptError(
-            "kịch bản không có đoạn nào (dòng bắt đầu bằng '## ').", file=path, line=first,
+            "kịch bản không có đoạn nào (dòng bắt đầu bằng '## ').",
+            file=path,
+            line=first,
             hint="Mỗi phần của chương trình bắt đầu bằng một dòng '## Tên phần'.",
         )
     return Script(
@@ -459,7 +498,8 @@ def read_script(path: Path) -> Script:
     path = Path(path)
     if not path.exists():
         raise ScriptError(
-            "chưa có kịch bản của tháng này.", file=path,
+            "chưa có kịch bản của tháng này.",
+            file=path,
             hint="Soạn kịch bản của tháng trước khi làm bước này.",
             next_step=NextStep("script", month=path.stem),
         )
@@ -484,7 +524,12 @@ def read_script(path: Path) -> Script:
 def _yaml_scalar(value: Any) -> str:
     if value is None:
         return "null"
-    return yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10_000).strip().removesuffix("...").strip()
+    return (
+        yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=10_000)
+        .strip()
+        .removesuffix("...")
+        .strip()
+    )
 
 
 def set_front_matter(fm_text: str, updates: dict[str, Any]) -> str:
@@ -596,7 +641,7 @@ class _Picker:
         options = list(options)
         if not options:
             return ""
-        idx = zlib.crc32(f"{self.month}|{key}|{len(options)}".encode("utf-8")) % len(options)
+        idx = zlib.crc32(f"{self.month}|{key}|{len(options)}".encode()) % len(options)
         return options[idx]
 
 
@@ -645,7 +690,10 @@ def render_body(station: Station, month: str, context: dict[str, Any]) -> str:
             kind = "vượt giới hạn"
             file = file or str(_package_templates() / TEMPLATE_MAIN)
         elif isinstance(exc, (RecursionError, MemoryError)):
-            kind, exc = "vượt giới hạn", TemplateLimitError("mẫu gọi lồng nhau quá sâu hoặc dùng quá nhiều bộ nhớ.")
+            kind, exc = (
+                "vượt giới hạn",
+                TemplateLimitError("mẫu gọi lồng nhau quá sâu hoặc dùng quá nhiều bộ nhớ."),
+            )
         detail = getattr(exc, "message", None) or str(exc)
         raise ScriptError(
             f"mẫu kịch bản {kind}: {detail}",
@@ -675,7 +723,8 @@ def build_context(station: Station, month: str) -> dict[str, Any]:
         raise ScriptError(
             f"tháng {month} nằm ngoài giai đoạn của Chương trình tổng thể cải cách hành chính nhà nước "
             "2021–2030 (Nghị quyết số 76/NQ-CP ngày 15/7/2021), mà các chủ đề và văn bản trích dẫn "
-            "được viết cho giai đoạn đó.", field="--month",
+            "được viết cho giai đoạn đó.",
+            field="--month",
             hint=f"Kiểm tra lại tháng (gõ nhầm năm?); công cụ soạn kịch bản từ {PROGRAMME_FIRST} đến {PROGRAMME_LAST}.",
         )
     year, mon = int(month[:4]), int(month[5:])
@@ -744,8 +793,7 @@ def render_text(station: Station, month: str, *, now: datetime | None = None) ->
     meta["approved_sha256"] = None
     lines = [
         "# Kịch bản do 'broadcast script' soạn. Sửa thoải mái phần dưới dòng '---' thứ hai;",
-        "# công cụ sẽ không ghi đè bản đã sửa. Duyệt: broadcast approve --month "
-        f"{month} --by TÊN",
+        f"# công cụ sẽ không ghi đè bản đã sửa. Duyệt: broadcast approve --month {month} --by TÊN",
     ]
     for key, value in meta.items():
         comment = ""
@@ -810,8 +858,9 @@ def render_script(station: Station, month: str, *, force: bool = False, now: dat
     return path
 
 
-def approve(station: Station, month: str, by: str, now: datetime | None = None,
-            *, confirm_example: bool = False) -> Script:
+def approve(
+    station: Station, month: str, by: str, now: datetime | None = None, *, confirm_example: bool = False
+) -> Script:
     """Record who approved the month's script, when, and the body hash it approved.
 
     A month whose facts file says `example: true` is refused unless `confirm_example`;
@@ -833,7 +882,10 @@ def approve(station: Station, month: str, by: str, now: datetime | None = None,
     stamp = when.replace(microsecond=0).isoformat()
     facts = load_facts(station, month)
     updates: dict[str, Any] = {
-        "status": "approved", "approved_by": by, "approved_at": stamp, "approved_sha256": script.body_sha256,
+        "status": "approved",
+        "approved_by": by,
+        "approved_at": stamp,
+        "approved_sha256": script.body_sha256,
     }
     if facts.example:
         if not confirm_example:

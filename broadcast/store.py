@@ -213,6 +213,8 @@ class StationStore:
                 raise ConfigError("không tìm thấy đài mẫu đi kèm chương trình.", file=str(src))
             text = src.read_text(encoding="utf-8")
             if rel == "station.yaml":  # a new station is a real one: its figures are not examples
-                text = _EXAMPLE_FLAG.sub(r"\g<1>false                               # đài thật", text, count=1)
+                text = _EXAMPLE_FLAG.sub(
+                    r"\g<1>false                               # đài thật", text, count=1
+                )
             atomic_write_text(store.root / rel, text)
         return store

@@ -35,7 +35,17 @@ MAX_TEMPLATE_BYTES = 500_000
 """Largest template file read."""
 _MAX_INT_BITS = 4096
 _WIDTH = re.compile(r"(?:%[-+ #0*]*|\{[^{}]*:[^{}]*?)(\d{6,})")
-_SIZED_STR_METHODS = {"center", "ljust", "rjust", "zfill", "expandtabs", "format", "format_map", "replace", "join"}
+_SIZED_STR_METHODS = {
+    "center",
+    "ljust",
+    "rjust",
+    "zfill",
+    "expandtabs",
+    "format",
+    "format_map",
+    "replace",
+    "join",
+}
 
 
 def _unchanged(path: Path, mtime: float) -> bool:
@@ -102,11 +112,15 @@ class LimitedSandbox(SandboxedEnvironment):
 
     def _tick(self) -> None:
         if time.monotonic() > self._deadline:
-            raise TemplateLimitError(f"mẫu chạy quá {RENDER_SECONDS:g} giây (vòng lặp hoặc phép tính quá lớn).")
+            raise TemplateLimitError(
+                f"mẫu chạy quá {RENDER_SECONDS:g} giây (vòng lặp hoặc phép tính quá lớn)."
+            )
 
     def _check_size(self, value: Any) -> Any:
         if isinstance(value, (str, list, tuple)) and len(value) > MAX_OUTPUT_CHARS:
-            raise TemplateLimitError(f"mẫu tạo ra một chuỗi/danh sách quá dài (hơn {_n(MAX_OUTPUT_CHARS)} phần tử).")
+            raise TemplateLimitError(
+                f"mẫu tạo ra một chuỗi/danh sách quá dài (hơn {_n(MAX_OUTPUT_CHARS)} phần tử)."
+            )
         if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _MAX_INT_BITS:
             raise TemplateLimitError("mẫu tạo ra một con số quá lớn.")
         return value
@@ -120,16 +134,35 @@ class LimitedSandbox(SandboxedEnvironment):
         if operator == "**" and isinstance(left, (int, float)) and isinstance(right, (int, float)):
             if abs(right) > 64 and abs(left) > 1:
                 raise TemplateLimitError("mẫu có phép lũy thừa quá lớn.")
-            if isinstance(left, int) and isinstance(right, int) and right > 0 and left.bit_length() * right > _MAX_INT_BITS:
+            if (
+                isinstance(left, int)
+                and isinstance(right, int)
+                and right > 0
+                and left.bit_length() * right > _MAX_INT_BITS
+            ):
                 raise TemplateLimitError("mẫu có phép lũy thừa quá lớn.")
         elif operator == "*":
             for seq, n in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_OUTPUT_CHARS:
-                    raise TemplateLimitError(f"mẫu nhân chuỗi/danh sách ra quá dài (hơn {_n(MAX_OUTPUT_CHARS)} phần tử).")
-            if isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > _MAX_INT_BITS:
+                if (
+                    isinstance(seq, (str, list, tuple))
+                    and isinstance(n, int)
+                    and len(seq) * n > MAX_OUTPUT_CHARS
+                ):
+                    raise TemplateLimitError(
+                        f"mẫu nhân chuỗi/danh sách ra quá dài (hơn {_n(MAX_OUTPUT_CHARS)} phần tử)."
+                    )
+            if (
+                isinstance(left, int)
+                and isinstance(right, int)
+                and left.bit_length() + right.bit_length() > _MAX_INT_BITS
+            ):
                 raise TemplateLimitError("mẫu tạo ra một con số quá lớn.")
         elif operator == "+":
-            if isinstance(left, (str, list, tuple)) and isinstance(right, (str, list, tuple)) and len(left) + len(right) > MAX_OUTPUT_CHARS:
+            if (
+                isinstance(left, (str, list, tuple))
+                and isinstance(right, (str, list, tuple))
+                and len(left) + len(right) > MAX_OUTPUT_CHARS
+            ):
                 raise TemplateLimitError(f"mẫu nối chuỗi quá dài (hơn {_n(MAX_OUTPUT_CHARS)} ký tự).")
         elif operator == "%":
             self._check_width(left)
@@ -150,9 +183,13 @@ class LimitedSandbox(SandboxedEnvironment):
         for v in values:
             if isinstance(v, int) and not isinstance(v, bool) and v > MAX_OUTPUT_CHARS:
                 raise TemplateLimitError(f"mẫu tạo ra chuỗi quá dài (hơn {_n(MAX_OUTPUT_CHARS)} ký tự).")
-        if (name == "replace" and len(values) >= 2 and isinstance(values[1], str)
-                and (len(owner) + 1) * max(1, len(values[1])) > MAX_OUTPUT_CHARS):
-                raise TemplateLimitError(f"mẫu thay thế chữ ra chuỗi quá dài (hơn {_n(MAX_OUTPUT_CHARS)} ký tự).")
+        if (
+            name == "replace"
+            and len(values) >= 2
+            and isinstance(values[1], str)
+            and (len(owner) + 1) * max(1, len(values[1])) > MAX_OUTPUT_CHARS
+        ):
+            raise TemplateLimitError(f"mẫu thay thế chữ ra chuỗi quá dài (hơn {_n(MAX_OUTPUT_CHARS)} ký tự).")
 
     def check_size(self, value: Any) -> Any:
         """Every `~` concatenation goes through this (see _parse)."""
@@ -169,7 +206,9 @@ class LimitedSandbox(SandboxedEnvironment):
         for item in iterable:
             self._iterations += 1
             if self._iterations > MAX_ITERATIONS:
-                raise TemplateLimitError(f"mẫu lặp quá {_n(MAX_ITERATIONS)} lần (vòng lặp lồng nhau quá lớn).")
+                raise TemplateLimitError(
+                    f"mẫu lặp quá {_n(MAX_ITERATIONS)} lần (vòng lặp lồng nhau quá lớn)."
+                )
             if self._iterations % 1000 == 0:
                 self._tick()
             yield item
@@ -180,15 +219,25 @@ class LimitedSandbox(SandboxedEnvironment):
         tree = super()._parse(source, name, filename)
         for loop in tree.find_all(nodes.For):
             loop.iter = nodes.Call(
-                nodes.EnvironmentAttribute("budget_iter", lineno=loop.lineno), [loop.iter], [], None, None,
+                nodes.EnvironmentAttribute("budget_iter", lineno=loop.lineno),
+                [loop.iter],
+                [],
+                None,
+                None,
                 lineno=loop.lineno,
             )
         for concat in list(tree.find_all(nodes.Concat)):
             # Wrap a copy: `~` results are checked for size as they are built.
             inner = nodes.Concat(concat.nodes, lineno=concat.lineno)
             concat.nodes = [
-                nodes.Call(nodes.EnvironmentAttribute("check_size", lineno=concat.lineno), [inner], [], None, None,
-                           lineno=concat.lineno)
+                nodes.Call(
+                    nodes.EnvironmentAttribute("check_size", lineno=concat.lineno),
+                    [inner],
+                    [],
+                    None,
+                    None,
+                    lineno=concat.lineno,
+                )
             ]
         tree.set_environment(self)
         return tree

@@ -62,8 +62,8 @@ FACT_FIELDS: dict[str, tuple[str, str]] = {
 }
 _FACT_META = {
     "example": "true nếu là số liệu ví dụ (không phải số liệu thật)",
-    "period": "khoảng thời gian của số liệu, ví dụ \"tháng mười một năm 2026\"",
-    "source": "nơi cung cấp số liệu, ví dụ \"Trung tâm Phục vụ hành chính công phường\"",
+    "period": 'khoảng thời gian của số liệu, ví dụ "tháng mười một năm 2026"',
+    "source": 'nơi cung cấp số liệu, ví dụ "Trung tâm Phục vụ hành chính công phường"',
     "news": "danh sách tin ngắn trong tháng, mỗi tin một câu hoặc vài câu",
 }
 
@@ -161,7 +161,10 @@ def _text(src: Located, data: dict, key: str, required: bool) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise ConfigError(
-                f"chủ đề thiếu mục '{key}'.", file=src.file, line=src.line(key) or 1, field=key,
+                f"chủ đề thiếu mục '{key}'.",
+                file=src.file,
+                line=src.line(key) or 1,
+                field=key,
                 hint="Xem mẫu trong docs/content.md.",
             )
         return ""
@@ -175,7 +178,10 @@ def _text_list(src: Located, data: dict, key: str, required: bool) -> list[str]:
     if value is None:
         if required:
             raise ConfigError(
-                f"chủ đề thiếu mục '{key}'.", file=src.file, line=1, field=key,
+                f"chủ đề thiếu mục '{key}'.",
+                file=src.file,
+                line=1,
+                field=key,
                 hint=f"Thêm '{key}:' với ít nhất một dòng '- …'. Xem docs/content.md.",
             )
         return []
@@ -183,15 +189,19 @@ def _text_list(src: Located, data: dict, key: str, required: bool) -> list[str]:
         value = [value]
     if not isinstance(value, list) or (required and not value):
         raise ConfigError(
-            f"mục '{key}' phải là danh sách (mỗi dòng bắt đầu bằng '- ').", file=src.file,
-            line=src.line(key), field=key,
+            f"mục '{key}' phải là danh sách (mỗi dòng bắt đầu bằng '- ').",
+            file=src.file,
+            line=src.line(key),
+            field=key,
         )
     out = []
     for i, item in enumerate(value):
         if not isinstance(item, (str, int, float)) or isinstance(item, bool) or not str(item).strip():
             raise ConfigError(
-                f"dòng thứ {i + 1} của mục '{key}' phải là một đoạn chữ.", file=src.file,
-                line=src.line(key, i), field=f"{key}[{i}]",
+                f"dòng thứ {i + 1} của mục '{key}' phải là một đoạn chữ.",
+                file=src.file,
+                line=src.line(key, i),
+                field=f"{key}[{i}]",
             )
         out.append(" ".join(str(item).split()))
     return out
@@ -205,46 +215,69 @@ def parse_topic(src: Located, *, builtin: bool) -> Topic:
     for key in data:
         if key not in _TOPIC_FIELDS:
             raise ConfigError(
-                f"không có mục tên '{key}' trong chủ đề.", file=src.file, line=src.line(key), field=str(key),
+                f"không có mục tên '{key}' trong chủ đề.",
+                file=src.file,
+                line=src.line(key),
+                field=str(key),
                 hint="Các mục hợp lệ: " + ", ".join(_TOPIC_FIELDS) + ".",
             )
     tid = _text(src, data, "id", True)
     if not _SLUG.match(tid):
         raise ConfigError(
-            f"mã chủ đề '{tid}' phải viết thường, không dấu, chỉ chữ, số và '-'.", file=src.file,
-            line=src.line("id"), field="id", hint="Ví dụ: id: mot-cua-lien-thong",
+            f"mã chủ đề '{tid}' phải viết thường, không dấu, chỉ chữ, số và '-'.",
+            file=src.file,
+            line=src.line("id"),
+            field="id",
+            hint="Ví dụ: id: mot-cua-lien-thong",
         )
     area = _text(src, data, "area", True)
     if area not in AREAS:
         raise ConfigError(
-            f"lĩnh vực '{area}' không có.", file=src.file, line=src.line("area"), field="area",
+            f"lĩnh vực '{area}' không có.",
+            file=src.file,
+            line=src.line("area"),
+            field="area",
             hint="Chọn một trong: " + ", ".join(f"{k} ({v})" for k, v in AREAS.items()) + ".",
         )
     qa_raw = data.get("qa")
     if not isinstance(qa_raw, list) or not qa_raw:
         raise ConfigError(
-            "mục 'qa' phải là danh sách các cặp hỏi – đáp.", file=src.file, line=src.line("qa") or 1,
-            field="qa", hint="Ví dụ:\n  qa:\n    - q: Câu hỏi?\n      a: Câu trả lời.",
+            "mục 'qa' phải là danh sách các cặp hỏi – đáp.",
+            file=src.file,
+            line=src.line("qa") or 1,
+            field="qa",
+            hint="Ví dụ:\n  qa:\n    - q: Câu hỏi?\n      a: Câu trả lời.",
         )
     qa = []
     for i, pair in enumerate(qa_raw):
-        if not isinstance(pair, dict) or not str(pair.get("q") or "").strip() or not str(pair.get("a") or "").strip():
+        if (
+            not isinstance(pair, dict)
+            or not str(pair.get("q") or "").strip()
+            or not str(pair.get("a") or "").strip()
+        ):
             raise ConfigError(
                 f"cặp hỏi – đáp thứ {i + 1} phải có cả 'q' (câu hỏi) và 'a' (câu trả lời).",
-                file=src.file, line=src.line("qa", i), field=f"qa[{i}]",
+                file=src.file,
+                line=src.line("qa", i),
+                field=f"qa[{i}]",
             )
         extra = set(pair) - {"q", "a", "who"}
         if extra:
             raise ConfigError(
                 f"cặp hỏi – đáp thứ {i + 1} có mục lạ: {', '.join(map(str, extra))}.",
-                file=src.file, line=src.line("qa", i), field=f"qa[{i}]", hint="Chỉ dùng q, a và who.",
+                file=src.file,
+                line=src.line("qa", i),
+                field=f"qa[{i}]",
+                hint="Chỉ dùng q, a và who.",
             )
         qa.append({k: " ".join(str(v).split()) for k, v in pair.items()})
     legal_raw = data.get("legal")
     if not isinstance(legal_raw, list) or not legal_raw:
         raise ConfigError(
             "mục 'legal' phải liệt kê ít nhất một văn bản (số, ngày, cơ quan ban hành).",
-            file=src.file, line=src.line("legal") or 1, field="legal",
+            file=src.file,
+            line=src.line("legal") or 1,
+            field="legal",
         )
     legal = []
     for i, ref in enumerate(legal_raw):
@@ -255,19 +288,26 @@ def parse_topic(src: Located, *, builtin: bool) -> Topic:
         else:
             raise ConfigError(
                 f"văn bản thứ {i + 1} trong 'legal' phải là một dòng chữ hoặc có 'text:'.",
-                file=src.file, line=src.line("legal", i), field=f"legal[{i}]",
+                file=src.file,
+                line=src.line("legal", i),
+                field=f"legal[{i}]",
             )
     months_raw = data.get("months") or []
     if not isinstance(months_raw, list) or any(
         isinstance(m, bool) or not isinstance(m, int) or not 1 <= m <= 12 for m in months_raw
     ):
         raise ConfigError(
-            "mục 'months' phải là danh sách tháng từ 1 đến 12.", file=src.file, line=src.line("months"),
-            field="months", hint="Ví dụ: months: [10]",
+            "mục 'months' phải là danh sách tháng từ 1 đến 12.",
+            file=src.file,
+            line=src.line("months"),
+            field="months",
+            hint="Ví dụ: months: [10]",
         )
     order = data.get("order", 100)
     if isinstance(order, bool) or not isinstance(order, int):
-        raise ConfigError("mục 'order' phải là số nguyên.", file=src.file, line=src.line("order"), field="order")
+        raise ConfigError(
+            "mục 'order' phải là số nguyên.", file=src.file, line=src.line("order"), field="order"
+        )
     return Topic(
         id=tid,
         title=_text(src, data, "title", True),
@@ -306,7 +346,10 @@ def load_topics(station: Station | None = None) -> dict[str, Topic]:
         if topic.id in seen and seen[topic.id].parent == path.parent:
             raise ConfigError(
                 f"mã chủ đề '{topic.id}' bị trùng với tệp {seen[topic.id].name}.",
-                file=path, line=1, field="id", hint="Mỗi chủ đề cần một mã (id) riêng.",
+                file=path,
+                line=1,
+                field="id",
+                hint="Mỗi chủ đề cần một mã (id) riêng.",
             )
         seen[topic.id] = path
         topics[topic.id] = topic
@@ -402,7 +445,9 @@ def plan_year(station: Station, year: int, *, force: bool = False) -> Path:
         t = topics[tid]
         lines.append(f'  - month: "{year}-{m:02d}"')
         lines.append(f"    topic: {tid}")
-        lines.append(f"    title: {yaml.safe_dump(t.title, allow_unicode=True, width=10_000).strip().removesuffix('...').strip()}")
+        lines.append(
+            f"    title: {yaml.safe_dump(t.title, allow_unicode=True, width=10_000).strip().removesuffix('...').strip()}"
+        )
         lines.append(f"    area: {t.area}            # {AREAS[t.area]}")
     if path.exists():
         backup = path.with_name(f"plan-{year}.{date.today():%Y%m%d}.bak.yaml")
@@ -422,9 +467,14 @@ def load_plan(station: Station, year: int) -> dict[str, PlanEntry] | None:
     months = data.get("months") if isinstance(data, dict) else None
     if not isinstance(months, list):
         raise ConfigError(
-            "kế hoạch phải có mục 'months:' là danh sách các tháng.", file=path, line=src.line("months") or 1,
+            "kế hoạch phải có mục 'months:' là danh sách các tháng.",
+            file=path,
+            line=src.line("months") or 1,
             hint="Lập lại kế hoạch của năm (ghi đè) để có tệp mẫu đúng cách viết.",
-            next_step=NextStep("plan-force", year=int(path.stem.split("-")[-1]) if path.stem.split("-")[-1].isdigit() else None),
+            next_step=NextStep(
+                "plan-force",
+                year=int(path.stem.split("-")[-1]) if path.stem.split("-")[-1].isdigit() else None,
+            ),
         )
     out: dict[str, PlanEntry] = {}
     for i, entry in enumerate(months):
@@ -435,15 +485,21 @@ def load_plan(station: Station, year: int) -> dict[str, PlanEntry] | None:
         m = _MONTH.match(month)
         if not m or int(m.group(1)) != int(year):
             raise ConfigError(
-                f"tháng '{month}' không hợp lệ hoặc không thuộc năm {year}.", file=path,
-                line=src.line("months", i, "month"), field="month", hint=f'Viết dạng "{year}-03".',
+                f"tháng '{month}' không hợp lệ hoặc không thuộc năm {year}.",
+                file=path,
+                line=src.line("months", i, "month"),
+                field="month",
+                hint=f'Viết dạng "{year}-03".',
             )
         if month in out:
             raise ConfigError(f"tháng {month} xuất hiện hai lần.", file=path, line=line, field="month")
         tid = str(entry.get("topic") or "")
         if tid not in topics:
             raise ConfigError(
-                f"không có chủ đề mã '{tid}'.", file=path, line=src.line("months", i, "topic"), field="topic",
+                f"không có chủ đề mã '{tid}'.",
+                file=path,
+                line=src.line("months", i, "topic"),
+                field="topic",
                 hint="Các chủ đề có sẵn: " + ", ".join(sorted(topics)) + ".",
             )
         out[month] = PlanEntry(month, tid, line)
@@ -500,28 +556,42 @@ class Facts:
 
 def _check_consistency(f: dict[str, float | int | None], path: Path, src: Located) -> None:
     """Figures that depend on each other must agree (the script reads both on air)."""
+
     def fail(key: str, message: str, hint: str) -> ConfigError:
         return ConfigError(message, file=path, line=src.line(key), field=key, hint=hint)
 
     rate, overdue = f.get("on_time_rate"), f.get("overdue")
     if rate is not None and overdue is not None:
         if overdue == 0 and rate < 100:
-            raise fail("on_time_rate", f"số liệu mâu thuẫn: đúng hạn {str(rate).replace('.', ',')}% (dưới 100%) nhưng 'overdue: 0' "
-                       "(không có hồ sơ nào trễ hạn).",
-                       "Nếu có hồ sơ trễ hạn, ghi đúng số đó vào 'overdue'; nếu không có, tỉ lệ đúng hạn là 100.")
+            raise fail(
+                "on_time_rate",
+                f"số liệu mâu thuẫn: đúng hạn {str(rate).replace('.', ',')}% (dưới 100%) nhưng 'overdue: 0' "
+                "(không có hồ sơ nào trễ hạn).",
+                "Nếu có hồ sơ trễ hạn, ghi đúng số đó vào 'overdue'; nếu không có, tỉ lệ đúng hạn là 100.",
+            )
         if overdue > 0 and rate >= 100:
-            raise fail("on_time_rate", f"số liệu mâu thuẫn: đúng hạn 100% nhưng có {overdue} hồ sơ trễ hạn ('overdue').",
-                       "Sửa một trong hai mục cho khớp với báo cáo của Bộ phận Một cửa.")
+            raise fail(
+                "on_time_rate",
+                f"số liệu mâu thuẫn: đúng hạn 100% nhưng có {overdue} hồ sơ trễ hạn ('overdue').",
+                "Sửa một trong hai mục cho khớp với báo cáo của Bộ phận Một cửa.",
+            )
     received, online = f.get("received"), f.get("online_received")
     if received is not None and online is not None:
         if online > received:
-            raise fail("online_received", f"số liệu mâu thuẫn: số hồ sơ nộp trực tuyến ({online}) lớn hơn tổng số "
-                       f"hồ sơ tiếp nhận ({received}).", "Kiểm tra lại hai mục 'online_received' và 'received'.")
+            raise fail(
+                "online_received",
+                f"số liệu mâu thuẫn: số hồ sơ nộp trực tuyến ({online}) lớn hơn tổng số "
+                f"hồ sơ tiếp nhận ({received}).",
+                "Kiểm tra lại hai mục 'online_received' và 'received'.",
+            )
         share = f.get("online_share")
         if share is not None and received > 0 and abs(online * 100 / received - share) > 1:
-            raise fail("online_share", f"số liệu mâu thuẫn: {online}/{received} hồ sơ nộp trực tuyến là "
-                       f"{online * 100 / received:.1f}%, không phải {share:g}%.".replace(".", ","),
-                       "Sửa 'online_share' (hoặc xóa dòng đó để khỏi đọc tỉ lệ).")
+            raise fail(
+                "online_share",
+                f"số liệu mâu thuẫn: {online}/{received} hồ sơ nộp trực tuyến là "
+                f"{online * 100 / received:.1f}%, không phải {share:g}%.".replace(".", ","),
+                "Sửa 'online_share' (hoặc xóa dòng đó để khỏi đọc tỉ lệ).",
+            )
 
 
 def facts_path(station: Station, month: str) -> Path:
@@ -545,12 +615,17 @@ def load_facts(station: Station, month: str) -> Facts:
             close = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.6)
             guess = f"Có phải ý bạn là '{close[0]}'? " if close else ""
             raise ConfigError(
-                f"không có mục số liệu tên '{key}'.", file=path, line=src.line(key), field=str(key),
+                f"không có mục số liệu tên '{key}'.",
+                file=path,
+                line=src.line(key),
+                field=str(key),
                 hint=guess + "Các mục hợp lệ: " + ", ".join(valid) + ". Xem facts/README.md.",
             )
     example = data.get("example", False)
     if not isinstance(example, bool):
-        raise ConfigError("mục 'example' phải là true hoặc false.", file=path, line=src.line("example"), field="example")
+        raise ConfigError(
+            "mục 'example' phải là true hoặc false.", file=path, line=src.line("example"), field="example"
+        )
     figures: dict[str, float | int | None] = {}
     for key, (kind, label) in FACT_FIELDS.items():
         value = data.get(key)
@@ -564,20 +639,32 @@ def load_facts(station: Station, month: str) -> Facts:
                 value = None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(
-                f"'{key}' ({label}) phải là một con số.", file=path, line=src.line(key), field=key,
+                f"'{key}' ({label}) phải là một con số.",
+                file=path,
+                line=src.line(key),
+                field=key,
                 hint="Để trống hoặc xóa dòng nếu chưa có số liệu; đừng điền số ước đoán.",
             )
         if kind == "percent" and not 0 <= value <= 100:
-            raise ConfigError(f"'{key}' là tỉ lệ phần trăm, phải từ 0 đến 100.", file=path, line=src.line(key), field=key)
+            raise ConfigError(
+                f"'{key}' là tỉ lệ phần trăm, phải từ 0 đến 100.", file=path, line=src.line(key), field=key
+            )
         if kind == "count" and (value < 0 or int(value) != value):
-            raise ConfigError(f"'{key}' là số hồ sơ, phải là số nguyên không âm.", file=path, line=src.line(key), field=key)
+            raise ConfigError(
+                f"'{key}' là số hồ sơ, phải là số nguyên không âm.", file=path, line=src.line(key), field=key
+            )
         figures[key] = int(value) if kind == "count" or float(value).is_integer() else float(value)
     _check_consistency(figures, path, src)
     news = data.get("news") or []
     if isinstance(news, str):
         news = [news]
     if not isinstance(news, list) or not all(isinstance(n, str) and n.strip() for n in news):
-        raise ConfigError("mục 'news' phải là danh sách các tin (mỗi dòng '- …').", file=path, line=src.line("news"), field="news")
+        raise ConfigError(
+            "mục 'news' phải là danh sách các tin (mỗi dòng '- …').",
+            file=path,
+            line=src.line("news"),
+            field="news",
+        )
     return Facts(
         path=path,
         example=example,

@@ -76,7 +76,8 @@ class _SafeLoader(yaml.SafeLoader):
         digits = sum(c.isdigit() for c in str(node.value))
         if digits > MAX_INT_DIGITS:
             raise _Limit(
-                f"có số quá dài ({digits} chữ số).", node.start_mark,
+                f"có số quá dài ({digits} chữ số).",
+                node.start_mark,
                 "Kiểm tra lại con số; nếu đây là chữ, đặt nó trong ngoặc kép.",
             )
         return super().construct_yaml_int(node)
@@ -96,13 +97,15 @@ def _check_graph(root: yaml.Node) -> None:
             return sizes[key]
         if key in active:
             raise _Limit(
-                "có tham chiếu (alias *) trỏ vào chính nó.", node.start_mark,
+                "có tham chiếu (alias *) trỏ vào chính nó.",
+                node.start_mark,
                 "Bỏ các dấu & và * trong tệp, viết thẳng giá trị ra.",
             )
         if isinstance(node, yaml.ScalarNode):
             if _SURROGATE.search(node.value):
                 raise _Limit(
-                    "có ký tự Unicode hỏng (nửa cặp surrogate, ví dụ \\ud800).", node.start_mark,
+                    "có ký tự Unicode hỏng (nửa cặp surrogate, ví dụ \\ud800).",
+                    node.start_mark,
                     "Xóa ký tự lạ hoặc mã \\uD800–\\uDFFF khỏi tệp.",
                 )
             sizes[key] = 1
@@ -125,8 +128,9 @@ def _check_graph(root: yaml.Node) -> None:
     size(root)
 
 
-def read_text_file(path: Path, *, error: type[BroadcastError] = ConfigError, max_bytes: int = MAX_BYTES,
-                   what: str = "tệp") -> str:
+def read_text_file(
+    path: Path, *, error: type[BroadcastError] = ConfigError, max_bytes: int = MAX_BYTES, what: str = "tệp"
+) -> str:
     """Read a user-editable text file as UTF-8, refusing non-regular and over-large files.
 
     The file is opened non-blocking and checked with fstat before reading, so a FIFO or a
@@ -152,12 +156,14 @@ def read_text_file(path: Path, *, error: type[BroadcastError] = ConfigError, max
             raise error(f"đây là một thư mục, không phải {what}.", file=path)
         if not stat.S_ISREG(st.st_mode):
             raise error(
-                f"không phải một tệp thường (có thể là ống dẫn/thiết bị), không đọc.", file=path,
+                "không phải một tệp thường (có thể là ống dẫn/thiết bị), không đọc.",
+                file=path,
                 hint="Thay bằng một tệp văn bản bình thường.",
             )
         if st.st_size > max_bytes:
             raise error(
-                f"{what} quá lớn ({_n(st.st_size)} byte, tối đa {_n(max_bytes)}).", file=path,
+                f"{what} quá lớn ({_n(st.st_size)} byte, tối đa {_n(max_bytes)}).",
+                file=path,
                 hint="Kiểm tra xem có dán nhầm nội dung khác vào tệp không.",
             )
         with os.fdopen(fd, "rb", closefd=False) as fh:
@@ -217,8 +223,9 @@ def _walk(node: yaml.Node, path: Key, lines: dict[Key, int], raw: dict[Key, str]
         raw[path] = node.value
 
 
-def _parse(text: str, path: Path, error: type[BroadcastError], line_offset: int,
-           construct: bool) -> tuple[yaml.Node | None, Any]:
+def _parse(
+    text: str, path: Path, error: type[BroadcastError], line_offset: int, construct: bool
+) -> tuple[yaml.Node | None, Any]:
     """Compose (and construct) one document within the limits; errors name file and line."""
     loader = None
     try:
@@ -281,9 +288,9 @@ def _yaml_problem_vi(problem: str | None) -> str:
     return f"{text}: {phrase}." if phrase else f"{text}."
 
 
-
-def compose_yaml(path: str | Path, *, text: str | None = None,
-                 error: type[BroadcastError] = ConfigError) -> yaml.Node | None:
+def compose_yaml(
+    path: str | Path, *, text: str | None = None, error: type[BroadcastError] = ConfigError
+) -> yaml.Node | None:
     """The node tree of a YAML file (for readers that need marks), within the same limits."""
     path = Path(path)
     if text is None:
@@ -291,8 +298,13 @@ def compose_yaml(path: str | Path, *, text: str | None = None,
     return _parse(text, path, error, 0, construct=False)[0]
 
 
-def load_yaml(path: str | Path, *, text: str | None = None, error: type[BroadcastError] = ConfigError,
-              line_offset: int = 0) -> Located:
+def load_yaml(
+    path: str | Path,
+    *,
+    text: str | None = None,
+    error: type[BroadcastError] = ConfigError,
+    line_offset: int = 0,
+) -> Located:
     """Parse a YAML file safely and within limits; every failure is `error` naming the line.
 
     `text` parses given text instead of reading `path` (which then only names it in

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import signal
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 class Hang(Exception):
@@ -14,6 +14,7 @@ class Hang(Exception):
 @contextmanager
 def hang_guard(seconds: int = 30) -> Iterator[None]:
     """Raise Hang if the block runs longer than `seconds` (a hang detector, not a speed test)."""
+
     def on_alarm(signum, frame):  # noqa: ARG001
         raise Hang(f"no result after {seconds} s: the command hangs")
 

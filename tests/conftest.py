@@ -56,9 +56,24 @@ def tone_mp3(path: Path, seconds: float = 4.0, freq: int = 440) -> Path:
     if key not in _TONE_CACHE:
         tmp = path.with_suffix(".tmp.mp3")
         subprocess.run(
-            ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
-             "-i", f"sine=frequency={freq}:duration={seconds}", "-ar", "44100", "-ac", "1",
-             "-b:a", "128k", str(tmp)],
+            [
+                "ffmpeg",
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                f"sine=frequency={freq}:duration={seconds}",
+                "-ar",
+                "44100",
+                "-ac",
+                "1",
+                "-b:a",
+                "128k",
+                str(tmp),
+            ],
             check=True,
         )
         _TONE_CACHE[key] = tmp.read_bytes()
@@ -73,7 +88,9 @@ def tone_mp3(path: Path, seconds: float = 4.0, freq: int = 440) -> Path:
 def station_dir(tmp_path: Path, **overrides) -> Path:
     """The example station, voiced offline (espeak-ng) so the standing notice is real speech."""
     tmp_path.mkdir(parents=True, exist_ok=True)
-    overrides.setdefault("voice", {"main": [{"engine": "espeak-ng", "voice": "vi"}], "second": [], "fallback": True})
+    overrides.setdefault(
+        "voice", {"main": [{"engine": "espeak-ng", "voice": "vi"}], "second": [], "fallback": True}
+    )
     return make_station(tmp_path, **overrides)
 
 
@@ -84,7 +101,9 @@ def write_script(st, month: str, *, approved: bool = True, title: str | None = N
     title = title or f"Đăng ký đất đai trực tuyến tháng {month[5:]}"
     body = f"\n## Mở đầu\nKính chào bà con, đây là chuyên mục tháng {month}.\n"
     meta = {
-        "month": month, "topic": "dat-dai", "title": title,
+        "month": month,
+        "topic": "dat-dai",
+        "title": title,
         "status": "approved" if approved else "draft",
         "approved_by": "Nguyễn Văn A" if approved else None,
         "approved_at": "2026-01-01T08:00:00" if approved else None,
@@ -92,14 +111,23 @@ def write_script(st, month: str, *, approved: bool = True, title: str | None = N
     }
     path = st.store.script_path(month)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + body,
-                    encoding="utf-8")
+    path.write_text(
+        "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + body, encoding="utf-8"
+    )
     return path
 
 
-def write_programme(st, month: str, *, seconds: float = 4.0, duration_s: float | None = None,
-                    lufs: float | None = None, approved: bool = True, freq: int = 440,
-                    script: bool = True) -> Path:
+def write_programme(
+    st,
+    month: str,
+    *,
+    seconds: float = 4.0,
+    duration_s: float | None = None,
+    lufs: float | None = None,
+    approved: bool = True,
+    freq: int = 440,
+    script: bool = True,
+) -> Path:
     """A produced programme: MP3 + manifest.json (DESIGN §5) + its script."""
     from broadcast.script import read_script
 
@@ -110,14 +138,30 @@ def write_programme(st, month: str, *, seconds: float = 4.0, duration_s: float |
     name = f"{st.slug}-{month}.mp3"
     tone_mp3(folder / name, seconds, freq)
     manifest = {
-        "month": month, "title": sc.title, "file": name,
+        "month": month,
+        "title": sc.title,
+        "file": name,
         "duration_s": duration_s if duration_s is not None else seconds,
         "loudness_lufs": st.audio.target_lufs if lufs is None else lufs,
-        "true_peak_dbtp": -1.5, "sample_rate": 44100, "channels": 1, "bitrate_kbps": 128,
-        "script_sha256": sc.body_sha256, "degraded": False, "engines": {"silent": 1},
-        "clips_synthesized": 1, "clips_cached": 0,
-        "segments": [{"title": "Mở đầu", "kind": "speech", "start_s": 0.0, "end_s": seconds,
-                      "engine": "silent", "voice": "silent"}],
+        "true_peak_dbtp": -1.5,
+        "sample_rate": 44100,
+        "channels": 1,
+        "bitrate_kbps": 128,
+        "script_sha256": sc.body_sha256,
+        "degraded": False,
+        "engines": {"silent": 1},
+        "clips_synthesized": 1,
+        "clips_cached": 0,
+        "segments": [
+            {
+                "title": "Mở đầu",
+                "kind": "speech",
+                "start_s": 0.0,
+                "end_s": seconds,
+                "engine": "silent",
+                "voice": "silent",
+            }
+        ],
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
     return folder / name

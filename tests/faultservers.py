@@ -34,7 +34,7 @@ def _read_head(conn: socket.socket, stop: threading.Event) -> bytes:
     while b"\r\n\r\n" not in data and not stop.is_set() and len(data) < 65536:
         try:
             chunk = conn.recv(4096)
-        except socket.timeout:
+        except TimeoutError:
             continue
         except OSError:
             break
@@ -122,13 +122,18 @@ class FaultServer(_Server):
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             conn.close()
         elif self.fault == "429":
-            conn.sendall(b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3600\r\n"
-                         b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+            conn.sendall(
+                b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3600\r\n"
+                b"Content-Length: 0\r\nConnection: close\r\n\r\n"
+            )
         elif self.fault == "garbage":
             conn.sendall(random.Random(self.requests).randbytes(2048))
         elif self.fault == "drip":
-            answer = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
-                      + b")]}'\n" + b"x" * 99995)
+            answer = (
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+                + b")]}'\n"
+                + b"x" * 99995
+            )
             end = time.monotonic() + self.drip_max_s
             for i in range(len(answer)):
                 if self.stop.wait(self.drip_s) or time.monotonic() > end:

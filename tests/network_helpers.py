@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-
 from conftest import make_station
 
 MONTH = "2027-03"
@@ -20,8 +19,15 @@ def tiny_template(folder: Path, engine: dict | None = None) -> Path:
         voice={"main": [engine or {"engine": "silent", "syllable_s": 0.02}], "second": [], "fallback": True},
         programme={"min_minutes": 1, "max_minutes": 15},
         audio={"target_lufs": -16, "true_peak_dbtp": -1, "bitrate_kbps": 64, "sample_rate": 22050},
-        airing={"per_month": 1, "slots": ["sang"], "from_day": 5, "skip_holidays": True,
-                "days_off": [], "extra_days": [], "reminder_min": 0},
+        airing={
+            "per_month": 1,
+            "slots": ["sang"],
+            "from_day": 5,
+            "skip_holidays": True,
+            "days_off": [],
+            "extra_days": [],
+            "reminder_min": 0,
+        },
     )
 
 
@@ -37,8 +43,9 @@ def member(i: int) -> dict:
     }
 
 
-def make_network(root: Path, count: int, *, broken: bool = True, delivery: str = "folder",
-                 engine: dict | None = None) -> Path:
+def make_network(
+    root: Path, count: int, *, broken: bool = True, delivery: str = "folder", engine: dict | None = None
+) -> Path:
     """A network folder: a template station, `count` members built from it, and (if `broken`)
     one member with its own folder whose station.yaml is broken at line 3."""
     tiny_template(root / "mau", engine)
@@ -46,10 +53,20 @@ def make_network(root: Path, count: int, *, broken: bool = True, delivery: str =
     if broken:
         bad = root / "doi-tac" / BROKEN_SLUG
         bad.mkdir(parents=True)
-        (bad / "station.yaml").write_text("station:\n  name: \"Đài hỏng\n  slug: [hong\n", encoding="utf-8")
+        (bad / "station.yaml").write_text('station:\n  name: "Đài hỏng\n  slug: [hong\n', encoding="utf-8")
         stations.append({"folder": f"doi-tac/{BROKEN_SLUG}"})
-    data = {"network": {"name": "Mạng thử", "template": "mau", "delivery": delivery, "auto_approve": True,
-                        "workers": 2, "retries": 2},
-            "stations": stations}
-    (root / "network.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    data = {
+        "network": {
+            "name": "Mạng thử",
+            "template": "mau",
+            "delivery": delivery,
+            "auto_approve": True,
+            "workers": 2,
+            "retries": 2,
+        },
+        "stations": stations,
+    }
+    (root / "network.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return root

@@ -69,7 +69,9 @@ def test_produce_on_a_full_disk_is_exit_2_and_keeps_the_previous_programme(full_
 
 def test_other_ffmpeg_failures_stay_ffmpeg_errors(tmp_path: Path) -> None:
     with pytest.raises(audiotools.FfmpegError):
-        audiotools.run_ffmpeg(["-i", str(tmp_path / "none.wav"), "-f", "null", "-"], what="đọc", file=tmp_path)
+        audiotools.run_ffmpeg(
+            ["-i", str(tmp_path / "none.wav"), "-f", "null", "-"], what="đọc", file=tmp_path
+        )
 
 
 def test_oserror_disk_full_is_recognised() -> None:

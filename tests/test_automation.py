@@ -21,17 +21,15 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from conftest import run_cli, station_dir, write_programme, write_script
 
-from broadcast.errors import NextStep
 from broadcast import automation as auto
-from broadcast import schedule as sch
 from broadcast import calendar as oncal
 from broadcast import readiness
-from broadcast.render.sheet import RUNNING_ORDER
+from broadcast import schedule as sch
 from broadcast.config import load_station
-from broadcast.errors import AutomationError
-
-from conftest import run_cli, station_dir, write_programme, write_script
+from broadcast.errors import AutomationError, NextStep
+from broadcast.render.sheet import RUNNING_ORDER
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
@@ -120,21 +118,31 @@ def test_simulated_year(tmp_path, fake_make, capsys):
         holidays_skipped += len(oncal.month_calendar(st, month).holidays_skipped)
     # Tết (Feb), Hùng Kings (Apr), 30/4, 1/5 and 2/9 were all in the air windows and skipped.
     skipped = {d for m in months[:-1] for d in oncal.month_calendar(st, m).holidays_skipped}
-    assert {date(2026, 2, 17), date(2026, 4, 26), date(2026, 4, 30), date(2026, 5, 1), date(2026, 9, 2)} <= skipped
+    assert {
+        date(2026, 2, 17),
+        date(2026, 4, 26),
+        date(2026, 4, 30),
+        date(2026, 5, 1),
+        date(2026, 9, 2),
+    } <= skipped
     assert airings == 12 * 4
     history = auto.read_history(st)
     assert sum(1 for r in history if r["event"] == "finish") == sum(len(v) for v in runs.values())
-    assert (st.store.state_dir / "automation.log").read_text(encoding="utf-8").count("[generate] kết thúc: ok") == 13
+    assert (st.store.state_dir / "automation.log").read_text(encoding="utf-8").count(
+        "[generate] kết thúc: ok"
+    ) == 13
     listed = ", ".join(f"{x:%d/%m}" for x in sorted(skipped))
     with capsys.disabled():
-        print(f"\n  simulated year: {len(produced(d))} months produced ({months[0]}..{months[-1]}), "
-              f"{airings} airings on {len(air_days)} days in 2026, {holidays_skipped} holiday days skipped "
-              f"({listed}), {len(runs)} run_due calls, "
-              f"{sum(len(v) for v in runs.values())} job runs")
+        print(
+            f"\n  simulated year: {len(produced(d))} months produced ({months[0]}..{months[-1]}), "
+            f"{airings} airings on {len(air_days)} days in 2026, {holidays_skipped} holiday days skipped "
+            f"({listed}), {len(runs)} run_due calls, "
+            f"{sum(len(v) for v in runs.values())} job runs"
+        )
 
 
 def test_generation_waits_for_approval_and_retries_every_evening(tmp_path, fake_make):
-    st = load_station(station_dir(tmp_path))     # auto_approve: false
+    st = load_station(station_dir(tmp_path))  # auto_approve: false
     r1 = auto.run_due(st, at(2026, 3, 20, 8, 30))
     gen = next(r for r in r1 if r.job == "generate")
     assert gen.outcome == "waiting_approval" and NextStep("approve", month="2026-04") in gen.next_steps
@@ -153,12 +161,14 @@ def test_generation_waits_for_approval_and_retries_every_evening(tmp_path, fake_
 
 def test_prepare_falls_back_loudly_when_tomorrow_is_not_ready(tmp_path, fake_make):
     st = load_station(station_dir(tmp_path))
-    write_programme(st, "2026-03")                     # an approved earlier programme
+    write_programme(st, "2026-03")  # an approved earlier programme
     sch.schedule_month(st, "2026-03")
     write_programme(st, "2026-04", approved=False)
     first = oncal.month_calendar(st, "2026-04").airings[0][0]
-    auto.run_due(st, at(2026, 3, 30, 20, 30))          # state: everything handled up to now
-    eve = datetime.combine(first - timedelta(days=1), datetime.min.time(), tzinfo=TZ).replace(hour=20, minute=5)
+    auto.run_due(st, at(2026, 3, 30, 20, 30))  # state: everything handled up to now
+    eve = datetime.combine(first - timedelta(days=1), datetime.min.time(), tzinfo=TZ).replace(
+        hour=20, minute=5
+    )
     runs = auto.run_due(st, eve)
     (prep,) = [r for r in runs if r.job == "prepare"]
     assert prep.outcome == "fallback" and "THAY BẰNG" in prep.detail
@@ -209,11 +219,12 @@ auto.run_due(st, datetime.fromisoformat({now!r}))
 def test_killed_generation_resumes_without_half_folder_or_duplicate(tmp_path, fake_make):
     d = station_dir(tmp_path / "st", automation={"auto_approve": True})
     st = load_station(d)
-    auto.run_due(st, at(2026, 3, 10, 8, 0))            # installation: March made, state recorded
+    auto.run_due(st, at(2026, 3, 10, 8, 0))  # installation: March made, state recorded
     assert produced(d) == ["2026-03"]
     marker = tmp_path / "stuck"
-    code = _KILL_SCRIPT.format(tests=str(TESTS), marker=str(marker), station=str(d),
-                               now=at(2026, 3, 20, 8, 5).isoformat())
+    code = _KILL_SCRIPT.format(
+        tests=str(TESTS), marker=str(marker), station=str(d), now=at(2026, 3, 20, 8, 5).isoformat()
+    )
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO)
     try:
         for _ in range(600):
@@ -228,7 +239,7 @@ def test_killed_generation_resumes_without_half_folder_or_duplicate(tmp_path, fa
     visible = [p for p in st.store.days_dir.iterdir() if p.name.startswith("2026-04")]
     assert len(visible) == 2
     for folder in visible:
-        assert len(list(folder.iterdir())) == 3            # whole: mp3, m3u8, html
+        assert len(list(folder.iterdir())) == 3  # whole: mp3, m3u8, html
     # The plan is written first (one transaction): it is the new one, and unfinished.
     assert (st.store.schedules_dir / "2026-04.yaml").exists()
     assert not sch.is_scheduled(st, "2026-04")
@@ -248,8 +259,9 @@ def test_killed_generation_resumes_without_half_folder_or_duplicate(tmp_path, fa
     assert produced(d) == ["2026-03", "2026-04"]
     assert sch.is_scheduled(st, "2026-04")
     sched = sch.read_schedule(st, "2026-04")
-    assert sorted(p.name for p in st.store.days_dir.iterdir() if p.name.startswith("2026-04")) == \
-        [day.isoformat() for day in sched.days]
+    assert sorted(p.name for p in st.store.days_dir.iterdir() if p.name.startswith("2026-04")) == [
+        day.isoformat() for day in sched.days
+    ]
     assert not [p for p in st.store.days_dir.iterdir() if p.name.startswith(".")]
     assert auto.interrupted_jobs(st) == set()
     # And once done, it stays done.
@@ -265,7 +277,7 @@ def test_second_runner_on_the_same_station_is_refused(tmp_path, fake_make):
         with pytest.raises(AutomationError) as err:
             auto.run_due(st, at(2026, 3, 1, 8, 0))
     assert "đang chạy" in str(err.value)
-    assert auto.run_due(st, at(2026, 3, 1, 8, 0))       # lock released: runs
+    assert auto.run_due(st, at(2026, 3, 1, 8, 0))  # lock released: runs
 
 
 def test_second_daemon_process_refuses_to_start(tmp_path):
@@ -275,22 +287,34 @@ def test_second_daemon_process_refuses_to_start(tmp_path):
     now = datetime.now(TZ)
     st.store.state_dir.mkdir(parents=True)
     (st.store.state_dir / "automation-state.json").write_text(
-        json.dumps({job: now.isoformat() for job in auto.JOBS}), encoding="utf-8")
+        json.dumps({job: now.isoformat() for job in auto.JOBS}), encoding="utf-8"
+    )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    first = subprocess.Popen([sys.executable, "-m", "broadcast", "daemon", "--station", str(d)],
-                             cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
+    first = subprocess.Popen(
+        [sys.executable, "-m", "broadcast", "daemon", "--station", str(d)],
+        cwd=REPO,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         from filelock import FileLock, Timeout
 
-        for _ in range(300):        # wait until the first daemon holds the lock
+        for _ in range(300):  # wait until the first daemon holds the lock
             try:
                 FileLock(str(st.store.state_dir / "daemon.lock"), timeout=0).acquire().lock.release()
             except Timeout:
                 break
             assert first.poll() is None, first.stderr.read()
             time.sleep(0.1)
-        second = subprocess.run([sys.executable, "-m", "broadcast", "daemon", "--station", str(d)],
-                                cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+        second = subprocess.run(
+            [sys.executable, "-m", "broadcast", "daemon", "--station", str(d)],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert second.returncode == 1
         assert "đang chạy" in second.stderr
         assert first.poll() is None
@@ -312,12 +336,13 @@ def test_daemon_catches_up_at_start_and_rebuilds_its_jobs_in_memory(tmp_path, fa
             time.sleep(0.1)
         assert [r["job"] for r in finished] == ["generate", "prepare"]
         this_month = datetime.now(TZ).strftime("%Y-%m")
-        assert (st.store.programme_dir(this_month) / "manifest.json").exists() or \
-            finished[0]["outcome"] == "ok"
+        assert (st.store.programme_dir(this_month) / "manifest.json").exists() or finished[0][
+            "outcome"
+        ] == "ok"
     finally:
         stop.set()
         t.join(timeout=60)
-    assert not (st.store.state_dir / "jobs.sqlite").exists()     # nothing pickled on disk
+    assert not (st.store.state_dir / "jobs.sqlite").exists()  # nothing pickled on disk
     sched = auto.build_scheduler(st, blocking=False)
     sched.start(paused=True)
     try:
@@ -342,8 +367,10 @@ def test_a_malicious_pickle_in_an_old_jobs_sqlite_is_never_run(tmp_path, fake_ma
 
     st.store.state_dir.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(st.store.state_dir / "jobs.sqlite")
-    db.execute("create table apscheduler_jobs (id varchar(191) primary key, next_run_time float, "
-               "job_state blob not null)")
+    db.execute(
+        "create table apscheduler_jobs (id varchar(191) primary key, next_run_time float, "
+        "job_state blob not null)"
+    )
     for job in ("generate", "prepare", "evil"):
         db.execute("insert into apscheduler_jobs values (?, ?, ?)", (job, 0.0, pickle.dumps(Evil())))
     db.commit()
@@ -366,8 +393,11 @@ def test_a_malicious_pickle_in_an_old_jobs_sqlite_is_never_run(tmp_path, fake_ma
 def test_apscheduler_runs_a_missed_job_once(tmp_path, monkeypatch):
     st = load_station(station_dir(tmp_path))
     calls = []
-    monkeypatch.setitem(auto.JOB_FUNCS, "prepare",
-                        lambda sd, now: calls.append(now) or auto.JobRun("prepare", now.isoformat(), None))
+    monkeypatch.setitem(
+        auto.JOB_FUNCS,
+        "prepare",
+        lambda sd, now: calls.append(now) or auto.JobRun("prepare", now.isoformat(), None),
+    )
     sched = auto.build_scheduler(st, blocking=False)
     sched.start(paused=True)
     try:
@@ -390,10 +420,14 @@ def test_apscheduler_runs_a_missed_job_once(tmp_path, monkeypatch):
 
 def test_generation_with_the_real_pipeline_and_silent_engine(tmp_path):
     """run_due drives pipeline.make (script, check, produce, schedule) end to end."""
-    d = station_dir(tmp_path, voice={"main": [{"engine": "silent"}], "second": [], "fallback": True},
-                    automation={"auto_approve": True}, programme={"min_minutes": 1, "max_minutes": 25})
+    d = station_dir(
+        tmp_path,
+        voice={"main": [{"engine": "silent"}], "second": [], "fallback": True},
+        automation={"auto_approve": True},
+        programme={"min_minutes": 1, "max_minutes": 25},
+    )
     st = load_station(d)
-    runs = auto.run_due(st, at(2026, 11, 26, 8, 5))     # November's airings are over
+    runs = auto.run_due(st, at(2026, 11, 26, 8, 5))  # November's airings are over
     gen = next(r for r in runs if r.job == "generate")
     assert gen.outcome == "ok" and gen.months == ["2026-12"], gen.detail
     assert sch.is_scheduled(st, "2026-12")
@@ -420,9 +454,9 @@ def test_a_corrupt_state_file_is_treated_as_no_state(tmp_path, fake_make, text):
     (st.store.state_dir / "automation-state.json").write_text(text, encoding="utf-8")
     runs = auto.run_due(st, at(2026, 3, 20, 9, 0))
     assert [r.job for r in runs] == ["generate", "prepare"]
-    assert json.loads((st.store.state_dir / "automation-state.json").read_text(encoding="utf-8"))["generate"].startswith(
-        "2026-03-20T08:00"
-    )
+    assert json.loads((st.store.state_dir / "automation-state.json").read_text(encoding="utf-8"))[
+        "generate"
+    ].startswith("2026-03-20T08:00")
 
 
 # --------------------------------------------------------------------------- trial runs, bad state, full disk
@@ -449,13 +483,16 @@ def test_a_state_time_in_the_future_is_a_warning_and_not_trusted(tmp_path, fake_
     st.store.state_dir.mkdir(parents=True, exist_ok=True)
     (st.store.state_dir / "automation-state.json").write_text(
         json.dumps({"generate": "2026-12-20T08:00:00+07:00", "prepare": "2026-12-19T20:00:00+07:00"}),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     runs = auto.run_due(st, at(2026, 3, 20, 20, 5))
     assert {r.job for r in runs} == {"generate", "prepare"}
     assert "SAU thời điểm hiện tại" in caplog.text
 
 
-def test_a_full_disk_under_run_due_names_the_file_and_leaves_no_empty_history(tmp_path, fake_make, monkeypatch, capsys):
+def test_a_full_disk_under_run_due_names_the_file_and_leaves_no_empty_history(
+    tmp_path, fake_make, monkeypatch, capsys
+):
     """Issue 11 #14: exit 2, the message names the file, no 0-byte automation-runs.jsonl."""
     import builtins
     import errno

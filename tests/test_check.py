@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import make_station
 
 from broadcast.check import check_script, estimate, sentence_overlap
 from broadcast.cli import cli
 from broadcast.config import load_station
 from broadcast.errors import ScriptError
 from broadcast.script import parse_script, read_script, render_script
-from conftest import make_station
 
 ESPEAK = {"main": [{"engine": "espeak-ng", "voice": "vi"}], "second": [], "fallback": True}
 
@@ -73,7 +73,9 @@ def test_slower_voice_means_longer_programme(year_2027):
 def _write(station, month, body):
     path = station.store.script_path(month)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"---\nmonth: {month}\ntopic: x\ntitle: Ngắn\nstatus: draft\n---\n{body}", encoding="utf-8")
+    path.write_text(
+        f"---\nmonth: {month}\ntopic: x\ntitle: Ngắn\nstatus: draft\n---\n{body}", encoding="utf-8"
+    )
     return path
 
 
@@ -125,11 +127,12 @@ def test_sentence_overlap_measure():
 
 def test_script_must_fit_with_every_engine_of_the_chain(tmp_path):
     """A fast online voice and a slow offline fallback: the month must fit both."""
+    from conftest import make_station
+
     from broadcast.check import check_script
     from broadcast.config import load_station
     from broadcast.errors import ScriptError
     from broadcast.script import render_script
-    from conftest import make_station
 
     slow = {"engine": "silent", "syllable_s": 0.3}
     fast = {"engine": "silent", "syllable_s": 0.12}

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from conftest import make_station
 
 from broadcast.cli import main
-
-from conftest import make_station
 
 
 def _run(capsys, *args: str) -> tuple[int, str, str]:
@@ -59,7 +56,7 @@ def test_unknown_command_and_bad_number_are_explained(capsys):
 def test_day_accepts_dates_as_staff_write_them(capsys, tmp_path, written):
     station = make_station(tmp_path)
     code, out, _ = _run(capsys, "day", written, "--station", str(station))
-    assert code == 3   # 11/02/2027 is a planned airing and this fresh station has no programme
+    assert code == 3  # 11/02/2027 is a planned airing and this fresh station has no programme
     assert "ngày 11/02/2027" in out
 
 
@@ -87,7 +84,9 @@ def test_daemon_run_due_reports_each_job_once_in_vietnamese(capsys, tmp_path, mo
 
     monkeypatch.setattr("broadcast.cli.daemon.run_due", fake_run_due)
     assert automation.JOBS  # the real module is importable
-    code, out, err = _run(capsys, "daemon", "--run-due", "--now", "2027-02-20T08:05", "--station", str(station))
+    code, out, err = _run(
+        capsys, "daemon", "--run-due", "--now", "2027-02-20T08:05", "--station", str(station)
+    )
     assert code == 1
     assert "[Làm chương trình tháng sau] CHỜ DUYỆT (waiting_approval)" in out
     assert (out + err).count("CHƯA ĐƯỢC DUYỆT") == 1
@@ -115,16 +114,19 @@ def test_produce_says_a_draft_is_for_listening_only(capsys, tmp_path, monkeypatc
     code, out, _ = _run(capsys, "produce", "--month", "2027-02", "--station", str(station))
     assert code == 0
     assert "CHƯA ĐƯỢC DUYỆT" in out and "broadcast approve --month 2027-02" in out
-    code, _, _ = _run(capsys, "approve", "--month", "2027-02", "--by", "Nguyễn Văn A", "--station", str(station))
+    code, _, _ = _run(
+        capsys, "approve", "--month", "2027-02", "--by", "Nguyễn Văn A", "--station", str(station)
+    )
     assert code == 0
     code, out, _ = _run(capsys, "produce", "--month", "2027-02", "--station", str(station))
     assert "CHƯA ĐƯỢC DUYỆT" not in out
 
 
 def test_an_unexpected_os_error_is_a_sentence_and_exit_2(tmp_path, capsys, monkeypatch):
+    from conftest import make_station
+
     import broadcast.cli.make as make_cmd
     from broadcast.cli import main
-    from conftest import make_station
 
     d = make_station(tmp_path)
 

@@ -6,12 +6,11 @@ from datetime import time
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from broadcast.cli import main
 from broadcast.config import load_station
 from broadcast.errors import ConfigError
-
-from conftest import REPO
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -118,7 +117,7 @@ def test_init_creates_a_station_that_loads(tmp_path, capsys):
 
 @pytest.mark.parametrize(
     "content",
-    ["a: \x07b\n", None],   # a control character (yaml ReaderError); a folder where a file should be
+    ["a: \x07b\n", None],  # a control character (yaml ReaderError); a folder where a file should be
 )
 def test_unreadable_yaml_files_are_user_errors_naming_the_file(tmp_path, content):
     from broadcast.errors import BroadcastError
@@ -147,9 +146,12 @@ def test_a_bare_number_is_not_taken_for_a_time(tmp_path, written):
     "old, new, field, suggestion",
     [
         ("  per_month: 4", "  per_moth: 4", "airing.per_moth", "per_month"),
-        ("    length_min: 30\n    weekdays: [T2, T3, T4, T5, T6, T7, CN]\n  - id: chieu",
-         "    lenght_min: 30\n    weekdays: [T2, T3, T4, T5, T6, T7, CN]\n  - id: chieu",
-         "slots.0.lenght_min", "length_min"),
+        (
+            "    length_min: 30\n    weekdays: [T2, T3, T4, T5, T6, T7, CN]\n  - id: chieu",
+            "    lenght_min: 30\n    weekdays: [T2, T3, T4, T5, T6, T7, CN]\n  - id: chieu",
+            "slots.0.lenght_min",
+            "length_min",
+        ),
         ("  hotline:", "  hotlin:", "contacts.hotlin", "hotline"),
     ],
 )
@@ -170,7 +172,9 @@ def test_yaml_syntax_error_is_explained_in_vietnamese(tmp_path):
     assert "dòng ngay trên" in text and "expected" not in text
 
 
-@pytest.mark.parametrize("given, expected", [("2027-01", "2027-01"), ("2027-1", "2027-01"), (" 2027-02 ", "2027-02")])
+@pytest.mark.parametrize(
+    "given, expected", [("2027-01", "2027-01"), ("2027-1", "2027-01"), (" 2027-02 ", "2027-02")]
+)
 def test_month_argument_is_read_the_same_by_every_command(given, expected):
     from broadcast.config import validate_month
 

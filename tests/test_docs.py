@@ -15,7 +15,6 @@ from pathlib import Path
 import click
 import pytest
 import yaml
-
 from conftest import REPO
 
 DOCS = [REPO / "README.md", REPO / "facts" / "README.md", *sorted((REPO / "docs").glob("*.md"))]
@@ -43,7 +42,7 @@ def _commands_in(text: str) -> list[str]:
             for i, tok in enumerate(tokens):
                 if re.search(r"(^|[/\\])broadcast(\.exe)?$", tok):
                     rest = []
-                    for t in tokens[i + 1:]:
+                    for t in tokens[i + 1 :]:
                         if t in _SHELL_STOP:
                             break
                         rest.append(t)
@@ -62,7 +61,7 @@ def _commands_in(text: str) -> list[str]:
 def _substitute(args: list[str]) -> list[str]:
     out = []
     for a in args:
-        if a == "M":                # "--month M" in prose
+        if a == "M":  # "--month M" in prose
             a = "2027-03"
         for k, v in _PLACEHOLDERS.items():
             a = a.replace(k, v)
@@ -85,7 +84,7 @@ def _parse(args: list[str]) -> None:
     def walk(cmd: click.Command, name: str, rest: list[str], parent: click.Context | None) -> None:
         try:
             ctx = cmd.make_context(name, rest, parent=parent)
-        except click.exceptions.Exit as exc:   # --help / --version: printed, exit 0
+        except click.exceptions.Exit as exc:  # --help / --version: printed, exit 0
             assert exc.exit_code == 0
             return
         if isinstance(cmd, click.Group):
@@ -102,7 +101,9 @@ def _parse(args: list[str]) -> None:
 def test_the_docs_show_commands():
     cmds = _all_commands()
     assert len(cmds) >= 30
-    assert any(c.startswith("approve") for _, c in cmds) and any(c.startswith("voices install") for _, c in cmds)
+    assert any(c.startswith("approve") for _, c in cmds) and any(
+        c.startswith("voices install") for _, c in cmds
+    )
 
 
 @pytest.mark.parametrize("doc, command", _all_commands(), ids=lambda v: v if isinstance(v, str) else None)
@@ -147,7 +148,9 @@ def demo_station(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("demo")
     data = yaml.safe_load((REPO / "station.yaml").read_text(encoding="utf-8"))
     data["voice"] = {"main": [{"engine": "silent", "syllable_s": 0.25}], "second": [], "fallback": True}
-    (d / "station.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (d / "station.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     shutil.copytree(REPO / "facts", d / "facts")
     demo_line = next(ln for ln in (REPO / "Makefile").read_text().split("\n") if "broadcast make" in ln)
     args = shlex.split(demo_line.split("broadcast", 1)[1])
@@ -190,15 +193,21 @@ _CLEAN_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
 @pytest.mark.skipif(not (REPO / ".venv" / "bin" / "python").exists(), reason="needs `make setup` (.venv)")
 def test_the_launcher_works_from_a_clean_shell(tmp_path):
     env = dict(_CLEAN_ENV, HOME=str(tmp_path))
-    done = subprocess.run([str(REPO / "bin" / "broadcast"), "--version"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(REPO / "bin" / "broadcast"), "--version"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("broadcast phiên bản")
     # Linked into a folder on PATH, as the launcher's comment suggests.
     (tmp_path / "bin").mkdir()
     os.symlink(REPO / "bin" / "broadcast", tmp_path / "bin" / "broadcast")
-    done = subprocess.run(["broadcast", "day", "--help"], cwd=tmp_path, capture_output=True, text=True,
-                          env=dict(env, PATH=f"{tmp_path / 'bin'}:/usr/bin:/bin"))
+    done = subprocess.run(
+        ["broadcast", "day", "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=dict(env, PATH=f"{tmp_path / 'bin'}:/usr/bin:/bin"),
+    )
     assert done.returncode == 0 and "Cách dùng: broadcast day" in done.stdout
 
 
@@ -206,8 +215,12 @@ def test_the_launcher_works_from_a_clean_shell(tmp_path):
 def test_the_readme_activation_line_works_from_a_clean_shell(tmp_path):
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     activate = next(ln.split("#")[0].strip() for ln in readme.split("\n") if ln.startswith("source .venv/"))
-    done = subprocess.run(["bash", "-c", f"cd {shlex.quote(str(REPO))} && {activate} && broadcast --help"],
-                          env=dict(_CLEAN_ENV, HOME=str(tmp_path)), capture_output=True, text=True)
+    done = subprocess.run(
+        ["bash", "-c", f"cd {shlex.quote(str(REPO))} && {activate} && broadcast --help"],
+        env=dict(_CLEAN_ENV, HOME=str(tmp_path)),
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert "Cách dùng: broadcast" in done.stdout
 
@@ -215,7 +228,11 @@ def test_the_readme_activation_line_works_from_a_clean_shell(tmp_path):
 def test_the_launcher_explains_a_missing_setup(tmp_path):
     (tmp_path / "bin").mkdir()
     shutil.copy2(REPO / "bin" / "broadcast", tmp_path / "bin" / "broadcast")
-    done = subprocess.run([str(tmp_path / "bin" / "broadcast"), "--help"], env=dict(_CLEAN_ENV, HOME=str(tmp_path)),
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(tmp_path / "bin" / "broadcast"), "--help"],
+        env=dict(_CLEAN_ENV, HOME=str(tmp_path)),
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2
     assert "make setup" in done.stderr and "Traceback" not in done.stderr

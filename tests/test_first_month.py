@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import make_station, run_cli, station_dir, write_programme  # noqa: F401
 
-from broadcast import schedule as sch
 from broadcast import calendar as oncal
 from broadcast import readiness
-from broadcast.render.sheet import RUNNING_ORDER
+from broadcast import schedule as sch
 from broadcast.config import load_station
-
-from conftest import make_station, run_cli, station_dir, write_programme  # noqa: F401
+from broadcast.render.sheet import RUNNING_ORDER
 
 
 def _run(capsys, *args: str) -> tuple[int, str, str]:
@@ -59,12 +58,16 @@ def test_calendar_cancels_removed_airings_with_a_higher_sequence_and_has_reminde
         alarms = e.walk("VALARM")
         assert len(alarms) == 1 and alarms[0].decoded("trigger").total_seconds() == -15 * 60
     (d / "station.yaml").write_text(
-        (d / "station.yaml").read_text(encoding="utf-8").replace("per_month: 4", "per_month: 2"), encoding="utf-8"
+        (d / "station.yaml").read_text(encoding="utf-8").replace("per_month: 4", "per_month: 2"),
+        encoding="utf-8",
     )
     st = load_station(d)
-    kept = {f"{st.slug}-{a.date:%Y%m%d}-{a.slot}@broadcast-cchc" for a in sch.schedule_month(st, "2026-03").airings}
+    kept = {
+        f"{st.slug}-{a.date:%Y%m%d}-{a.slot}@broadcast-cchc"
+        for a in sch.schedule_month(st, "2026-03").airings
+    }
     second = {str(e["uid"]): e for e in Calendar.from_ical(ics.read_bytes()).walk("VEVENT")}
-    assert set(second) >= set(first)          # nothing silently dropped
+    assert set(second) >= set(first)  # nothing silently dropped
     gone = set(first) - kept
     assert gone
     for uid in gone:
@@ -97,18 +100,31 @@ def test_approve_refuses_example_figures_unless_confirmed_and_records_it(tmp_pat
     from broadcast.script import read_script, render_script
 
     st = load_station(make_station(tmp_path))
-    assert yaml.safe_load((st.store.facts_dir / "2027-01.yaml").read_text(encoding="utf-8"))["example"] is True
+    assert (
+        yaml.safe_load((st.store.facts_dir / "2027-01.yaml").read_text(encoding="utf-8"))["example"] is True
+    )
     render_script(st, "2027-01")
-    code, out, err = _run(capsys, "approve", "--station", str(st.dir), "--month", "2027-01", "--by", "Nguyễn Văn A")
+    code, out, err = _run(
+        capsys, "approve", "--station", str(st.dir), "--month", "2027-01", "--by", "Nguyễn Văn A"
+    )
     assert code == 1
     assert "SỐ LIỆU VÍ DỤ" in err and "2027-01.yaml" in err and "--confirm-example-figures" in err
     assert not read_script(st.store.script_path("2027-01")).approved
-    code, out, _ = _run(capsys, "approve", "--station", str(st.dir), "--month", "2027-01", "--by", "Nguyễn Văn A",
-                        "--confirm-example-figures")
+    code, out, _ = _run(
+        capsys,
+        "approve",
+        "--station",
+        str(st.dir),
+        "--month",
+        "2027-01",
+        "--by",
+        "Nguyễn Văn A",
+        "--confirm-example-figures",
+    )
     assert code == 0 and "SỐ LIỆU VÍ DỤ" in out
     script = read_script(st.store.script_path("2027-01"))
     assert script.approved and script.meta["example_figures_confirmed"] is True
-    assert script.meta["approved_at"].endswith("+07:00")   # station time, with its offset
+    assert script.meta["approved_at"].endswith("+07:00")  # station time, with its offset
 
 
 def test_approve_of_real_figures_needs_no_confirmation(tmp_path, capsys):
@@ -116,9 +132,13 @@ def test_approve_of_real_figures_needs_no_confirmation(tmp_path, capsys):
 
     st = load_station(make_station(tmp_path))
     facts = st.store.facts_dir / "2027-01.yaml"
-    facts.write_text(facts.read_text(encoding="utf-8").replace("example: true", "example: false"), encoding="utf-8")
+    facts.write_text(
+        facts.read_text(encoding="utf-8").replace("example: true", "example: false"), encoding="utf-8"
+    )
     render_script(st, "2027-01")
-    code, _, _ = _run(capsys, "approve", "--station", str(st.dir), "--month", "2027-01", "--by", "Nguyễn Văn A")
+    code, _, _ = _run(
+        capsys, "approve", "--station", str(st.dir), "--month", "2027-01", "--by", "Nguyễn Văn A"
+    )
     assert code == 0
     assert "example_figures_confirmed" not in read_script(st.store.script_path("2027-01")).meta
 
@@ -132,7 +152,7 @@ def test_sheet_has_end_times_a_tick_column_and_marks_fallback_voice_and_example_
     from broadcast.script import _compose, set_front_matter, split_front_matter
 
     st = load_station(station_dir(tmp_path))
-    write_programme(st, "2026-03", seconds=754)          # 12:34 -> ends 06:13 (a started minute counts)
+    write_programme(st, "2026-03", seconds=754)  # 12:34 -> ends 06:13 (a started minute counts)
     sch.schedule_month(st, "2026-03", now=datetime(2026, 3, 1, 1, 0))
     first = oncal.month_calendar(st, "2026-03").airings[0]
     sheet = st.store.days_dir / first[0].isoformat() / RUNNING_ORDER
@@ -142,7 +162,7 @@ def test_sheet_has_end_times_a_tick_column_and_marks_fallback_voice_and_example_
     end_minute = slot.start.hour * 60 + slot.start.minute + 13
     assert f"{slot.start:%H:%M} – {end_minute // 60:02d}:{end_minute % 60:02d}" in page
     assert "GIỌNG DỰ PHÒNG" not in page and "SỐ LIỆU VÍ DỤ" not in page
-    assert "Lập lúc 01:00 ngày 01/03/2026" in page           # station time, as given
+    assert "Lập lúc 01:00 ngày 01/03/2026" in page  # station time, as given
     # The same programme voiced by the fallback engine, approved with example figures.
     mf = st.store.programme_dir("2026-03") / "manifest.json"
     m = json.loads(mf.read_text(encoding="utf-8"))
@@ -151,10 +171,12 @@ def test_sheet_has_end_times_a_tick_column_and_marks_fallback_voice_and_example_
     p = st.store.script_path("2026-03")
     fm, body, _ = split_front_matter(p.read_text(encoding="utf-8"), p)
     p.write_text(_compose(set_front_matter(fm, {"example_figures_confirmed": True}), body), encoding="utf-8")
-    sch.schedule_month(st, "2026-03", now=datetime(2026, 3, 1, 1, 0, tzinfo=__import__("zoneinfo").ZoneInfo("UTC")))
+    sch.schedule_month(
+        st, "2026-03", now=datetime(2026, 3, 1, 1, 0, tzinfo=__import__("zoneinfo").ZoneInfo("UTC"))
+    )
     page = sheet.read_text(encoding="utf-8")
     assert "GIỌNG DỰ PHÒNG" in page and "SỐ LIỆU VÍ DỤ" in page
-    assert "Lập lúc 08:00 ngày 01/03/2026" in page           # 01:00 UTC is 08:00 in Việt Nam
+    assert "Lập lúc 08:00 ngày 01/03/2026" in page  # 01:00 UTC is 08:00 in Việt Nam
 
 
 # --------------------------------------------------------------------------- #2 the first month
@@ -169,10 +191,10 @@ def test_make_without_month_also_makes_the_rest_of_the_current_month(tmp_path):
     after_last = date(2026, 3, 31)
     assert after_last > airings[-1][0]
     assert months_to_make(st, before_first) == ["2026-03", "2026-04"]
-    assert months_to_make(st, after_last) == ["2026-04"]          # nothing left to air this month
+    assert months_to_make(st, after_last) == ["2026-04"]  # nothing left to air this month
     write_programme(st, "2026-03")
     sch.schedule_month(st, "2026-03")
-    assert months_to_make(st, before_first) == ["2026-04"]        # already has its programme
+    assert months_to_make(st, before_first) == ["2026-04"]  # already has its programme
 
 
 def test_standing_notice_is_mastered_to_the_target_and_tagged(tmp_path):
@@ -186,7 +208,7 @@ def test_standing_notice_is_mastered_to_the_target_and_tagged(tmp_path):
     (d / "station.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     st = load_station(d)
     notice = readiness.standing_notice(st)
-    m = measure_file(notice.path)                # the exported MP3, with the project's meter
+    m = measure_file(notice.path)  # the exported MP3, with the project's meter
     assert abs(m.lufs - st.audio.target_lufs) <= 1.0
     assert m.true_peak_dbtp <= st.audio.true_peak_dbtp
     tags = ID3(notice.path)
@@ -245,12 +267,15 @@ def test_a_facts_typo_gets_a_suggestion(tmp_path):
     assert "Có phải ý bạn là 'received'?" in str(exc.value) and "2027-01.yaml" in str(exc.value)
 
 
-@pytest.mark.parametrize("change, key", [
-    ({"on_time_rate": 99.1, "overdue": 0}, "on_time_rate"),
-    ({"on_time_rate": 100, "overdue": 4}, "on_time_rate"),
-    ({"received": 100, "online_received": 120}, "online_received"),
-    ({"received": 1000, "online_received": 500, "online_share": 68}, "online_share"),
-])
+@pytest.mark.parametrize(
+    "change, key",
+    [
+        ({"on_time_rate": 99.1, "overdue": 0}, "on_time_rate"),
+        ({"on_time_rate": 100, "overdue": 4}, "on_time_rate"),
+        ({"received": 100, "online_received": 120}, "online_received"),
+        ({"received": 1000, "online_received": 500, "online_share": 68}, "online_share"),
+    ],
+)
 def test_facts_that_contradict_each_other_are_refused_at_their_line(tmp_path, change, key):
     from broadcast.errors import ConfigError
     from broadcast.topics import load_facts
@@ -277,8 +302,10 @@ def test_every_body_error_is_reported_at_once(tmp_path):
     from broadcast.errors import ScriptError
     from broadcast.script import parse_script
 
-    text = ("---\nmonth: \"2027-01\"\n---\n## Mở đầu\n[nhạc hiệu]\nChào bà con [[nghỉ 1]] nhé.\n"
-            "##\n<!-- chưa đóng\n")
+    text = (
+        '---\nmonth: "2027-01"\n---\n## Mở đầu\n[nhạc hiệu]\nChào bà con [[nghỉ 1]] nhé.\n'
+        "##\n<!-- chưa đóng\n"
+    )
     with pytest.raises(ScriptError) as exc:
         parse_script(text, Path("scripts/2027-01.md"))
     msg = exc.value.message
@@ -298,7 +325,9 @@ def test_check_catches_a_slot_too_short_for_the_programme(tmp_path, capsys):
     d = make_station(tmp_path)
     data = yaml.safe_load((d / "station.yaml").read_text(encoding="utf-8"))
     data["slots"][0]["length_min"] = 10
-    (d / "station.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (d / "station.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     st = load_station(d)
     render_script(st, "2027-02")
     code, out, err = _run(capsys, "check", "--station", str(d), "--month", "2027-02")
@@ -315,7 +344,11 @@ def test_a_wrong_ffmpeg_override_is_an_environment_error(tmp_path, monkeypatch):
     try:
         with pytest.raises(EnvironmentProblem) as exc:
             audiotools.find_ffmpeg()
-        assert exc.value.exit_code == 2 and "BROADCAST_FFMPEG" in str(exc.value) and "/nope/ffmpeg" in str(exc.value)
+        assert (
+            exc.value.exit_code == 2
+            and "BROADCAST_FFMPEG" in str(exc.value)
+            and "/nope/ffmpeg" in str(exc.value)
+        )
     finally:
         audiotools._which.cache_clear()
 
@@ -339,17 +372,34 @@ def test_help_has_no_english_metavars_and_there_is_a_version(capsys):
 
 def test_make_summary_counts_voices_without_contradiction():
     from broadcast.cli.make import summary
-    from broadcast.pipeline import MakeResult
     from broadcast.models.programme import Manifest
+    from broadcast.pipeline import MakeResult
 
-    m = Manifest(month="2027-01", title="T", file="x.mp3", duration_s=720, loudness_lufs=-16, true_peak_dbtp=-2,
-                 sample_rate=44100, channels=1, bitrate_kbps=128, script_sha256="0", degraded=True,
-                 engines={"espeak-ng": 122}, clips_synthesized=0, clips_cached=122)
-    text = summary(MakeResult(month="2027-01", script=Path("scripts/2027-01.md"), manifest=m), Path("."), "gtts")
+    m = Manifest(
+        month="2027-01",
+        title="T",
+        file="x.mp3",
+        duration_s=720,
+        loudness_lufs=-16,
+        true_peak_dbtp=-2,
+        sample_rate=44100,
+        channels=1,
+        bitrate_kbps=128,
+        script_sha256="0",
+        degraded=True,
+        engines={"espeak-ng": 122},
+        clips_synthesized=0,
+        clips_cached=122,
+    )
+    text = summary(
+        MakeResult(month="2027-01", script=Path("scripts/2027-01.md"), manifest=m), Path("."), "gtts"
+    )
     assert "tổng 122 câu: espeak-ng 122 câu" in text and "thay cho gtts" in text
 
 
-def test_daemon_says_which_job_needs_attention_and_starts_without_a_warning_label(capsys, tmp_path, monkeypatch):
+def test_daemon_says_which_job_needs_attention_and_starts_without_a_warning_label(
+    capsys, tmp_path, monkeypatch
+):
     import logging
 
     from broadcast import automation
@@ -360,8 +410,10 @@ def test_daemon_says_which_job_needs_attention_and_starts_without_a_warning_labe
     def fake_run_due(station, now, **_kw):
         from types import SimpleNamespace as Run
 
-        return [Run(job="generate", outcome="waiting_approval", detail="chờ duyệt", next_steps=[]),
-                Run(job="prepare", outcome="ok", detail="Các lần phát kể trên đều sẵn sàng.", next_steps=[])]
+        return [
+            Run(job="generate", outcome="waiting_approval", detail="chờ duyệt", next_steps=[]),
+            Run(job="prepare", outcome="ok", detail="Các lần phát kể trên đều sẵn sàng.", next_steps=[]),
+        ]
 
     monkeypatch.setattr(daemon_cli, "run_due", fake_run_due)
     code, out, err = _run(capsys, "daemon", "--station", str(st), "--run-due")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -16,16 +15,14 @@ from datetime import datetime, time
 from pathlib import Path
 
 import pytest
+from conftest import make_station, run_cli
 
-from broadcast import schedule as sch
 from broadcast import readiness
 from broadcast.config import load_station
+from broadcast.events import Progress
 from broadcast.fsutil import atomic_dir
 from broadcast.pipeline import make, make_lock
-from broadcast.events import Progress
 from broadcast.script import read_script
-
-from conftest import make_station, run_cli
 
 MONTH = "2027-01"
 SILENT = {"main": [{"engine": "silent", "syllable_s": 0.3}], "second": [], "fallback": True}
@@ -56,7 +53,10 @@ def test_an_edit_after_approval_keeps_the_approved_programme_on_air(approved, ca
     mp3 = live / first.manifest.file
     before = sha(mp3)
     days_before = day_mp3s(st, first.days)
-    assert json.loads((live / "approval.json").read_text("utf-8"))["approved_sha256"] == first.manifest.script_sha256
+    assert (
+        json.loads((live / "approval.json").read_text("utf-8"))["approved_sha256"]
+        == first.manifest.script_sha256
+    )
     # A killed encode's temp folder from an earlier run (issue 11 #9) is cleaned at the start.
     leftover = st.store.audio_dir / f".{MONTH}.killed.tmp"
     leftover.mkdir()
@@ -67,7 +67,7 @@ def test_an_edit_after_approval_keeps_the_approved_programme_on_air(approved, ca
     path.write_text(text.replace("Kính thưa", "Kính chào", 1), encoding="utf-8")
     code = run_cli(["make", "--station", str(st.dir), "--month", MONTH])
     out = capsys.readouterr().out
-    assert code == 0                                 # the approved version still airs
+    assert code == 0  # the approved version still airs
     assert "CHƯA ĐƯỢC DUYỆT" in out and f"audio_out/drafts/{MONTH}" in out
     assert not leftover.exists()
     # The approved programme, its approval record and its day folders are untouched.
@@ -87,8 +87,21 @@ def test_an_edit_after_approval_keeps_the_approved_programme_on_air(approved, ca
 
     # Approval of the matching listening copy promotes it: no re-synthesis.
     draft_mp3 = sha(st.store.audio_dir / "drafts" / MONTH / draft["file"])
-    assert run_cli(["approve", "--station", str(st.dir), "--month", MONTH, "--by", "Nguyễn Văn B",
-                    "--confirm-example-figures"]) == 0
+    assert (
+        run_cli(
+            [
+                "approve",
+                "--station",
+                str(st.dir),
+                "--month",
+                MONTH,
+                "--by",
+                "Nguyễn Văn B",
+                "--confirm-example-figures",
+            ]
+        )
+        == 0
+    )
     assert "không phải dựng lại" in capsys.readouterr().out
     assert not (st.store.audio_dir / "drafts" / MONTH).exists()
     assert sha(mp3) == draft_mp3
@@ -119,9 +132,9 @@ def test_a_truncated_master_is_not_ready_is_remade_and_spares_the_day_folders(tm
     assert m.file_size == mp3.stat().st_size and m.file_sha256 == sha(mp3)
     days = day_mp3s(st, first.days)
     whole = mp3.read_bytes()
-    with open(mp3, "r+b") as fh:                      # cut to 10 %, in place
+    with open(mp3, "r+b") as fh:  # cut to 10 %, in place
         fh.truncate(len(whole) // 10)
-    assert day_mp3s(st, first.days) == days           # the day copies are not damaged with it
+    assert day_mp3s(st, first.days) == days  # the day copies are not damaged with it
     report = readiness.check_air(st, datetime.combine(first.days[0], time(0, 1)), days=0, apply=False)
     assert not report.ready
     text = report.render()
@@ -137,10 +150,17 @@ def test_a_second_make_waits_for_the_first_and_says_so(tmp_path):
     st = load_station(d)
     st.store.state_dir.mkdir(parents=True, exist_ok=True)
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys; from filelock import FileLock; l = FileLock(sys.argv[1]); l.acquire(); "
-         "print('held', flush=True); sys.stdin.read()", str(st.store.state_dir / "make.lock")],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys; from filelock import FileLock; l = FileLock(sys.argv[1]); l.acquire(); "
+            "print('held', flush=True); sys.stdin.read()",
+            str(st.store.state_dir / "make.lock"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         said: list[str] = []
@@ -181,7 +201,7 @@ def test_a_symlinked_folder_is_replaced_as_a_link_and_leaves_nothing_behind(tmp_
             (tmp / "x.mp3").write_text(str(n))
     assert not target.is_symlink() and (target / "x.mp3").read_text() == "1"
     assert sorted(p.name for p in target.parent.iterdir()) == ["2027-01"]
-    assert (elsewhere / "keep.txt").read_text() == "mine"      # the link's target untouched
+    assert (elsewhere / "keep.txt").read_text() == "mine"  # the link's target untouched
     # A `.NAME.old` link left by an earlier version does not stop the next run either.
     (target.parent / ".2027-01.old").symlink_to(elsewhere, target_is_directory=True)
     with atomic_dir(target) as tmp:

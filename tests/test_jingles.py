@@ -47,7 +47,9 @@ def station(tmp_path: Path):
 
 def one_speech_plan(tmp_path: Path, cues: list[str]) -> ProgrammePlan:
     t = np.arange(3 * 22050) / 22050
-    speech = write_wav(tmp_path / "speech.wav", 0.3 * np.sin(2 * np.pi * 220 * t) * np.sin(np.pi * t / 3), 22050)
+    speech = write_wav(
+        tmp_path / "speech.wav", 0.3 * np.sin(2 * np.pi * 220 * t) * np.sin(np.pi * t / 3), 22050
+    )
     c = Clip(path=speech, duration_s=3.0, engine="espeak-ng", voice="vi", cached=True, fallback=False)
     events = [Event("jingle", 0, jingle=name) for name in cues if name != "outro"]
     events.append(Event("speech", 0, clip=c, pause_after="paragraph"))
@@ -114,7 +116,19 @@ def test_station_files_of_odd_formats_replace_the_builtin_ones(tmp_path: Path) -
     write_wav(st.store.jingles_dir / "intro.wav", stereo.reshape(-1), 48000, channels=2)
     tmp_wav = write_wav(tmp_path / "o.wav", chord(3.0, 22050, [440.0, 554.37]), 22050)
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", "-i", str(tmp_wav), "-ar", "22050", "-ac", "1", str(st.store.jingles_dir / "Outro.mp3")],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(tmp_wav),
+            "-ar",
+            "22050",
+            "-ac",
+            "1",
+            str(st.store.jingles_dir / "Outro.mp3"),
+        ],
         check=True,
     )
     m = produce(one_speech_plan(tmp_path, ["intro", "outro"]), st)

@@ -51,8 +51,8 @@ def test_a_schedule_killed_after_its_new_plan_never_revives_a_dropped_day(kt, wo
     """Issue 11 #8: the plan is written first; check-air finishes the change, never undoes it."""
     from datetime import datetime, time
 
-    from broadcast import schedule as sch
     from broadcast import readiness
+    from broadcast import schedule as sch
     from broadcast.config import load_station
 
     approved = kt.approved_station(work)
@@ -66,6 +66,8 @@ def test_a_schedule_killed_after_its_new_plan_never_revives_a_dropped_day(kt, wo
     dropped = sorted(set(old_days) - planned)
     assert dropped and not sch.is_scheduled(st, kt.MONTH)
     first = min(planned)
-    readiness.check_air(st, datetime.combine(datetime.fromisoformat(first).date(), time(0, 1)), days=0, apply=True)
+    readiness.check_air(
+        st, datetime.combine(datetime.fromisoformat(first).date(), time(0, 1)), days=0, apply=True
+    )
     visible = sorted(p.name for p in st.store.days_dir.iterdir() if not p.name.startswith("."))
     assert not set(dropped) & set(visible)

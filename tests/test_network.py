@@ -29,8 +29,13 @@ HEARTBEAT_S = 3
 
 
 def _cli(*args: str, env: dict | None = None, timeout: float = 900) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "broadcast", *args], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "broadcast", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def _free_port() -> int:
@@ -48,9 +53,25 @@ def redis_url(tmp_path: Path):
     port = _free_port()
     data = tmp_path / "redis"
     data.mkdir()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data),
-                             "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(data),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--protected-mode",
+            "yes",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     import redis  # noqa: PLC0415 - only this fixture talks to Redis directly
 
     client = redis.Redis(host="127.0.0.1", port=port)
@@ -91,10 +112,12 @@ def _check_outputs(root: Path) -> dict[str, JobResult]:
         prog = folder / "audio_out" / MONTH
         files = sorted(p.name for p in prog.iterdir())
         mp3s = [f for f in files if f.endswith(".mp3")]
-        assert len(mp3s) == 1 and "manifest.json" in files, files       # complete, no duplicate
+        assert len(mp3s) == 1 and "manifest.json" in files, files  # complete, no duplicate
         manifest = json.loads((prog / "manifest.json").read_text("utf-8"))
         assert (prog / mp3s[0]).stat().st_size == manifest["file_size"]
-        assert not [p for p in (folder / "audio_out").iterdir() if p.name.startswith(".")]  # no partial leftovers
+        assert not [
+            p for p in (folder / "audio_out").iterdir() if p.name.startswith(".")
+        ]  # no partial leftovers
         script = (folder / "scripts" / f"{MONTH}.md").read_text("utf-8")
         assert f"Thử Nghiệm {i}" in script and f"800 {i:03d}" in script
         others = [j for j in range(1, COUNT + 1) if j != i]
@@ -115,7 +138,7 @@ def _check_shared_cache(root: Path, results: dict[str, JobResult], *, exact: boo
     used = sum(r.clips_synthesized + r.clips_cached for r in results.values())
     if exact:
         assert synthesized == len(sidecars)
-    else:   # a killed worker made clips it never reported
+    else:  # a killed worker made clips it never reported
         assert synthesized <= len(sidecars)
     assert len(sidecars) < used / 3
     # A sentence every member says is in the cache once, and no member's cache folder has clips.
@@ -130,14 +153,33 @@ def test_redis_three_workers_one_killed(tmp_path: Path, redis_url: str) -> None:
     worker_args = ("worker", "--broker", redis_url, "--heartbeat", str(HEARTBEAT_S))
     # The first worker dies (SIGKILL) in the middle of its first job, after the programme and
     # before the schedule: its message must be delivered again and completed by another worker.
-    killed = subprocess.Popen([sys.executable, "-m", "broadcast", *worker_args],
-                              env={**os.environ, "BROADCAST_KILL_AT": "make-before-schedule"},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    others = [subprocess.Popen([sys.executable, "-m", "broadcast", *worker_args],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+    killed = subprocess.Popen(
+        [sys.executable, "-m", "broadcast", *worker_args],
+        env={**os.environ, "BROADCAST_KILL_AT": "make-before-schedule"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    others = [
+        subprocess.Popen(
+            [sys.executable, "-m", "broadcast", *worker_args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
     try:
-        run = _cli("network", "make", "--network", str(root), "--month", MONTH, "--broker", redis_url,
-                   "--heartbeat", str(HEARTBEAT_S))
+        run = _cli(
+            "network",
+            "make",
+            "--network",
+            str(root),
+            "--month",
+            MONTH,
+            "--broker",
+            redis_url,
+            "--heartbeat",
+            str(HEARTBEAT_S),
+        )
         died_in_a_job = killed.poll()
     finally:
         for w in others:
@@ -146,12 +188,12 @@ def test_redis_three_workers_one_killed(tmp_path: Path, redis_url: str) -> None:
             w.wait(timeout=60)
         if killed.poll() is None:
             killed.kill()
-    assert died_in_a_job == -signal.SIGKILL             # it did die in the middle of a job
-    assert run.returncode == 1, run.stderr              # the broken member fails, alone
+    assert died_in_a_job == -signal.SIGKILL  # it did die in the middle of a job
+    assert run.returncode == 1, run.stderr  # the broken member fails, alone
     assert "xa-thu-12" in run.stdout and "LỖI" in run.stdout
     results = _check_outputs(root)
     victim = f"{socket.gethostname()}:{killed.pid}"
-    assert all(r.worker != victim for r in results.values())   # its job was finished elsewhere
+    assert all(r.worker != victim for r in results.values())  # its job was finished elsewhere
     assert len({r.worker for r in results.values()}) >= 2
     _check_shared_cache(root, results, exact=False)
     status = _cli("network", "status", "--network", str(root), "--month", MONTH, "--json")
@@ -161,8 +203,17 @@ def test_redis_three_workers_one_killed(tmp_path: Path, redis_url: str) -> None:
 
 def test_embedded_pool_same_scenario_no_redis(tmp_path: Path) -> None:
     root = make_network(tmp_path / "net", COUNT, delivery="zip")
-    run = _cli("network", "make", "--network", str(root), "--month", MONTH, "--workers", "3",
-               env={"PATH": "/usr/bin:/bin"})   # no redis-server reachable or needed
+    run = _cli(
+        "network",
+        "make",
+        "--network",
+        str(root),
+        "--month",
+        MONTH,
+        "--workers",
+        "3",
+        env={"PATH": "/usr/bin:/bin"},
+    )  # no redis-server reachable or needed
     assert run.returncode == 1, run.stderr
     assert "Xong 13/13 đài (lỗi 1" in run.stderr
     results = _check_outputs(root)
@@ -189,9 +240,20 @@ def test_broken_network_yaml_names_file_line_field(tmp_path: Path) -> None:
 
 
 def test_summary_table_lists_every_column() -> None:
-    text = summary_text([JobResult(station="a", month=MONTH, status="ok", minutes=12.3, loudness_lufs=-16.0,
-                                   voice="espeak-ng 120", degraded=True),
-                         JobResult(station="b", month=MONTH, status="failed", error="tệp x: hỏng")])
+    text = summary_text(
+        [
+            JobResult(
+                station="a",
+                month=MONTH,
+                status="ok",
+                minutes=12.3,
+                loudness_lufs=-16.0,
+                voice="espeak-ng 120",
+                degraded=True,
+            ),
+            JobResult(station="b", month=MONTH, status="failed", error="tệp x: hỏng"),
+        ]
+    )
     assert "12.3" in text and "-16.0" in text and "CÓ" in text and "LỖI" in text and "tệp x: hỏng" in text
 
 
@@ -202,7 +264,10 @@ def test_members_share_one_tts_cache_folder_and_nothing_else(tmp_path: Path) -> 
     from broadcast.store import StationStore  # noqa: PLC0415
 
     shared = tmp_path / "net" / "cache"
-    a, b = StationStore(tmp_path / "a", shared_cache=shared), StationStore(tmp_path / "b", shared_cache=shared)
+    a, b = (
+        StationStore(tmp_path / "a", shared_cache=shared),
+        StationStore(tmp_path / "b", shared_cache=shared),
+    )
     assert a.cache_dir("tts") == b.cache_dir("tts") == shared.resolve()
     assert a.cache_dir("jingles") != b.cache_dir("jingles")
     assert StationStore(tmp_path / "a").cache_dir("tts") != shared.resolve()
@@ -219,12 +284,12 @@ def test_same_clip_asked_at_once_is_synthesised_once_others_wait(tmp_path: Path)
 
     def slow_write(path: Path) -> None:
         calls.append("synth")
-        time.sleep(0.5)   # long enough for the other workers to arrive while this one synthesises
+        time.sleep(0.5)  # long enough for the other workers to arrive while this one synthesises
         engine.synthesize("Một câu chung cho mọi đài.", path)
 
     entries = []
 
-    def worker() -> None:   # each worker its own ClipCache on the same folder, as separate processes do
+    def worker() -> None:  # each worker its own ClipCache on the same folder, as separate processes do
         entries.append(ClipCache(tmp_path / "tts").store(engine, "Một câu chung cho mọi đài.", slow_write))
 
     threads = [threading.Thread(target=worker) for _ in range(3)]

@@ -21,16 +21,25 @@ from broadcast.config import load_station
 from broadcast.voice import VoiceRequest, create_engine, synthesize
 
 HANG_S = 20.0
-SENTENCES = [f"Đây là câu thứ {n} của chuyên mục cải cách hành chính." for n in
-             ("một", "hai", "ba", "bốn", "năm", "sáu")]
+SENTENCES = [
+    f"Đây là câu thứ {n} của chuyên mục cải cách hành chính."
+    for n in ("một", "hai", "ba", "bốn", "năm", "sáu")
+]
 
 
 def station(tmp_path: Path, online: dict, *, deadline_s: float = 3.0, budget_s: float = 600.0):
     tmp_path.mkdir(parents=True, exist_ok=True)
-    make_station(tmp_path, voice={
-        "main": [online, {"engine": "espeak-ng", "voice": "vi"}], "second": [], "fallback": True,
-        "timeout_s": 1.0, "request_deadline_s": deadline_s, "network_budget_s": budget_s,
-    })
+    make_station(
+        tmp_path,
+        voice={
+            "main": [online, {"engine": "espeak-ng", "voice": "vi"}],
+            "second": [],
+            "fallback": True,
+            "timeout_s": 1.0,
+            "request_deadline_s": deadline_s,
+            "network_budget_s": budget_s,
+        },
+    )
     return load_station(tmp_path)
 
 
@@ -96,8 +105,9 @@ def test_a_request_deadline_cuts_off_one_gtts_request(tmp_path: Path, drip_s: fl
     assert not (tmp_path / "g.mp3").exists()
 
 
-def test_the_run_network_budget_switches_a_slow_service_off(tmp_path: Path, mp3_bytes: bytes,
-                                                            caplog: pytest.LogCaptureFixture) -> None:
+def test_the_run_network_budget_switches_a_slow_service_off(
+    tmp_path: Path, mp3_bytes: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
     """Every answer takes 0.7 s (each under its deadline); a 2 s budget lets about two through."""
     caplog.set_level(logging.WARNING, logger="broadcast.voice")
     with FakeGoogle(mp3_bytes, delay_s=0.7) as fake:
@@ -126,8 +136,16 @@ def test_a_429_with_retry_after_switches_at_once(tmp_path: Path) -> None:
 @pytest.fixture
 def proxy(monkeypatch: pytest.MonkeyPatch):
     with ConnectProxy() as p:
-        for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy",
-                     "NO_PROXY", "no_proxy"):
+        for name in (
+            "HTTPS_PROXY",
+            "https_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+            "NO_PROXY",
+            "no_proxy",
+        ):
             monkeypatch.delenv(name, raising=False)
         monkeypatch.setenv("HTTPS_PROXY", p.url)
         yield p
@@ -150,8 +168,9 @@ def test_edge_probe_goes_through_the_https_proxy(tmp_path: Path, proxy: ConnectP
     assert proxy.connects == ["speech.edge.invalid:443"]
 
 
-def test_edge_tts_is_given_the_https_proxy_for_its_wss_address(proxy: ConnectProxy,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_edge_tts_is_given_the_https_proxy_for_its_wss_address(
+    proxy: ConnectProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from broadcast.voice.net import proxy_for
 
     assert proxy_for("wss://speech.edge.invalid/edge/v1?x=1") == proxy.url
@@ -161,8 +180,9 @@ def test_edge_tts_is_given_the_https_proxy_for_its_wss_address(proxy: ConnectPro
     assert proxy_for("wss://speech.edge.invalid/edge/v1") is None
 
 
-def test_no_proxy_is_honoured_by_the_probe(tmp_path: Path, proxy: ConnectProxy,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_proxy_is_honoured_by_the_probe(
+    tmp_path: Path, proxy: ConnectProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("NO_PROXY", "translate.google.invalid")
     engine = create_engine("gtts", {"url": "https://translate.google.invalid"}, 1.0, tmp_path)
     ok, why = engine.check()
@@ -170,8 +190,9 @@ def test_no_proxy_is_honoured_by_the_probe(tmp_path: Path, proxy: ConnectProxy,
     assert proxy.connects == []
 
 
-def test_a_proxy_that_refuses_the_tunnel_makes_the_engine_unusable(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_proxy_that_refuses_the_tunnel_makes_the_engine_unusable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with FaultServer("429") as srv:
         monkeypatch.setenv("HTTPS_PROXY", srv.url)
         monkeypatch.delenv("NO_PROXY", raising=False)

@@ -11,7 +11,6 @@ from click.testing import CliRunner
 
 from broadcast.cli.normalize import command
 from broadcast.errors import NormalizeError
-from broadcast.store import StationStore
 from broadcast.spoken import (
     BUILTIN_LEXICON,
     Change,
@@ -21,6 +20,7 @@ from broadcast.spoken import (
     read_number,
     syllable_count,
 )
+from broadcast.store import StationStore
 
 HERE = Path(__file__).resolve().parent
 CASES = yaml.safe_load((HERE / "data" / "normalize_cases.yaml").read_text(encoding="utf-8"))
@@ -29,10 +29,33 @@ REPO = HERE.parent
 
 # Every category the issue lists must have cases.
 REQUIRED_CATEGORIES = {
-    "number", "decimal_percent", "money", "year", "date", "month", "time", "range", "dash",
-    "doc_number", "doc_number_spelled", "roman", "ordinal", "lexicon", "index", "brand",
-    "acronym_once", "phone", "web", "bullet", "markup", "structure", "caps", "unknown", "seed",
-    "fraction", "unit",
+    "number",
+    "decimal_percent",
+    "money",
+    "year",
+    "date",
+    "month",
+    "time",
+    "range",
+    "dash",
+    "doc_number",
+    "doc_number_spelled",
+    "roman",
+    "ordinal",
+    "lexicon",
+    "index",
+    "brand",
+    "acronym_once",
+    "phone",
+    "web",
+    "bullet",
+    "markup",
+    "structure",
+    "caps",
+    "unknown",
+    "seed",
+    "fraction",
+    "unit",
 }
 
 
@@ -55,7 +78,7 @@ def norm_spelled() -> Normalizer:
 def test_case_set_is_large_and_covers_every_category():
     total = sum(len(v) for v in CASES.values())
     assert total >= 220
-    assert REQUIRED_CATEGORIES <= set(CASES)
+    assert set(CASES) >= REQUIRED_CATEGORIES
 
 
 @pytest.mark.parametrize("category,written,spoken", list(_params()))
@@ -182,9 +205,34 @@ def test_syllable_count():
 def test_builtin_lexicon_is_valid_and_covers_the_issue():
     entries = read_lexicon(BUILTIN_LEXICON)
     for key in [
-        "CCHC", "TTHC", "UBND", "HĐND", "CBCCVC", "BHYT", "CNTT", "KT-XH", "CT-XH", "UBMTTQ",
-        "UBMTTQVN", "VH-TT&TT", "TT&TT", "VP", "PCT", "CCCD", "DVC", "HCNN", "TN&TKQ",
-        "PAR INDEX", "SIPAS", "PAPI", "PCI", "DDCI", "DTI", "VNPT", "VNeID", "Ioffice",
+        "CCHC",
+        "TTHC",
+        "UBND",
+        "HĐND",
+        "CBCCVC",
+        "BHYT",
+        "CNTT",
+        "KT-XH",
+        "CT-XH",
+        "UBMTTQ",
+        "UBMTTQVN",
+        "VH-TT&TT",
+        "TT&TT",
+        "VP",
+        "PCT",
+        "CCCD",
+        "DVC",
+        "HCNN",
+        "TN&TKQ",
+        "PAR INDEX",
+        "SIPAS",
+        "PAPI",
+        "PCI",
+        "DDCI",
+        "DTI",
+        "VNPT",
+        "VNeID",
+        "Ioffice",
     ]:
         assert key in entries, key
 
@@ -349,6 +397,7 @@ def test_cli_rejects_non_utf8_input():
 
 
 # --- the whole seed corpus -----------------------------------------------------------
+
 
 def _has_upper_run(word: str) -> bool:
     """Two capitals in a row: the mark of a raw acronym (UBND, NQ-CP, VNeID)."""

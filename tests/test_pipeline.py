@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import make_station
 
 from broadcast.cli import main
 from broadcast.config import load_station
-from broadcast.pipeline import STAGES, make, next_month
 from broadcast.events import Progress
-
-from conftest import make_station
+from broadcast.pipeline import STAGES, make, next_month
 
 MONTH = "2027-01"
 
@@ -27,15 +26,39 @@ MONTH = "2027-01"
 def ffmpeg_measure(path: Path) -> tuple[float, float, float]:
     """(duration s, integrated LUFS, true peak dBTP) by ffmpeg's own ebur128 filter."""
     out = subprocess.run(
-        ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
+        [
+            "ffmpeg",
+            "-hide_banner",
+            "-nostats",
+            "-i",
+            str(path),
+            "-af",
+            "ebur128=peak=true",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stderr
-    summary = out[out.rindex("Summary:"):]
+    summary = out[out.rindex("Summary:") :]
     lufs = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
     peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary).group(1))
     probe = subprocess.run(
-        ["ffprobe", "-v", "error", "-show_entries", "format=duration:stream=channels,sample_rate",
-         "-of", "json", str(path)], capture_output=True, text=True, check=True,
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-show_entries",
+            "format=duration:stream=channels,sample_rate",
+            "-of",
+            "json",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     duration = float(json.loads(probe.stdout)["format"]["duration"])
     return duration, lufs, peak
@@ -47,6 +70,7 @@ def test_stages_listed_in_order():
 
 def test_next_month_wraps_the_year():
     from datetime import date
+
     assert next_month(date(2026, 12, 5)) == "2027-01"
     assert next_month(date(2026, 11, 22)) == "2026-12"
 
@@ -213,7 +237,9 @@ def test_changed_audio_or_voice_settings_make_the_programme_stale(made):
     manifest = read_manifest(st.store.programme_dir(MONTH))
     assert not is_stale(st, script, manifest)
     assert not is_stale(load_station(st.dir), script, manifest)
-    assert is_stale(replace(st, audio=replace(st.audio, target_lufs=st.audio.target_lufs - 0.5)), script, manifest)
+    assert is_stale(
+        replace(st, audio=replace(st.audio, target_lufs=st.audio.target_lufs - 0.5)), script, manifest
+    )
     pauses = replace(st.audio.pauses, sentence_s=st.audio.pauses.sentence_s + 0.3)
     assert is_stale(replace(st, audio=replace(st.audio, pauses=pauses)), script, manifest)
     voice = replace(st.voice, main=[EngineSpec("espeak-ng", {"voice": "vi"})])
@@ -225,7 +251,6 @@ def test_one_sentence_edit_and_reapproval_reproduces_from_cache_and_reschedules(
     import os
     from datetime import datetime, time
 
-    from broadcast import schedule as sch
     from broadcast import readiness
     from broadcast.script import approve, read_script
 
@@ -234,8 +259,8 @@ def test_one_sentence_edit_and_reapproval_reproduces_from_cache_and_reschedules(
     text = path.read_text(encoding="utf-8")
     assert "Kính thưa" in text
     path.write_text(text.replace("Kính thưa", "Kính chào", 1), encoding="utf-8")
-    assert not read_script(path).approved                      # the edit returns it to draft
-    approve(st, MONTH, by="Nguyễn Văn B", confirm_example=True)   # the example station's figures
+    assert not read_script(path).approved  # the edit returns it to draft
+    approve(st, MONTH, by="Nguyễn Văn B", confirm_example=True)  # the example station's figures
     result = make(st, MONTH, progress=Progress())
     m = result.manifest
     assert result.produced and result.scheduled
@@ -259,8 +284,11 @@ def test_a_degraded_programme_is_revoiced_when_the_network_is_back(tmp_path, mon
     d = make_station(
         tmp_path,
         programme={"min_minutes": 1, "max_minutes": 28},
-        voice={"main": [{"engine": "gtts"}, {"engine": "silent", "syllable_s": 0.3}],
-               "second": [], "timeout_s": 1},
+        voice={
+            "main": [{"engine": "gtts"}, {"engine": "silent", "syllable_s": 0.3}],
+            "second": [],
+            "timeout_s": 1,
+        },
     )
     st = load_station(d)
     monkeypatch.setenv("BROADCAST_GTTS_URL", refused_url())

@@ -17,16 +17,16 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import REPO, run_cli, station_dir, tone_mp3, write_programme
 
-from broadcast import schedule as sch
 from broadcast import readiness
+from broadcast import schedule as sch
 from broadcast.config import load_station
 from broadcast.playout.asrun import asrun_path, open_log
 from broadcast.playout.backends import create_backend
 from broadcast.playout.backends.base import wav_seconds
 from broadcast.playout.player import Clock, Player
 from broadcast.playout.source import TZ
-from conftest import REPO, run_cli, station_dir, tone_mp3, write_programme
 
 DAY = datetime(2026, 12, 28, tzinfo=TZ)
 SLOTS = [
@@ -68,9 +68,12 @@ class FakeClock(Clock):
 
 def day_station(tmp_path: Path, *, previous: bool = True, seconds: float = 4.0, **playout):
     """Three airings on 2026-12-28 (06:00, 11:00, 17:00), a 4 s programme, capture to WAV."""
-    d = station_dir(tmp_path / "st", slots=SLOTS,
-                    airing={"per_month": 12, "from_day": 28, "slots": ["sang", "trua", "chieu"]},
-                    playout={"device": "file:capture", **playout})
+    d = station_dir(
+        tmp_path / "st",
+        slots=SLOTS,
+        airing={"per_month": 12, "from_day": 28, "slots": ["sang", "trua", "chieu"]},
+        playout={"device": "file:capture", **playout},
+    )
     st = load_station(d)
     if previous:
         write_programme(st, "2026-11", seconds=3.0, freq=330)
@@ -140,8 +143,22 @@ def test_a_day_airs_three_airings_at_slot_time_and_the_csv_matches_the_capture(t
     assert any("BẮT ĐẦU PHÁT" in s for s in said)
 
     out = tmp_path / "asrun.csv"
-    assert run_cli(["asrun", "--station", str(st.dir), "--month", "2026-12", "--csv", str(out),
-                    "--now", "2026-12-28T23:00"]) == 0
+    assert (
+        run_cli(
+            [
+                "asrun",
+                "--station",
+                str(st.dir),
+                "--month",
+                "2026-12",
+                "--csv",
+                str(out),
+                "--now",
+                "2026-12-28T23:00",
+            ]
+        )
+        == 0
+    )
     text = out.read_text(encoding="utf-8-sig")
     table = list(csv.DictReader(text.splitlines()))
     assert len(table) == 3
@@ -155,28 +172,30 @@ def test_a_file_deleted_after_the_check_airs_the_fallback_and_the_log_says_so(tm
     st = day_station(tmp_path)
     clock = FakeClock(DAY)
     day_file = next(st.store.days_dir.glob("2026-12-28/1100-*.mp3"))
-    clock.at("10:50", day_file.unlink)          # after the 10:45 check, before air
+    clock.at("10:50", day_file.unlink)  # after the 10:45 check, before air
     rows, said = run_day(st, clock)
     assert [(r.slot, r.result) for r in rows] == [("sang", "aired"), ("trua", "fallback"), ("chieu", "aired")]
     fb = rows[1]
     assert "thiếu tệp" in fb.reason and fb.programme_month == "2026-11"
     previous = st.store.programme_dir("2026-11") / f"{st.slug}-2026-11.mp3"
-    assert abs(wav_seconds(capture(st, fb)) - decoded_seconds(previous)) <= 0.1   # the fallback aired
+    assert abs(wav_seconds(capture(st, fb)) - decoded_seconds(previous)) <= 0.1  # the fallback aired
 
-    assert run_cli(["asrun", "--station", str(st.dir), "--month", "2026-12", "--now", "2026-12-28T23:00"]) == 0
+    assert (
+        run_cli(["asrun", "--station", str(st.dir), "--month", "2026-12", "--now", "2026-12-28T23:00"]) == 0
+    )
     out = capsys.readouterr().out
     assert "28/12/2026 11:00 (trua): PHÁT THAY THẾ" in out
 
 
 def test_a_programme_that_cannot_air_falls_back_to_the_standing_notice_before_air(tmp_path):
     st = day_station(tmp_path, previous=False)
-    (st.store.programme_dir("2026-12") / f"{st.slug}-2026-12.mp3").unlink()   # no programme, no earlier month
+    (st.store.programme_dir("2026-12") / f"{st.slug}-2026-12.mp3").unlink()  # no programme, no earlier month
     for f in st.store.days_dir.glob("2026-12-28/*.mp3"):
         f.unlink()
     rows, _ = run_day(st, until="07:00")
     assert len(rows) == 1 and rows[0].result == "fallback"
     assert rows[0].title == readiness.NOTICE_TITLE and rows[0].programme_month == ""
-    assert wav_seconds(capture(st, rows[0])) > 5       # the spoken notice went out, not silence
+    assert wav_seconds(capture(st, rows[0])) > 5  # the spoken notice went out, not silence
 
 
 def test_with_no_file_and_no_fallback_the_log_says_failed_and_the_player_goes_on(tmp_path, monkeypatch):
@@ -201,7 +220,7 @@ def test_a_corrupt_file_mid_slot_switches_to_the_fallback(tmp_path):
     clock = FakeClock(DAY)
     day_file = next(st.store.days_dir.glob("2026-12-28/1700-*.mp3"))
 
-    def corrupt() -> None:   # the first third survives, the rest is garbage
+    def corrupt() -> None:  # the first third survives, the rest is garbage
         data = day_file.read_bytes()
         day_file.unlink()
         day_file.write_bytes(data[: len(data) // 3] + os.urandom(len(data) - len(data) // 3))
@@ -238,11 +257,34 @@ def test_a_long_silence_in_the_programme_is_reported_before_air_and_it_still_air
     st = day_station(tmp_path, seconds=14.0, silence_report_s=5)
     programme = st.store.programme_dir("2026-12") / f"{st.slug}-2026-12.mp3"
     tmp = programme.with_name("x.mp3")
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440:duration=4",
-                    "-f", "lavfi", "-i", "anullsrc=r=44100:cl=mono:d=10", "-filter_complex",
-                    "[0][1]concat=n=2:v=0:a=1", "-ar", "44100", "-ac", "1", "-b:a", "128k", str(tmp)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:duration=4",
+            "-f",
+            "lavfi",
+            "-i",
+            "anullsrc=r=44100:cl=mono:d=10",
+            "-filter_complex",
+            "[0][1]concat=n=2:v=0:a=1",
+            "-ar",
+            "44100",
+            "-ac",
+            "1",
+            "-b:a",
+            "128k",
+            str(tmp),
+        ],
+        check=True,
+    )
     for f in [programme, *st.store.days_dir.glob("2026-12-28/0600-*.mp3")]:
-        f.write_bytes(tmp.read_bytes())      # same bytes as the programme: check-air accepts it
+        f.write_bytes(tmp.read_bytes())  # same bytes as the programme: check-air accepts it
     rows, said = run_day(st, until="07:00")
     assert [r.result for r in rows] == ["aired"]
     assert any("im lặng 10 giây" in s for s in said)
@@ -260,9 +302,9 @@ def test_the_ffmpeg_backend_airs_the_same_day(tmp_path):
 def test_a_clock_jump_is_logged_then_late_start_or_skip(tmp_path):
     st = day_station(tmp_path, late_max_min=5)
     clock = FakeClock(DAY)
-    clock.at("05:55", lambda: clock.jump(7 * 60))     # wakes at 06:02: within 5 minutes, plays late
-    clock.at("10:50", lambda: clock.jump(15 * 60))    # wakes at 11:05
-    clock.at("11:04", lambda: clock.jump(4 * 60))     # ... and again: 11:09, too late
+    clock.at("05:55", lambda: clock.jump(7 * 60))  # wakes at 06:02: within 5 minutes, plays late
+    clock.at("10:50", lambda: clock.jump(15 * 60))  # wakes at 11:05
+    clock.at("11:04", lambda: clock.jump(4 * 60))  # ... and again: 11:09, too late
     rows, said = run_day(st, clock)
     assert [(r.slot, r.result) for r in rows] == [("sang", "aired"), ("trua", "skipped"), ("chieu", "aired")]
     assert "phát trễ" in rows[0].reason
@@ -274,8 +316,15 @@ def test_a_clock_jump_is_logged_then_late_start_or_skip(tmp_path):
 
 def test_amplifier_commands_run_around_the_airing_and_a_failing_one_does_not_stop_it(tmp_path):
     note = [sys.executable, "-c", "import sys; open('amp.log', 'a').write(sys.argv[1] + '\\n')"]
-    st = day_station(tmp_path, amplifier={"on_command": note + ["on"], "off_command": note + ["off"],
-                                          "on_before_s": 20, "off_after_s": 5})
+    st = day_station(
+        tmp_path,
+        amplifier={
+            "on_command": note + ["on"],
+            "off_command": note + ["off"],
+            "on_before_s": 20,
+            "off_after_s": 5,
+        },
+    )
     rows, _ = run_day(st, until="12:00")
     assert [r.result for r in rows] == ["aired", "aired"]
     assert (st.dir / "amp.log").read_text().split() == ["on", "off", "on", "off"]
@@ -307,8 +356,9 @@ def test_kill_9_during_an_item_leaves_partial_and_a_restart_does_not_air_it_twic
     st = day_station(tmp_path, seconds=30.0, device="null")
     cmd = [sys.executable, "-m", "broadcast", "play", "--station", str(st.dir), "--once"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen(cmd + ["--now", "2026-12-28T05:59:59"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        cmd + ["--now", "2026-12-28T05:59:59"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
     try:
         _wait_for_row(asrun_path(st.store))
         time.sleep(0.5)
@@ -319,8 +369,9 @@ def test_kill_9_during_an_item_leaves_partial_and_a_restart_does_not_air_it_twic
         rows = log.rows()
     assert [(r.slot, r.result, r.actual_end) for r in rows] == [("sang", "partial", None)]
 
-    again = subprocess.run(cmd + ["--now", "2026-12-28T06:00:20"], env=env, capture_output=True, text=True,
-                           timeout=120)
+    again = subprocess.run(
+        cmd + ["--now", "2026-12-28T06:00:20"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert again.returncode == 0, again.stderr
     assert "không phát lại" in again.stdout
     with open_log(st.store) as log:
@@ -331,12 +382,16 @@ def test_kill_9_during_an_item_leaves_partial_and_a_restart_does_not_air_it_twic
 def test_a_stop_request_ends_the_item_as_partial_and_exits(tmp_path):
     st = day_station(tmp_path, seconds=30.0, device="null")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "broadcast", "play", "--station", str(st.dir),
-                             "--now", "2026-12-28T05:59:59"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "broadcast", "play", "--station", str(st.dir), "--now", "2026-12-28T05:59:59"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         _wait_for_row(asrun_path(st.store))
-        proc.send_signal(signal.SIGTERM)   # systemctl stop / shutdown
+        proc.send_signal(signal.SIGTERM)  # systemctl stop / shutdown
         out, _ = proc.communicate(timeout=30)
     finally:
         proc.kill()
@@ -351,7 +406,7 @@ def test_a_stop_request_ends_the_item_as_partial_and_exits(tmp_path):
 
 def test_missing_libmpv_is_a_vietnamese_error_exit_2(tmp_path, monkeypatch, capsys):
     st = day_station(tmp_path)
-    monkeypatch.setitem(sys.modules, "mpv", None)      # as on a PC without libmpv
+    monkeypatch.setitem(sys.modules, "mpv", None)  # as on a PC without libmpv
     assert run_cli(["play", "--station", str(st.dir), "--once"]) == 2
     err = capsys.readouterr().err
     assert "libmpv" in err and "Cách sửa" in err and "Traceback" not in err
@@ -362,8 +417,10 @@ def test_missing_device_is_a_vietnamese_error_exit_2(tmp_path, capsys):
     assert run_cli(["play", "--station", str(st.dir), "--once", "--device", "alsa/khong-co-loa"]) == 2
     err = capsys.readouterr().err
     assert "không có thiết bị âm thanh 'alsa/khong-co-loa'" in err and "--devices" in err
-    assert run_cli(["play", "--station", str(st.dir), "--once", "--backend", "ffmpeg",
-                    "--device", "loa-ngoai"]) == 2
+    assert (
+        run_cli(["play", "--station", str(st.dir), "--once", "--backend", "ffmpeg", "--device", "loa-ngoai"])
+        == 2
+    )
 
 
 def test_playout_settings_errors_name_file_line_and_field(tmp_path, capsys):
@@ -383,13 +440,15 @@ def test_playout_settings_errors_name_file_line_and_field(tmp_path, capsys):
 
 def test_status_devices_and_reconciliation_of_what_did_not_air(tmp_path, capsys):
     st = day_station(tmp_path)
-    run_day(st, until="12:00")                       # 17:00 never airs: the player stopped
+    run_day(st, until="12:00")  # 17:00 never airs: the player stopped
     capsys.readouterr()
     assert run_cli(["play", "--station", str(st.dir), "--status"]) == 0
     out = capsys.readouterr().out
     assert "Lần phát gần nhất" in out and "đã phát" in out and "đã dừng" in out
 
-    assert run_cli(["asrun", "--station", str(st.dir), "--month", "2026-12", "--now", "2026-12-28T18:00"]) == 1
+    assert (
+        run_cli(["asrun", "--station", str(st.dir), "--month", "2026-12", "--now", "2026-12-28T18:00"]) == 1
+    )
     out = capsys.readouterr().out
     assert "28/12/2026 17:00 (chieu): CHƯA PHÁT" in out
     assert "29/12/2026 06:00 (sang): chưa đến giờ phát" in out

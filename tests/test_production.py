@@ -40,7 +40,9 @@ def write_wav(path: Path, x: np.ndarray, rate: int, channels: int = 1) -> Path:
 
 def to_mp3(wav: Path, rate: int) -> Path:
     mp3 = wav.with_suffix(".mp3")
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-ar", str(rate), "-b:a", "64k", str(mp3)], check=True)
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-ar", str(rate), "-b:a", "64k", str(mp3)], check=True
+    )
     wav.unlink()
     return mp3
 
@@ -56,7 +58,9 @@ def speechlike(seconds: float, rate: int, level: float = 0.3, seed: int = 0) -> 
     for k in range(1, 30):
         if 125 * k > rate / 2.2:
             break
-        formant = np.exp(-(((125 * k) - 700) ** 2) / 2e5) + 0.5 * np.exp(-(((125 * k) - 1800) ** 2) / 4e5) + 0.1
+        formant = (
+            np.exp(-(((125 * k) - 700) ** 2) / 2e5) + 0.5 * np.exp(-(((125 * k) - 1800) ** 2) / 4e5) + 0.1
+        )
         x += formant * np.sin(k * phase) / k**0.3
     syll = np.clip(np.sin(2 * np.pi * 3.5 * t), 0, None) ** 0.6
     x *= syll
@@ -132,7 +136,9 @@ def simple_plan(tmp_path: Path, level: float, *, clipping: bool = False, rate: i
     "name,level,clipping",
     [("quiet", 0.01, False), ("loud", 0.9, False), ("clipping", 0.9, True)],
 )
-def test_loudness_and_true_peak_on_the_exported_mp3(tmp_path: Path, name: str, level: float, clipping: bool) -> None:
+def test_loudness_and_true_peak_on_the_exported_mp3(
+    tmp_path: Path, name: str, level: float, clipping: bool
+) -> None:
     st = make_station(tmp_path)
     m = produce(simple_plan(tmp_path, level, clipping=clipping), st)
     mp3 = st.store.programme_dir("2026-12") / m.file
@@ -181,7 +187,9 @@ def test_mp3_format_mono_at_station_rate_and_bitrate(tmp_path: Path) -> None:
     folder = st.store.programme_dir("2026-12")
     info = json.loads(
         subprocess.run(
-            ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(folder / m.file)], capture_output=True, check=True
+            ["ffprobe", "-v", "error", "-show_streams", "-of", "json", str(folder / m.file)],
+            capture_output=True,
+            check=True,
         ).stdout
     )["streams"][0]
     assert info["codec_name"] == "mp3" and info["channels"] == 1 and int(info["sample_rate"]) == 44100
@@ -255,7 +263,7 @@ def test_tags_and_chapters_read_back_with_mutagen(tmp_path: Path) -> None:
     chapters = {c.element_id: c for c in tags.getall("CHAP")}
     speech = [s for s in m.segments if s.kind == "speech"]
     assert [str(chapters[i].sub_frames["TIT2"]) for i in toc.child_element_ids] == [s.title for s in speech]
-    for cid, seg in zip(toc.child_element_ids, speech):
+    for cid, seg in zip(toc.child_element_ids, speech, strict=False):
         assert abs(chapters[cid].start_time / 1000 - seg.start_s) <= 0.05
         assert abs(chapters[cid].end_time / 1000 - seg.end_s) <= 0.05
 
@@ -285,7 +293,9 @@ def test_segment_timings_match_the_file(tmp_path: Path) -> None:
     # Speech segments tile the programme; jingle entries sit inside their segment.
     speech = [s for s in m.segments if s.kind == "speech"]
     assert speech[0].start_s == 0.0 and speech[-1].end_s == pytest.approx(m.duration_s, abs=0.05)
-    assert all(p.end_s == pytest.approx(n.start_s, abs=1e-3) for p, n in zip(speech, speech[1:]))
+    assert all(
+        p.end_s == pytest.approx(n.start_s, abs=1e-3) for p, n in zip(speech, speech[1:], strict=False)
+    )
     jingle = next(s for s in m.segments if s.kind == "jingle")
     assert jingle.title == "Nhạc chuyển" and jingle.start_s == pytest.approx(segs["Ba"].start_s, abs=1e-3)
     assert jingle.end_s - jingle.start_s == pytest.approx(2.6, abs=0.05)
@@ -297,8 +307,21 @@ def test_manifest_written_and_read_back(tmp_path: Path) -> None:
     folder = st.store.programme_dir("2026-12")
     raw = json.loads((folder / "manifest.json").read_text("utf-8"))
     for key in (
-        "month", "title", "file", "duration_s", "loudness_lufs", "true_peak_dbtp", "sample_rate", "channels",
-        "bitrate_kbps", "script_sha256", "degraded", "engines", "clips_synthesized", "clips_cached", "segments",
+        "month",
+        "title",
+        "file",
+        "duration_s",
+        "loudness_lufs",
+        "true_peak_dbtp",
+        "sample_rate",
+        "channels",
+        "bitrate_kbps",
+        "script_sha256",
+        "degraded",
+        "engines",
+        "clips_synthesized",
+        "clips_cached",
+        "segments",
     ):
         assert key in raw
     assert raw["file"] == f"{st.slug}-2026-12.mp3" and (folder / raw["file"]).is_file()
@@ -348,7 +371,7 @@ def test_second_run_reuses_prepared_clips(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ['[1, 2]', '{"month": "2027-02"}', '{"segments": [1]}', '{"segments": "abc"}', "not json"]
+    "text", ["[1, 2]", '{"month": "2027-02"}', '{"segments": [1]}', '{"segments": "abc"}', "not json"]
 )
 def test_a_corrupt_manifest_counts_as_no_programme(tmp_path, text):
     """A hand-edited or truncated manifest.json never crashes a reader: the month is re-made."""

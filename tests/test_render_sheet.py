@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime
 
+from conftest import station_dir
+
 from broadcast.config import load_station
 from broadcast.models.schedule import PlayItem
 from broadcast.render.sheet import SheetRow, running_order_sheet
-
-from conftest import station_dir
 
 
 def test_a_station_name_with_markup_is_printed_as_text_not_run(tmp_path):
@@ -17,7 +17,9 @@ def test_a_station_name_with_markup_is_printed_as_text_not_run(tmp_path):
     slot = st.slots[0]
     item = PlayItem(file="audio_out/days/2026-04-01/x.mp3", title="Thủ tục <b>đất đai</b>", duration_s=61)
     rows = [SheetRow(slot, 1, "0600-01-<i>.mp3", item, ["⚠ <img src=x onerror=alert(1)>"])]
-    page = running_order_sheet(st, date(2026, 4, 1), rows, "Cảnh báo <u>gấp</u>", datetime(2026, 3, 31, 20, 0))
+    page = running_order_sheet(
+        st, date(2026, 4, 1), rows, "Cảnh báo <u>gấp</u>", datetime(2026, 3, 31, 20, 0)
+    )
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in page
     assert "Thủ tục &lt;b&gt;đất đai&lt;/b&gt;" in page and "<img" not in page
     assert "0600-01-&lt;i&gt;.mp3" in page and "Cảnh báo &lt;u&gt;gấp&lt;/u&gt;" in page

@@ -11,13 +11,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from _safety import cli
+from conftest import make_station
 
 from broadcast.config import load_station
 from broadcast.errors import ConfigError
-
-from conftest import make_station
-
-from _safety import cli
 
 
 def _station(tmp_path: Path, engine: dict) -> Path:
@@ -31,7 +29,9 @@ def _line_of(path: Path, text: str) -> int:
     return next(i + 1 for i in range(start, len(lines)) if lines[i].strip().lstrip("- ").startswith(text))
 
 
-@pytest.mark.parametrize("binary", ["/bin/sh", "sh", "../../tmp/evil", "C:\\Windows\\System32\\cmd.exe", "python3"])
+@pytest.mark.parametrize(
+    "binary", ["/bin/sh", "sh", "../../tmp/evil", "C:\\Windows\\System32\\cmd.exe", "python3"]
+)
 def test_binary_must_be_a_known_engine_program(tmp_path, capsys, binary):
     d = _station(tmp_path, {"engine": "espeak-ng", "voice": "vi", "binary": binary})
     code, out, err = cli(["check", "--station", str(d), "--month", "2026-12"], capsys)
@@ -45,27 +45,32 @@ def test_known_binary_names_and_admin_allowed_programs_are_accepted(tmp_path, mo
     d = _station(tmp_path, {"engine": "espeak-ng", "voice": "vi", "binary": "espeak-ng"})
     assert load_station(d).voice.main[0].options["binary"] == "espeak-ng"
     (tmp_path / "b").mkdir()
-    d2 = _station(tmp_path / "b", {"engine": "espeak-ng", "voice": "vi", "binary": "/opt/espeak/bin/espeak-ng"})
+    d2 = _station(
+        tmp_path / "b", {"engine": "espeak-ng", "voice": "vi", "binary": "/opt/espeak/bin/espeak-ng"}
+    )
     with pytest.raises(ConfigError):
         load_station(d2)
     monkeypatch.setenv("BROADCAST_ENGINE_BINARIES", "/opt/espeak/bin/espeak-ng")
     assert load_station(d2).voice.main[0].options["binary"] == "/opt/espeak/bin/espeak-ng"
 
 
-@pytest.mark.parametrize("engine, words", [
-    ({"engine": "espeak-ng", "speed": -5}, "80–450"),
-    ({"engine": "espeak-ng", "speed": 10_000}, "80–450"),
-    ({"engine": "espeak-ng", "speed": "nhanh"}, "phải là một số"),
-    ({"engine": "espeak-ng", "pitch": 150}, "0–99"),
-    ({"engine": "espeak-ng", "voice": "vi; rm -rf /"}, "không hợp lệ"),
-    ({"engine": "gtts", "retries": 1_000_000}, "0–10"),
-    ({"engine": "gtts", "backoff_s": -1}, "0–60"),
-    ({"engine": "gtts", "url": "file:///etc/passwd"}, "không hợp lệ"),
-    ({"engine": "edge-tts", "rate": "-500%"}, "không hợp lệ"),
-    ({"engine": "piper", "length_scale": 0}, "0.25–4"),
-    ({"engine": "piper", "model": "/etc/passwd"}, "ngoài thư mục"),
-    ({"engine": "silent", "syllable_s": -1}, "0.01–5"),
-])
+@pytest.mark.parametrize(
+    "engine, words",
+    [
+        ({"engine": "espeak-ng", "speed": -5}, "80–450"),
+        ({"engine": "espeak-ng", "speed": 10_000}, "80–450"),
+        ({"engine": "espeak-ng", "speed": "nhanh"}, "phải là một số"),
+        ({"engine": "espeak-ng", "pitch": 150}, "0–99"),
+        ({"engine": "espeak-ng", "voice": "vi; rm -rf /"}, "không hợp lệ"),
+        ({"engine": "gtts", "retries": 1_000_000}, "0–10"),
+        ({"engine": "gtts", "backoff_s": -1}, "0–60"),
+        ({"engine": "gtts", "url": "file:///etc/passwd"}, "không hợp lệ"),
+        ({"engine": "edge-tts", "rate": "-500%"}, "không hợp lệ"),
+        ({"engine": "piper", "length_scale": 0}, "0.25–4"),
+        ({"engine": "piper", "model": "/etc/passwd"}, "ngoài thư mục"),
+        ({"engine": "silent", "syllable_s": -1}, "0.01–5"),
+    ],
+)
 def test_engine_options_out_of_range_name_file_line_and_field(tmp_path, engine, words):
     d = _station(tmp_path, engine)
     key = next(k for k in engine if k != "engine")
@@ -79,8 +84,13 @@ def test_engine_options_out_of_range_name_file_line_and_field(tmp_path, engine, 
 def test_script_front_matter_voice_cannot_choose_a_program(tmp_path, capsys):
     d = _station(tmp_path, {"engine": "silent"})
     (d / "scripts").mkdir()
-    meta = {"month": "2026-12", "topic": "x", "title": "T", "status": "draft",
-            "voice": [{"engine": "espeak-ng", "binary": "/bin/sh"}]}
+    meta = {
+        "month": "2026-12",
+        "topic": "x",
+        "title": "T",
+        "status": "draft",
+        "voice": [{"engine": "espeak-ng", "binary": "/bin/sh"}],
+    }
     (d / "scripts" / "2026-12.md").write_text(
         "---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n## A\nMột câu.\n", encoding="utf-8"
     )

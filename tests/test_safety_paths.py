@@ -14,15 +14,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from broadcast import schedule as sch
-from broadcast import readiness
-from broadcast.config import load_station
-from broadcast.errors import ConfigError
-
+from _safety import cli
 from conftest import station_dir, tone_mp3, write_programme
 
-from _safety import cli
+from broadcast import readiness
+from broadcast import schedule as sch
+from broadcast.config import load_station
+from broadcast.errors import ConfigError
 
 MONTH = "2026-04"
 
@@ -88,7 +86,9 @@ def test_check_air_does_not_trust_a_schedule_item_outside_the_day_folders(statio
     data["airings"][0]["items"][0]["file"] = str(outside)
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert not sch.is_scheduled(station, MONTH)
-    report = readiness.check_air(station, datetime.combine(first.date, datetime.min.time()), days=0, apply=False)
+    report = readiness.check_air(
+        station, datetime.combine(first.date, datetime.min.time()), days=0, apply=False
+    )
     assert not report.ready
     assert any(f"{MONTH}.yaml" in p and "ngoài" in p for c in report.checks for p in c.problems)
 

@@ -10,15 +10,13 @@ import json
 from datetime import datetime
 
 import pytest
-
-from broadcast import schedule as sch
-from broadcast import readiness
-from broadcast.config import load_station
-from broadcast.production.manifest import read_manifest
-
+from _safety import cli
 from conftest import station_dir, write_programme
 
-from _safety import cli
+from broadcast import readiness
+from broadcast import schedule as sch
+from broadcast.config import load_station
+from broadcast.production.manifest import read_manifest
 
 MONTH = "2026-04"
 
@@ -34,7 +32,9 @@ def scheduled(tmp_path):
 def test_deeply_nested_manifest_counts_as_no_programme(tmp_path):
     st = load_station(station_dir(tmp_path))
     write_programme(st, MONTH)
-    (st.store.programme_dir(MONTH) / "manifest.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    (st.store.programme_dir(MONTH) / "manifest.json").write_text(
+        "[" * 100_000 + "]" * 100_000, encoding="utf-8"
+    )
     assert read_manifest(st.store.programme_dir(MONTH)) is None
 
 
@@ -49,7 +49,9 @@ def test_read_state_json_treats_damage_as_absent(tmp_path, data):
 def test_read_jsonl_skips_bad_lines_and_invalid_utf8(tmp_path):
     from broadcast.fsutil import read_jsonl
 
-    (tmp_path / "h.jsonl").write_bytes(b'{"job": "a"}\n\xff\xfe\xfd\n[1]\n' + b"[" * 50_000 + b'\n{"job": "b"}\n{"jo')
+    (tmp_path / "h.jsonl").write_bytes(
+        b'{"job": "a"}\n\xff\xfe\xfd\n[1]\n' + b"[" * 50_000 + b'\n{"job": "b"}\n{"jo'
+    )
     assert [r["job"] for r in read_jsonl(tmp_path / "h.jsonl")] == ["a", "b"]
 
 
@@ -73,12 +75,16 @@ def test_garbage_playlist_does_not_break_day_and_check_air_does_not_call_it_read
 def test_invalid_utf8_in_the_run_history_does_not_stop_run_due(tmp_path, capsys):
     st = load_station(station_dir(tmp_path))
     st.store.state_dir.mkdir(parents=True, exist_ok=True)
-    (st.store.state_dir / "automation-runs.jsonl").write_bytes(b'{"job": "prepare", "event": "start"}\n\xff\xfe garbage\n')
+    (st.store.state_dir / "automation-runs.jsonl").write_bytes(
+        b'{"job": "prepare", "event": "start"}\n\xff\xfe garbage\n'
+    )
     (st.store.state_dir / "automation-state.json").write_text(
         json.dumps({"generate": "2026-03-20T08:00:00+07:00", "prepare": "2026-03-20T20:00:00+07:00"}),
         encoding="utf-8",
     )
-    code, out, err = cli(["daemon", "--station", str(st.dir), "--run-due", "--now", "2026-03-20T21:00"], capsys)
+    code, out, err = cli(
+        ["daemon", "--station", str(st.dir), "--run-due", "--now", "2026-03-20T21:00"], capsys
+    )
     assert code in (0, 1) and "Traceback" not in err
     assert out or err
 

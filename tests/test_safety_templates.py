@@ -10,10 +10,8 @@ import os
 from pathlib import Path
 
 import pytest
-
-from conftest import make_station
-
 from _safety import cli
+from conftest import make_station
 
 SECRET = "bí-mật-ngoài-đài: root:x:0:0"
 
@@ -63,18 +61,24 @@ def test_symlink_inside_the_station_still_works(station, capsys):
     assert "Kính chào bà con." in (station / "scripts" / "2026-12.md").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("expr, words", [
-    ("{{ 9**(9**9) }}", "lũy thừa"),
-    ("{{ 'x'*1000000000 }}", "quá dài"),
-    ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "lặp quá"),
-    ("{% set s = 'x'*100000 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}", "lặp quá"),
-    ("{% set ns = namespace(s='x') %}{% for i in range(60) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}", "quá dài"),
-    ("{{ 'x'|center(1000000000) }}", "quá lớn"),
-    ("{{ '%1000000000d' % 1 }}", "độ rộng"),
-    ("{{ '{:>1000000000}'.format(1) }}", "độ rộng"),
-    ("{{ ('x'*100000).replace('', 'y'*1000) }}", "quá dài"),
-    ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "lồng nhau"),
-])
+@pytest.mark.parametrize(
+    "expr, words",
+    [
+        ("{{ 9**(9**9) }}", "lũy thừa"),
+        ("{{ 'x'*1000000000 }}", "quá dài"),
+        ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "lặp quá"),
+        ("{% set s = 'x'*100000 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}", "lặp quá"),
+        (
+            "{% set ns = namespace(s='x') %}{% for i in range(60) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+            "quá dài",
+        ),
+        ("{{ 'x'|center(1000000000) }}", "quá lớn"),
+        ("{{ '%1000000000d' % 1 }}", "độ rộng"),
+        ("{{ '{:>1000000000}'.format(1) }}", "độ rộng"),
+        ("{{ ('x'*100000).replace('', 'y'*1000) }}", "quá dài"),
+        ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "lồng nhau"),
+    ],
+)
 def test_template_denial_of_service_is_an_error_naming_template_and_line(station, capsys, expr, words):
     (station / "templates" / "programme.md.j2").write_text(
         "## Mở đầu\n\nKính chào bà con.\n" + expr + "\n", encoding="utf-8"

@@ -11,16 +11,11 @@ import os
 from pathlib import Path
 
 import pytest
-
+from _safety import cli
 from conftest import make_station
 
-from _safety import cli
-
-BOMB = (
-    'lol0: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
-    + "".join(
-        f"lol{i}: &{chr(97 + i)} [" + ",".join([f"*{chr(96 + i)}"] * 9) + "]\n" for i in range(1, 9)
-    )
+BOMB = 'lol0: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+    f"lol{i}: &{chr(97 + i)} [" + ",".join([f"*{chr(96 + i)}"] * 9) + "]\n" for i in range(1, 9)
 )
 SELF_ALIAS = "loop: &x [*x]\n"
 DEEP = "deep: " + "[" * 3000 + "]" * 3000 + "\n"
@@ -37,10 +32,16 @@ def _append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "\n" + text, encoding="utf-8")
 
 
-@pytest.mark.parametrize("payload, words", [
-    (BOMB, "alias"), (SELF_ALIAS, "chính nó"), (DEEP, "lồng nhau"), (BIG_INT, "số quá dài"),
-    (SURROGATE, "surrogate"),
-])
+@pytest.mark.parametrize(
+    "payload, words",
+    [
+        (BOMB, "alias"),
+        (SELF_ALIAS, "chính nó"),
+        (DEEP, "lồng nhau"),
+        (BIG_INT, "số quá dài"),
+        (SURROGATE, "surrogate"),
+    ],
+)
 def test_hostile_station_yaml_is_an_error_naming_the_file(station, capsys, payload, words):
     _append(station / "station.yaml", payload)
     code, out, err = cli(["check", "--station", str(station), "--month", "2026-12"], capsys)
@@ -49,10 +50,16 @@ def test_hostile_station_yaml_is_an_error_naming_the_file(station, capsys, paylo
     assert "dòng" in err  # the line to look at
 
 
-@pytest.mark.parametrize("payload, words", [
-    (BOMB, "alias"), (SELF_ALIAS, "chính nó"), (DEEP, "lồng nhau"), (BIG_INT, "số quá dài"),
-    (SURROGATE, "surrogate"),
-])
+@pytest.mark.parametrize(
+    "payload, words",
+    [
+        (BOMB, "alias"),
+        (SELF_ALIAS, "chính nó"),
+        (DEEP, "lồng nhau"),
+        (BIG_INT, "số quá dài"),
+        (SURROGATE, "surrogate"),
+    ],
+)
 def test_hostile_facts_file_is_an_error_naming_the_file(station, capsys, payload, words):
     _append(station / "facts" / "2026-12.yaml", payload)
     code, out, err = cli(["script", "--station", str(station), "--month", "2026-12"], capsys)
@@ -94,15 +101,18 @@ def _script(station: Path, text: str) -> None:
     (station / "scripts" / "2026-12.md").write_bytes(text.encode("utf-8", "surrogatepass"))
 
 
-@pytest.mark.parametrize("text, line, words", [
-    ('---\nmonth: "2026-12"\ntitle: a\x00b\n---\n## A\nMột câu.\n', 3, "ký tự"),
-    ("---\nmonth: " + "[ " * 3000 + "\n---\n## A\nMột câu.\n", 2, "lồng nhau"),
-    (FM + "## A\n" + "a" * 50_000 + "\n", 8, "dài"),
-    (FM + "## A\nMột câu " + "x" * 5000 + " nữa.\n", 8, "5.000 ký tự"),
-    (FM + "## A\nThứ " + "9" * 5000 + ".\n", 8, "dài"),
-    (FM + "## A\nThứ " + "9" * 60 + ".\n", 8, "60 chữ số"),
-    (FM.replace("title: Thử", "title: &t [*t]"), 4, "chính nó"),
-])
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ('---\nmonth: "2026-12"\ntitle: a\x00b\n---\n## A\nMột câu.\n', 3, "ký tự"),
+        ("---\nmonth: " + "[ " * 3000 + "\n---\n## A\nMột câu.\n", 2, "lồng nhau"),
+        (FM + "## A\n" + "a" * 50_000 + "\n", 8, "dài"),
+        (FM + "## A\nMột câu " + "x" * 5000 + " nữa.\n", 8, "5.000 ký tự"),
+        (FM + "## A\nThứ " + "9" * 5000 + ".\n", 8, "dài"),
+        (FM + "## A\nThứ " + "9" * 60 + ".\n", 8, "60 chữ số"),
+        (FM.replace("title: Thử", "title: &t [*t]"), 4, "chính nó"),
+    ],
+)
 def test_hostile_script_is_an_error_naming_file_and_line(station, capsys, text, line, words):
     _script(station, text)
     code, out, err = cli(["check", "--station", str(station), "--month", "2026-12"], capsys)
@@ -112,7 +122,9 @@ def test_hostile_script_is_an_error_naming_file_and_line(station, capsys, text, 
 
 def test_script_that_is_not_utf8_names_the_line(station, capsys):
     (station / "scripts").mkdir()
-    (station / "scripts" / "2026-12.md").write_bytes(FM.encode() + "## A\nMột câu.\n".encode() + b"\xff\xfe\n")
+    (station / "scripts" / "2026-12.md").write_bytes(
+        FM.encode() + "## A\nMột câu.\n".encode() + b"\xff\xfe\n"
+    )
     code, out, err = cli(["check", "--station", str(station), "--month", "2026-12"], capsys)
     assert code == 1 and "UTF-8" in err and "dòng 9" in err
 

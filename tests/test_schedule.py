@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import make_station, run_cli, station_dir, tone_mp3, write_programme, write_script  # noqa: F401
 
-from broadcast import schedule as sch
-from broadcast.cli.wording import error_text
 from broadcast import calendar as oncal
 from broadcast import readiness
+from broadcast import schedule as sch
+from broadcast.cli.wording import error_text
 from broadcast.config import load_station
 from broadcast.errors import EnvironmentProblem, ScheduleError
 
-from conftest import make_station, run_cli, station_dir, tone_mp3, write_programme, write_script  # noqa: F401
 
 def days_in(st, month: str) -> list[str]:
     if not st.store.days_dir.is_dir():
@@ -43,12 +43,15 @@ def test_holidays_library_knows_tet_and_hung_kings():
     assert "Tết Nguyên Đán" in oncal.vn_holidays(2027)[date(2027, 2, 6)]
 
 
-@pytest.mark.parametrize("month,holidays", [
-    ("2026-02", [date(2026, 2, d) for d in (16, 17, 18, 19, 20)]),
-    ("2026-04", [date(2026, 4, 26), date(2026, 4, 27), date(2026, 4, 30)]),
-    ("2026-05", [date(2026, 5, 1)]),
-    ("2026-09", [date(2026, 9, 1), date(2026, 9, 2)]),
-])
+@pytest.mark.parametrize(
+    "month,holidays",
+    [
+        ("2026-02", [date(2026, 2, d) for d in (16, 17, 18, 19, 20)]),
+        ("2026-04", [date(2026, 4, 26), date(2026, 4, 27), date(2026, 4, 30)]),
+        ("2026-05", [date(2026, 5, 1)]),
+        ("2026-09", [date(2026, 9, 1), date(2026, 9, 2)]),
+    ],
+)
 def test_holidays_are_never_air_days(tmp_path, month, holidays):
     # Air every possible day: only holidays are left out.
     st = load_station(station_dir(tmp_path, airing={"per_month": 20, "from_day": 1}))
@@ -68,25 +71,32 @@ def test_holidays_air_when_the_station_does_not_skip_them(tmp_path):
 
 
 def test_airings_spread_evenly_from_the_first_day_and_alternate_slots(tmp_path):
-    st = load_station(station_dir(tmp_path))   # 4 a month, from the 5th, slots sang/chieu
-    cal = oncal.month_calendar(st, "2026-03")    # no holiday in March
+    st = load_station(station_dir(tmp_path))  # 4 a month, from the 5th, slots sang/chieu
+    cal = oncal.month_calendar(st, "2026-03")  # no holiday in March
     days = [d for d, _ in cal.airings]
     assert days[0] == date(2026, 3, 5)
-    gaps = [(b - a).days for a, b in zip(days, days[1:])]
+    gaps = [(b - a).days for a, b in zip(days, days[1:], strict=False)]
     assert max(gaps) - min(gaps) <= 1 and len(days) == 4
     assert [s for _, s in cal.airings] == ["sang", "chieu", "sang", "chieu"]
 
 
 def test_weekdays_of_the_airing_and_of_the_slots(tmp_path):
-    st = load_station(station_dir(
-        tmp_path,
-        airing={"weekdays": ["T2", "T4", "T6"], "per_month": 6},
-        slots=[
-            {"id": "sang", "name": "Buổi sáng", "start": "06:00", "length_min": 30,
-             "weekdays": ["T2", "T3", "T4", "T5", "T6", "T7", "CN"]},
-            {"id": "chieu", "name": "Buổi chiều", "start": "17:00", "length_min": 30, "weekdays": ["T4"]},
-        ],
-    ))
+    st = load_station(
+        station_dir(
+            tmp_path,
+            airing={"weekdays": ["T2", "T4", "T6"], "per_month": 6},
+            slots=[
+                {
+                    "id": "sang",
+                    "name": "Buổi sáng",
+                    "start": "06:00",
+                    "length_min": 30,
+                    "weekdays": ["T2", "T3", "T4", "T5", "T6", "T7", "CN"],
+                },
+                {"id": "chieu", "name": "Buổi chiều", "start": "17:00", "length_min": 30, "weekdays": ["T4"]},
+            ],
+        )
+    )
     cal = oncal.month_calendar(st, "2026-03")
     assert all(d.weekday() in (0, 2, 4) for d, _ in cal.airings)
     # The afternoon slot only runs on Wednesdays: other days take the morning slot.
@@ -97,14 +107,17 @@ def test_weekdays_of_the_airing_and_of_the_slots(tmp_path):
 def test_days_off_and_extra_days(tmp_path):
     base = oncal.month_calendar(load_station(station_dir(tmp_path / "a")), "2026-03")
     first = base.airings[0][0]
-    st = load_station(station_dir(
-        tmp_path / "b", airing={"days_off": [first.isoformat()], "extra_days": ["2026-03-01", "2026-09-02"]}
-    ))
+    st = load_station(
+        station_dir(
+            tmp_path / "b",
+            airing={"days_off": [first.isoformat()], "extra_days": ["2026-03-01", "2026-09-02"]},
+        )
+    )
     cal = oncal.month_calendar(st, "2026-03")
     days = [d for d, _ in cal.airings]
     assert first not in days and "ngày nghỉ" in cal.skipped[first]
-    assert date(2026, 3, 1) in days           # before from_day, but an extra day
-    assert len(days) == 5                     # 4 spread + 1 extra
+    assert date(2026, 3, 1) in days  # before from_day, but an extra day
+    assert len(days) == 5  # 4 spread + 1 extra
     # An extra day airs even on a holiday.
     assert date(2026, 9, 2) in [d for d, _ in oncal.month_calendar(st, "2026-09").airings]
 
@@ -179,16 +192,18 @@ def test_daily_folder_contents(scheduled):
         mp3 = f"{hhmm}-01-dang-ky-dat-dai-truc-tuyen-thang-04.mp3"
         assert names == sorted([mp3, f"{hhmm}.m3u8", "lich-phat-song.html"])
         assert all(n.isascii() for n in names)
-        assert folder.stat().st_mode & 0o055 == 0o055       # readable by the operators' accounts
+        assert folder.stat().st_mode & 0o055 == 0o055  # readable by the operators' accounts
         assert (folder / mp3).read_bytes() == prog.read_bytes()
         raw = (folder / f"{hhmm}.m3u8").read_bytes()
         assert not raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
         lines = raw.decode("utf-8").split("\r\n")
         assert lines[0] == "#EXTM3U"
         assert lines[1] == "#EXTINF:4,Đăng ký đất đai trực tuyến tháng 04"
-        assert (folder / lines[2]).is_file()      # relative path resolves from the playlist
+        assert (folder / lines[2]).is_file()  # relative path resolves from the playlist
         page = (folder / "lich-phat-song.html").read_text(encoding="utf-8")
-        weekday = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"][a.date.weekday()]
+        weekday = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"][
+            a.date.weekday()
+        ]
         assert f"{weekday}, ngày {a.date:%d/%m/%Y}" in page
         assert st.slot(a.slot).name in page and a.start in page
         assert "Đăng ký đất đai trực tuyến tháng 04" in page and mp3 in page and "00:04" in page
@@ -220,7 +235,10 @@ def test_calendar_file_has_one_event_per_airing_with_stable_uids(scheduled):
     assert b"BEGIN:VTIMEZONE" in ics
     uids = [str(e["uid"]) for e in events]
     sch.schedule_month(st, "2026-04")
-    again = [str(e["uid"]) for e in Calendar.from_ical((st.store.schedules_dir / "2026-04.ics").read_bytes()).walk("VEVENT")]
+    again = [
+        str(e["uid"])
+        for e in Calendar.from_ical((st.store.schedules_dir / "2026-04.ics").read_bytes()).walk("VEVENT")
+    ]
     assert uids == again and len(set(uids)) == len(uids)
 
 
@@ -252,7 +270,9 @@ def test_a_failure_half_way_leaves_no_half_folder_and_the_previous_one_intact(tm
     st = load_station(station_dir(tmp_path))
     write_programme(st, "2026-03", freq=440)
     sch.schedule_month(st, "2026-03")
-    snapshot = {p.relative_to(st.store.days_dir): p.read_bytes() for p in st.store.days_dir.rglob("*") if p.is_file()}
+    snapshot = {
+        p.relative_to(st.store.days_dir): p.read_bytes() for p in st.store.days_dir.rglob("*") if p.is_file()
+    }
     write_programme(st, "2026-03", freq=880, script=False)
     real = sch._link_or_copy
     calls = {"n": 0}
@@ -267,7 +287,9 @@ def test_a_failure_half_way_leaves_no_half_folder_and_the_previous_one_intact(tm
     with pytest.raises(EnvironmentProblem):
         sch.schedule_month(st, "2026-03")
     # Days 1-2 were replaced whole, day 3 is still the old one, nothing half-made anywhere.
-    now = {p.relative_to(st.store.days_dir): p.read_bytes() for p in st.store.days_dir.rglob("*") if p.is_file()}
+    now = {
+        p.relative_to(st.store.days_dir): p.read_bytes() for p in st.store.days_dir.rglob("*") if p.is_file()
+    }
     assert set(now) == set(snapshot)
     days = days_in(st, "2026-03")
     third = Path(days[2])
@@ -296,7 +318,7 @@ def test_unapproved_script_is_not_scheduled_and_says_who_must_approve(tmp_path):
     write_programme(st, "2026-03", approved=False)
     with pytest.raises(ScheduleError) as err:
         sch.schedule_month(st, "2026-03")
-    msg = error_text(err.value)   # as the command line shows it: the next step worded as a command
+    msg = error_text(err.value)  # as the command line shows it: the next step worded as a command
     assert "chưa được duyệt" in msg
     assert "broadcast approve --month 2026-03 --by" in msg and "Lãnh đạo" in msg
     assert not days_in(st, "2026-03") and not (st.store.schedules_dir / "2026-03.yaml").exists()
@@ -336,7 +358,9 @@ def test_schedule_command(tmp_path, capsys):
 def test_check_air_ready(scheduled):
     st, sched, _ = scheduled
     first = sched.airings[0]
-    report = readiness.check_air(st, datetime(first.date.year, first.date.month, first.date.day, 0, 1), days=1)
+    report = readiness.check_air(
+        st, datetime(first.date.year, first.date.month, first.date.day, 0, 1), days=1
+    )
     assert report.ready and report.checks and "SẴN SÀNG" in report.render()
 
 
@@ -356,7 +380,9 @@ def test_check_air_falls_back_to_last_approved_programme(tmp_path, capsys):
     write_programme(st, "2026-04", freq=880, approved=False)
     cal = oncal.month_calendar(st, "2026-04")
     day = cal.airings[0][0]
-    assert run_cli(["check-air", "--station", str(d), "--now", f"{day.isoformat()}T00:00", "--days", "0"]) == 1
+    assert (
+        run_cli(["check-air", "--station", str(d), "--now", f"{day.isoformat()}T00:00", "--days", "0"]) == 1
+    )
     out = capsys.readouterr().out
     assert "CHƯA SẴN SÀNG" in out and "chưa được duyệt" in out and "THAY BẰNG" in out and "2026-03" in out
     folder = st.store.days_dir / day.isoformat()
@@ -369,7 +395,7 @@ def test_check_air_falls_back_to_last_approved_programme(tmp_path, capsys):
 
 def test_check_air_falls_back_to_the_standing_notice(tmp_path):
     st = load_station(station_dir(tmp_path))
-    write_programme(st, "2026-04", lufs=st.audio.target_lufs - 3)   # too quiet
+    write_programme(st, "2026-04", lufs=st.audio.target_lufs - 3)  # too quiet
     day = oncal.month_calendar(st, "2026-04").airings[0][0]
     report = readiness.check_air(st, datetime.combine(day, datetime.min.time()), days=0)
     assert not report.ready
@@ -377,12 +403,16 @@ def test_check_air_falls_back_to_the_standing_notice(tmp_path):
     assert c.substitute == "notice" and any("độ lớn" in p for p in c.problems)
     (mp3,) = (st.store.days_dir / day.isoformat()).glob("*.mp3")
     assert mp3.name.endswith("thong-bao-chuyen-muc-cai-cach-hanh-chinh.mp3")
-    probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(mp3)],
-                           capture_output=True, text=True, check=True)
-    assert 5 < float(probe.stdout) < 60       # real speech, not an empty file
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(mp3)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert 5 < float(probe.stdout) < 60  # real speech, not an empty file
     cached = list((st.store.state_dir / "notice").glob("*.mp3"))
     readiness.check_air(st, datetime.combine(day, datetime.min.time()), days=0)
-    assert list((st.store.state_dir / "notice").glob("*.mp3")) == cached   # made once
+    assert list((st.store.state_dir / "notice").glob("*.mp3")) == cached  # made once
 
 
 def test_check_air_dry_run_changes_nothing(tmp_path):
@@ -452,17 +482,18 @@ def test_a_reproduced_programme_of_the_same_length_is_noticed_in_the_day_folders
     when = datetime.combine(a.date, datetime.min.time())
     report = readiness.check_air(st, when, days=0, apply=False)
     assert not report.ready
-    assert (st.dir / a.items[0].file).read_bytes() == old        # a dry run changes nothing
+    assert (st.dir / a.items[0].file).read_bytes() == old  # a dry run changes nothing
     report = readiness.check_air(st, when, days=0)
     assert report.checks[0].repaired
     assert (st.dir / a.items[0].file).read_bytes() == new.read_bytes()
 
 
 def test_scheduling_a_month_with_no_script_says_to_make_it(tmp_path):
+    from conftest import make_station
+
     from broadcast.config import load_station
     from broadcast.errors import ScheduleError
     from broadcast.schedule import schedule_month
-    from conftest import make_station
 
     st = load_station(make_station(tmp_path))
     with pytest.raises(ScheduleError) as err:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from broadcast.config import load_station
 from broadcast.cli.wording import error_text
+from broadcast.config import load_station
 from broadcast.errors import NextStep, ScriptError
 from broadcast.script import approve, parse_script, read_script, render_script
 
@@ -36,23 +36,49 @@ def test_every_cue_vietnamese_english_and_without_diacritics():
         "## C\n[[nhac hieu]]\n[[NGHỈ 3 giây]]\n[[giong phu]]\n"
     )
     assert cues(s) == [
-        ("intro", None), ("stinger", None), ("outro", None), ("pause", 2.0), ("pause", 1.5),
-        ("bed_on", None), ("bed_off", None), ("voice", "second"), ("voice", "main"),
-        ("gain", 2.0), ("gain", -3.0),
-        ("intro", None), ("stinger", None), ("outro", None), ("pause", 0.5), ("bed_on", None),
-        ("bed_off", None), ("voice", "second"), ("voice", "main"), ("gain", -1.5),
-        ("intro", None), ("pause", 3.0), ("voice", "second"),
+        ("intro", None),
+        ("stinger", None),
+        ("outro", None),
+        ("pause", 2.0),
+        ("pause", 1.5),
+        ("bed_on", None),
+        ("bed_off", None),
+        ("voice", "second"),
+        ("voice", "main"),
+        ("gain", 2.0),
+        ("gain", -3.0),
+        ("intro", None),
+        ("stinger", None),
+        ("outro", None),
+        ("pause", 0.5),
+        ("bed_on", None),
+        ("bed_off", None),
+        ("voice", "second"),
+        ("voice", "main"),
+        ("gain", -1.5),
+        ("intro", None),
+        ("pause", 3.0),
+        ("voice", "second"),
     ]
 
 
 def test_voice_in_force_until_next_voice_cue_or_segment_end():
-    s = parse("## Hỏi đáp\n[[giọng phụ]]\nHỏi gì?\n[[giọng chính]]\nĐáp thế này.\n[[giọng phụ]]\nHỏi nữa?\n## Kết\nChào.\n")
+    s = parse(
+        "## Hỏi đáp\n[[giọng phụ]]\nHỏi gì?\n[[giọng chính]]\nĐáp thế này.\n[[giọng phụ]]\nHỏi nữa?\n## Kết\nChào.\n"
+    )
     speech = [(i.text, i.voice) for seg in s.segments for i in seg.items if i.kind == "speech"]
-    assert speech == [("Hỏi gì?", "second"), ("Đáp thế này.", "main"), ("Hỏi nữa?", "second"), ("Chào.", "main")]
+    assert speech == [
+        ("Hỏi gì?", "second"),
+        ("Đáp thế này.", "main"),
+        ("Hỏi nữa?", "second"),
+        ("Chào.", "main"),
+    ]
 
 
 def test_paragraphs_lines_and_headings():
-    s = parse("# Tên chương trình cho người đọc\n\n## Mở đầu\nCâu một.\nCâu hai.\n\nĐoạn hai.\n### ghi chú\n- Ý một\n- Ý hai\n")
+    s = parse(
+        "# Tên chương trình cho người đọc\n\n## Mở đầu\nCâu một.\nCâu hai.\n\nĐoạn hai.\n### ghi chú\n- Ý một\n- Ý hai\n"
+    )
     seg = s.segments[0]
     assert seg.title == "Mở đầu" and seg.line == 9
     texts = [(i.text, i.line) for i in seg.items]
@@ -168,7 +194,7 @@ def test_approve_records_who_when_hash_and_edit_returns_to_draft(station):
     path = render_script(station, "2027-04")
     s = approve(station, "2027-04", "Lê Văn C", now=datetime(2027, 3, 25, 8, 0, 0))
     assert s.approved and s.meta["approved_by"] == "Lê Văn C"
-    assert s.meta["approved_at"] == "2027-03-25T08:00:00+07:00"   # station time, with its offset
+    assert s.meta["approved_at"] == "2027-03-25T08:00:00+07:00"  # station time, with its offset
     assert s.meta["approved_sha256"] == s.body_sha256
     path.write_text(path.read_text(encoding="utf-8").replace("Hỏi đáp", "Giải đáp"), encoding="utf-8")
     again = read_script(path)
@@ -207,7 +233,14 @@ def test_missing_figure_means_the_sentence_is_left_out(station):
     facts.write_text("example: false\nreceived: 321\nresolved: 300\n", encoding="utf-8")
     text = render_script(station, "2027-05").read_text(encoding="utf-8")
     assert "321" in text and "300" in text
-    for absent in ("đúng hạn", "đúng hẹn", "trực tuyến, chiếm", "hài lòng với sự phục vụ đạt", "số hóa đạt", "%"):
+    for absent in (
+        "đúng hạn",
+        "đúng hẹn",
+        "trực tuyến, chiếm",
+        "hài lòng với sự phục vụ đạt",
+        "số hóa đạt",
+        "%",
+    ):
         assert absent not in text.split("## ", 3)[2], absent  # the news segment
     assert "example_facts: false" in text
 
@@ -261,8 +294,9 @@ def test_template_sandbox_blocks_unsafe_access(station):
 
 
 def test_a_copied_script_with_the_wrong_month_is_refused(tmp_path):
-    from broadcast.config import load_station
     from conftest import make_station
+
+    from broadcast.config import load_station
 
     st = load_station(make_station(tmp_path))
     path = render_script(st, "2027-02")
@@ -270,7 +304,9 @@ def test_a_copied_script_with_the_wrong_month_is_refused(tmp_path):
     copy.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(ScriptError) as err:
         read_script(copy)
-    line = next(i for i, t in enumerate(copy.read_text(encoding="utf-8").splitlines(), 1) if t.startswith("month:"))
+    line = next(
+        i for i, t in enumerate(copy.read_text(encoding="utf-8").splitlines(), 1) if t.startswith("month:")
+    )
     assert err.value.line == line and "month: 2027-03" in str(err.value)
 
 

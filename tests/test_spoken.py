@@ -123,10 +123,7 @@ def test_explain_cli_shows_rule_and_deciding_context(tmp_path):
 
 
 def test_acronym_defined_in_brackets_is_read_as_its_expansion_later_in_the_same_text(norm):
-    text = (
-        "Ban Quản lý chợ Đồng Xuân (BQLCĐX) thông báo lịch họp.\n"
-        "Mọi ý kiến gửi BQLCĐX trước ngày 5/6."
-    )
+    text = "Ban Quản lý chợ Đồng Xuân (BQLCĐX) thông báo lịch họp.\nMọi ý kiến gửi BQLCĐX trước ngày 5/6."
     assert norm.normalize(text) == (
         "Ban Quản lý chợ Đồng Xuân thông báo lịch họp.\n"
         "Mọi ý kiến gửi Ban Quản lý chợ Đồng Xuân trước ngày năm tháng sáu."

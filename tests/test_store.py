@@ -25,16 +25,18 @@ def test_the_example_shipped_in_the_package_is_the_repository_example(rel):
 
 def test_init_creates_a_real_station_from_the_package_example(tmp_path):
     target = tmp_path / "dai-tan-lien"
-    done = subprocess.run([sys.executable, "-m", "broadcast", "init", str(target)],
-                          capture_output=True, text=True, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "broadcast", "init", str(target)], capture_output=True, text=True, cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     station = load_station(target)
     assert station.example is False
     assert (target / "facts" / "README.md").is_file()
     for folder in ("scripts", "schedules", "audio_out", "jingles"):
         assert (target / folder).is_dir()
-    again = subprocess.run([sys.executable, "-m", "broadcast", "init", str(target)],
-                           capture_output=True, text=True, cwd=tmp_path)
+    again = subprocess.run(
+        [sys.executable, "-m", "broadcast", "init", str(target)], capture_output=True, text=True, cwd=tmp_path
+    )
     assert again.returncode == 1 and "không ghi đè" in again.stderr
 
 
@@ -72,11 +74,16 @@ def test_no_module_but_the_store_builds_station_folder_paths():
             id(node.body[0].value)
             for node in ast.walk(tree)
             if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
-            and node.body and isinstance(node.body[0], ast.Expr)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
             and isinstance(node.body[0].value, ast.Constant)
         }
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
-                    and node.value in (".broadcast", "audio_out", "schedules", "scripts", "drafts", "days")):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docstrings
+                and node.value in (".broadcast", "audio_out", "schedules", "scripts", "drafts", "days")
+            ):
                 offenders.append(f"{path.relative_to(REPO)}:{node.lineno} {node.value!r}")
     assert not offenders, offenders

@@ -40,17 +40,34 @@ def test_builtin_library_is_complete():
     for ref in REQUIRED:
         assert ref in texts
     ids = set(topics)
-    for needed in ("mot-cua-lien-thong", "dich-vu-cong-truc-tuyen", "thu-tuc-lien-thong", "so-hoa-ho-so",
-                   "thanh-toan-khong-tien-mat", "chi-so-cchc", "phan-anh-kien-nghi", "van-hoa-cong-vu",
-                   "quyen-giam-sat", "dien-hinh-cchc", "cai-cach-the-che", "chinh-quyen-hai-cap",
-                   "tai-chinh-cong", "dinh-danh-dien-tu", "ke-hoach-cchc-nam", "so-ket-6-thang", "tong-ket-nam"):
+    for needed in (
+        "mot-cua-lien-thong",
+        "dich-vu-cong-truc-tuyen",
+        "thu-tuc-lien-thong",
+        "so-hoa-ho-so",
+        "thanh-toan-khong-tien-mat",
+        "chi-so-cchc",
+        "phan-anh-kien-nghi",
+        "van-hoa-cong-vu",
+        "quyen-giam-sat",
+        "dien-hinh-cchc",
+        "cai-cach-the-che",
+        "chinh-quyen-hai-cap",
+        "tai-chinh-cong",
+        "dinh-danh-dien-tu",
+        "ke-hoach-cchc-nam",
+        "so-ket-6-thang",
+        "tong-ket-nam",
+    ):
         assert needed in ids
 
 
 def test_linked_procedures_and_indices_are_covered():
     topics = load_topics()
     linked = " ".join(topics["thu-tuc-lien-thong"].key_messages)
-    assert "khai sinh" in linked and "thường trú" in linked and "bảo hiểm y tế" in linked and "6 tuổi" in linked
+    assert (
+        "khai sinh" in linked and "thường trú" in linked and "bảo hiểm y tế" in linked and "6 tuổi" in linked
+    )
     assert "khai tử" in linked and "mai táng phí" in linked
     idx = topics["chi-so-cchc"].short_title
     for name in ("PAR INDEX", "SIPAS", "PAPI", "PCI", "DDCI", "DTI"):
@@ -113,10 +130,13 @@ def test_station_topics_override_and_extend(station):
     tdir = station.dir / "topics"
     tdir.mkdir()
     builtin = load_topics()["mot-cua-lien-thong"].source.read_text(encoding="utf-8")
-    (tdir / "mot-cua.yaml").write_text(builtin.replace('short_title: "Một cửa, một cửa liên thông"',
-                                                       'short_title: "Một cửa ở đài riêng"'), encoding="utf-8")
+    (tdir / "mot-cua.yaml").write_text(
+        builtin.replace('short_title: "Một cửa, một cửa liên thông"', 'short_title: "Một cửa ở đài riêng"'),
+        encoding="utf-8",
+    )
     (tdir / "rieng.yaml").write_text(
-        builtin.replace("id: mot-cua-lien-thong", "id: chu-de-rieng").replace("months:", "x:")
+        builtin.replace("id: mot-cua-lien-thong", "id: chu-de-rieng")
+        .replace("months:", "x:")
         .replace("order: 10", "order: 1"),
         encoding="utf-8",
     )

@@ -35,7 +35,11 @@ def station(tmp_path: Path, engine: str = "espeak-ng"):
 
 
 def clips_in(tmp_path: Path) -> list[Path]:
-    return sorted(p for p in (tmp_path / ".broadcast" / "tts").rglob("*") if p.suffix in (".wav", ".mp3") and not p.name.startswith("."))
+    return sorted(
+        p
+        for p in (tmp_path / ".broadcast" / "tts").rglob("*")
+        if p.suffix in (".wav", ".mp3") and not p.name.startswith(".")
+    )
 
 
 def assert_cache_consistent(tmp_path: Path) -> None:
@@ -99,8 +103,15 @@ def test_two_concurrent_runs_do_not_corrupt_the_cache(tmp_path: Path) -> None:
     station(tmp_path)
     script = tmp_path / "run.py"
     script.write_text(_RUNNER.format(repo=str(REPO)), encoding="utf-8")
-    procs = [subprocess.Popen([sys.executable, str(script), str(tmp_path)], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(script), str(tmp_path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
     for out, _ in outs:
@@ -108,7 +119,9 @@ def test_two_concurrent_runs_do_not_corrupt_the_cache(tmp_path: Path) -> None:
         assert synthesized + cached == 40
     assert len(clips_in(tmp_path)) == 40
     assert_cache_consistent(tmp_path)
-    third = subprocess.run([sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, check=True)
+    third = subprocess.run(
+        [sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, check=True
+    )
     assert third.stdout.split() == ["0", "40"]
 
 
@@ -224,12 +237,14 @@ def _produce_short(st) -> tuple[object, bytes]:
 def _assert_clean(st, manifest, caplog: pytest.LogCaptureFixture, what: str) -> None:
     assert abs(manifest.loudness_lufs - st.audio.target_lufs) <= 1.0
     assert manifest.true_peak_dbtp <= st.audio.true_peak_dbtp
-    assert any(what in r.getMessage() and r.levelname == "WARNING" for r in caplog.records), \
-        [r.getMessage() for r in caplog.records]
+    assert any(what in r.getMessage() and r.levelname == "WARNING" for r in caplog.records), [
+        r.getMessage() for r in caplog.records
+    ]
 
 
-def test_a_tts_clip_garbled_in_place_is_discarded_and_revoiced(tmp_path: Path,
-                                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_a_tts_clip_garbled_in_place_is_discarded_and_revoiced(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     st = station(tmp_path)
     first, mp3 = _produce_short(st)
     victim = clips_in(tmp_path)[2]
@@ -255,8 +270,9 @@ def test_a_garbled_prepared_clip_is_remade(tmp_path: Path, caplog: pytest.LogCap
     assert mp3_again == mp3
 
 
-def test_a_prepared_clip_with_nan_is_corrupt_not_a_lame_crash(tmp_path: Path,
-                                                            caplog: pytest.LogCaptureFixture) -> None:
+def test_a_prepared_clip_with_nan_is_corrupt_not_a_lame_crash(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     import struct
 
     st = station(tmp_path)

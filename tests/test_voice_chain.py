@@ -14,18 +14,39 @@ from broadcast.errors import NextStep, VoiceError
 from broadcast.voice import VoiceRequest, synthesize
 
 SENTENCES = [
-    f"Đây là câu thứ {n} của chương trình cải cách hành chính tháng này." for n in
-    ("một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười",
-     "mười một", "mười hai", "mười ba", "mười bốn", "mười lăm", "mười sáu",
-     "mười bảy", "mười tám", "mười chín", "hai mươi")
+    f"Đây là câu thứ {n} của chương trình cải cách hành chính tháng này."
+    for n in (
+        "một",
+        "hai",
+        "ba",
+        "bốn",
+        "năm",
+        "sáu",
+        "bảy",
+        "tám",
+        "chín",
+        "mười",
+        "mười một",
+        "mười hai",
+        "mười ba",
+        "mười bốn",
+        "mười lăm",
+        "mười sáu",
+        "mười bảy",
+        "mười tám",
+        "mười chín",
+        "hai mươi",
+    )
 ]
 
 
-def station(tmp_path: Path, main: list, second: list | None = None, fallback: bool = True,
-            timeout_s: float = 1.0):
+def station(
+    tmp_path: Path, main: list, second: list | None = None, fallback: bool = True, timeout_s: float = 1.0
+):
     tmp_path.mkdir(parents=True, exist_ok=True)
-    make_station(tmp_path, voice={"main": main, "second": second or [], "fallback": fallback,
-                                  "timeout_s": timeout_s})
+    make_station(
+        tmp_path, voice={"main": main, "second": second or [], "fallback": fallback, "timeout_s": timeout_s}
+    )
     return load_station(tmp_path)
 
 
@@ -107,8 +128,9 @@ def test_fallback_false_with_a_working_engine_is_fine(tmp_path: Path) -> None:
 def test_no_engine_left_is_a_vietnamese_error_with_every_cause(tmp_path: Path, monkeypatch) -> None:
     # A program name other than espeak's own must be allowed by the admin (config.ALLOWED_BINARIES_ENV).
     monkeypatch.setenv("BROADCAST_ENGINE_BINARIES", "espeak-ng-not-here")
-    st = station(tmp_path, [gtts_spec(refused_url()),
-                            {"engine": "espeak-ng", "binary": "espeak-ng-not-here"}])
+    st = station(
+        tmp_path, [gtts_spec(refused_url()), {"engine": "espeak-ng", "binary": "espeak-ng-not-here"}]
+    )
     with pytest.raises(VoiceError) as err:
         synthesize(requests(1), st)
     text = str(err.value)
@@ -129,9 +151,14 @@ def test_missing_piper_model_falls_back_with_the_reason_logged(
 
 def test_second_role_uses_its_own_chain_or_the_main_one(tmp_path: Path) -> None:
     st = station(tmp_path, [{"engine": "silent"}], second=[{"engine": "espeak-ng", "voice": "vi-vn-x-south"}])
-    result = synthesize([VoiceRequest("Hỏi: làm thủ tục ở đâu?", role="second"),
-                         VoiceRequest("Đáp: tại bộ phận một cửa.")], st)
-    assert [(c.engine, c.voice) for c in result.clips] == [("espeak-ng", "vi-vn-x-south"), ("silent", "silence")]
+    result = synthesize(
+        [VoiceRequest("Hỏi: làm thủ tục ở đâu?", role="second"), VoiceRequest("Đáp: tại bộ phận một cửa.")],
+        st,
+    )
+    assert [(c.engine, c.voice) for c in result.clips] == [
+        ("espeak-ng", "vi-vn-x-south"),
+        ("silent", "silence"),
+    ]
     assert not result.degraded
 
     st = station(tmp_path / "b", [{"engine": "silent"}])

@@ -59,7 +59,9 @@ def mirror(tmp_path: Path) -> Path:
 
 
 def test_voices_lists_every_engine_and_why_not(tmp_path: Path) -> None:
-    make_station(tmp_path, voice={"main": [{"engine": "piper", "voice": NAME}, {"engine": "silent"}], "second": []})
+    make_station(
+        tmp_path, voice={"main": [{"engine": "piper", "voice": NAME}, {"engine": "silent"}], "second": []}
+    )
     result = CliRunner().invoke(cli, ["voices", "--station", str(tmp_path)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -83,8 +85,12 @@ def test_install_fetches_a_voice_that_piper_then_uses(tmp_path: Path, mirror: Pa
     try:
         station_dir = tmp_path / "st"
         station_dir.mkdir()
-        make_station(station_dir, voice={"main": [{"engine": "piper", "voice": NAME}], "second": [], "fallback": False})
-        result = CliRunner().invoke(cli, ["voices", "install", NAME, "--url", url, "--station", str(station_dir)])
+        make_station(
+            station_dir, voice={"main": [{"engine": "piper", "voice": NAME}], "second": [], "fallback": False}
+        )
+        result = CliRunner().invoke(
+            cli, ["voices", "install", NAME, "--url", url, "--station", str(station_dir)]
+        )
     finally:
         server.shutdown()
     assert result.exit_code == 0, result.output

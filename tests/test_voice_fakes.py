@@ -27,8 +27,23 @@ STATION_VOICE_TIMEOUT = 1.0
 def make_mp3(path: Path, seconds: float = 0.5) -> bytes:
     """A real mono 24 kHz MP3 tone, like Google's answers."""
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
-         "-ac", "1", "-ar", "24000", "-b:a", "32k", str(path)],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=440:duration={seconds}",
+            "-ac",
+            "1",
+            "-ar",
+            "24000",
+            "-b:a",
+            "32k",
+            str(path),
+        ],
         check=True,
     )
     return path.read_bytes()
@@ -50,8 +65,9 @@ def spoken_text(body: str) -> str:
 class FakeGoogle:
     """A fake batchexecute endpoint. `script` is a list of statuses served in order, then `then`."""
 
-    def __init__(self, mp3: bytes, script: list[int] | None = None, then: int = 200,
-                 delay_s: float = 0.0) -> None:
+    def __init__(
+        self, mp3: bytes, script: list[int] | None = None, then: int = 200, delay_s: float = 0.0
+    ) -> None:
         self.mp3 = mp3
         self.delay_s = delay_s  # wait this long before each answer (a slow service)
         self.script = list(script or [])
@@ -162,7 +178,9 @@ class FakeEdge:
                     self.ssml.append(msg.data)
                 if received < 2:
                     continue
-                await ws.send_str("X-RequestId:x\r\nContent-Type:application/json\r\nPath:turn.start\r\n\r\n{}")
+                await ws.send_str(
+                    "X-RequestId:x\r\nContent-Type:application/json\r\nPath:turn.start\r\n\r\n{}"
+                )
                 header = b"X-RequestId:x\r\nContent-Type:audio/mpeg\r\nPath:audio\r\n"
                 await ws.send_bytes(len(header).to_bytes(2, "big") + header + self.mp3)
                 await ws.send_str("X-RequestId:x\r\nContent-Type:application/json\r\nPath:turn.end\r\n\r\n{}")
@@ -204,7 +222,6 @@ def mp3_bytes(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 def test_fake_google_answers_like_google(mp3_bytes: bytes) -> None:
     import requests
-
     from gtts import gTTS
 
     body = gTTS("xin chào", lang="vi", lang_check=False).get_bodies()[0]

@@ -31,10 +31,10 @@ import tempfile
 import time
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from pathlib import Path
-from typing import Callable
 
 REPO = Path(__file__).resolve().parents[1]
 MONTH = "2026-12"
@@ -72,9 +72,40 @@ def build_template(root: Path) -> Path:
 # --------------------------------------------------------------------------- mutations
 
 _ODDITIES = [
-    "\x00", "\ufeff", "\u202e", "\u200b", "\u0301\u0301\u0301", "\uffff", "\t", "\r", "\r\n", "\x1b[31m",
-    "\\ud800", '"\\ud800"', "\U0001f600", "ǅ", "İ", "\u2028", "ﬁ", "\x7f", "%", "{{", "}}", "{%", "[[", "]]",
-    "<!--", "&a", "*a", "!!python/object/apply:os.system ['echo pwned']", "? ", ": ", "- ", "|", ">", "#",
+    "\x00",
+    "\ufeff",
+    "\u202e",
+    "\u200b",
+    "\u0301\u0301\u0301",
+    "\uffff",
+    "\t",
+    "\r",
+    "\r\n",
+    "\x1b[31m",
+    "\\ud800",
+    '"\\ud800"',
+    "\U0001f600",
+    "ǅ",
+    "İ",
+    "\u2028",
+    "ﬁ",
+    "\x7f",
+    "%",
+    "{{",
+    "}}",
+    "{%",
+    "[[",
+    "]]",
+    "<!--",
+    "&a",
+    "*a",
+    "!!python/object/apply:os.system ['echo pwned']",
+    "? ",
+    ": ",
+    "- ",
+    "|",
+    ">",
+    "#",
 ]
 
 
@@ -93,7 +124,7 @@ def _truncate(data: bytes, rng: random.Random) -> bytes:
 
 def _delete(data: bytes, rng: random.Random) -> bytes:
     i = rng.randrange(len(data) + 1)
-    return data[:i] + data[i + rng.randint(1, 200):]
+    return data[:i] + data[i + rng.randint(1, 200) :]
 
 
 def _duplicate(data: bytes, rng: random.Random) -> bytes:
@@ -146,7 +177,7 @@ def _huge_number(data: bytes, rng: random.Random) -> bytes:
     numbers = list(re.finditer(rb"\d+", data))
     if numbers and rng.random() < 0.7:
         m = rng.choice(numbers)
-        return data[: m.start()] + digits.encode() + data[m.end():]
+        return data[: m.start()] + digits.encode() + data[m.end() :]
     return _yaml_insert(data, rng, f"n: {digits}\n".encode())
 
 
@@ -161,7 +192,9 @@ def _deep(data: bytes, rng: random.Random) -> bytes:
 
 
 def _long_token(data: bytes, rng: random.Random) -> bytes:
-    token = rng.choice([b"a", b"9", b"\xc4\x91", b"UBND", b"-", b"/"]) * rng.choice([300, 5000, 50_000, 200_000])
+    token = rng.choice([b"a", b"9", b"\xc4\x91", b"UBND", b"-", b"/"]) * rng.choice(
+        [300, 5000, 50_000, 200_000]
+    )
     lines = data.split(b"\n")
     i = rng.randrange(len(lines))
     lines[i] = lines[i] + b" " + token
@@ -174,12 +207,32 @@ def _value(data: bytes, rng: random.Random) -> bytes:
     if not spots:
         return data
     m = rng.choice(spots)
-    new = rng.choice([
-        b": ", b": ~", b": []", b": {}", b": -5", b": 1e999", b": .nan", b": -.inf", b": true", b": 2026-13-45",
-        b": 25:99", b': "\\ud800"', b": !!binary AAAA", b": !!set {a, b}", b": [1, [2, [3]]]", b": ''",
-        b": 0x7fffffffffffffffffff", b": 99999999999999999999999", b": |\n  x\n  y", b": &q 1", b": *nope",
-    ])
-    return data[: m.start()] + new + data[m.end():]
+    new = rng.choice(
+        [
+            b": ",
+            b": ~",
+            b": []",
+            b": {}",
+            b": -5",
+            b": 1e999",
+            b": .nan",
+            b": -.inf",
+            b": true",
+            b": 2026-13-45",
+            b": 25:99",
+            b': "\\ud800"',
+            b": !!binary AAAA",
+            b": !!set {a, b}",
+            b": [1, [2, [3]]]",
+            b": ''",
+            b": 0x7fffffffffffffffffff",
+            b": 99999999999999999999999",
+            b": |\n  x\n  y",
+            b": &q 1",
+            b": *nope",
+        ]
+    )
+    return data[: m.start()] + new + data[m.end() :]
 
 
 def _empty(data: bytes, rng: random.Random) -> bytes:
@@ -187,10 +240,20 @@ def _empty(data: bytes, rng: random.Random) -> bytes:
 
 
 MUTATORS: dict[str, Callable[[bytes, random.Random], bytes]] = {
-    "flip": _flip, "truncate": _truncate, "delete": _delete, "duplicate": _duplicate,
-    "unicode": _oddity, "swap-lines": _swap_lines, "bad-utf8": _bad_utf8, "yaml-bomb": _bomb,
-    "self-alias": _self_alias, "huge-number": _huge_number, "deep-nesting": _deep,
-    "long-token": _long_token, "value": _value, "empty": _empty,
+    "flip": _flip,
+    "truncate": _truncate,
+    "delete": _delete,
+    "duplicate": _duplicate,
+    "unicode": _oddity,
+    "swap-lines": _swap_lines,
+    "bad-utf8": _bad_utf8,
+    "yaml-bomb": _bomb,
+    "self-alias": _self_alias,
+    "huge-number": _huge_number,
+    "deep-nesting": _deep,
+    "long-token": _long_token,
+    "value": _value,
+    "empty": _empty,
 }
 
 
@@ -241,7 +304,7 @@ def _child(conn, station: str, args: list[str]) -> None:  # pragma: no cover - r
     try:
         import resource  # noqa: PLC0415
 
-        limit = 3 * 1024 ** 3
+        limit = 3 * 1024**3
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     except (ImportError, ValueError, OSError):
         pass
@@ -282,12 +345,19 @@ def classify(case: Case, kind: str, code: int | None, err: str) -> tuple[str, st
     return "error-without-file", first
 
 
-def run_cases(cases: list[Case], template: Path, *, jobs: int = 2, timeout: float = 10.0,
-              workdir: Path | None = None, on_result: Callable[[Result], None] | None = None) -> list[Result]:
+def run_cases(
+    cases: list[Case],
+    template: Path,
+    *,
+    jobs: int = 2,
+    timeout: float = 10.0,
+    workdir: Path | None = None,
+    on_result: Callable[[Result], None] | None = None,
+) -> list[Result]:
     """Run every case in a forked child, `jobs` at a time; a child past `timeout` s is killed."""
     ctx = multiprocessing.get_context("fork")
-    import broadcast.cli  # noqa: F401, PLC0415 - warm imports once; every fork shares them
     import broadcast.check  # noqa: F401, PLC0415
+    import broadcast.cli  # noqa: F401, PLC0415 - warm imports once; every fork shares them
     import broadcast.spoken  # noqa: F401, PLC0415
     import broadcast.voice  # noqa: F401, PLC0415
 
@@ -346,12 +416,16 @@ def summary(results: list[Result]) -> str:
     for outcome, n in sorted(Counter(r.outcome for r in results).items()):
         lines.append(f"  {outcome:24} {n}")
     by_target = Counter((r.case.target, r.outcome in OK_OUTCOMES) for r in results)
-    lines.append("  by target (good/bad): " + ", ".join(
-        f"{t} {by_target[(t, True)]}/{by_target[(t, False)]}" for t in TARGETS))
+    lines.append(
+        "  by target (good/bad): "
+        + ", ".join(f"{t} {by_target[(t, True)]}/{by_target[(t, False)]}" for t in TARGETS)
+    )
     slowest = max(results, key=lambda r: r.seconds, default=None)
     if slowest:
-        lines.append(f"  slowest case: #{slowest.case.index} {slowest.case.target}/{slowest.case.mutator} "
-                     f"{slowest.seconds:.1f} s")
+        lines.append(
+            f"  slowest case: #{slowest.case.index} {slowest.case.target}/{slowest.case.mutator} "
+            f"{slowest.seconds:.1f} s"
+        )
     bad = [r for r in results if r.outcome not in OK_OUTCOMES]
     for r in bad:
         lines.append(f"  FAIL #{r.case.index} {r.case.target}/{r.case.mutator}: {r.outcome} {r.detail[:300]}")
@@ -373,7 +447,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.only:
             cases = [c for c in cases if c.target == args.only]
         started = time.monotonic()
-        results = run_cases(cases, template, jobs=args.jobs, timeout=args.timeout, workdir=Path(tmp) / "cases")
+        results = run_cases(
+            cases, template, jobs=args.jobs, timeout=args.timeout, workdir=Path(tmp) / "cases"
+        )
         print(summary(results))
         print(f"  total {time.monotonic() - started:.1f} s with {args.jobs} job(s), seed {args.seed}")
         bad = [r for r in results if r.outcome not in OK_OUTCOMES]
@@ -381,7 +457,9 @@ def main(argv: list[str] | None = None) -> int:
             args.save.mkdir(parents=True, exist_ok=True)
             for r in bad:
                 suffix = Path(TARGETS[r.case.target][0]).suffix
-                (args.save / f"{r.case.index:04d}-{r.case.target}-{r.case.mutator}{suffix}").write_bytes(r.case.data)
+                (args.save / f"{r.case.index:04d}-{r.case.target}-{r.case.mutator}{suffix}").write_bytes(
+                    r.case.data
+                )
     return 1 if bad else 0
 
 

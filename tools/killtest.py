@@ -27,9 +27,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import yaml
 
@@ -44,15 +44,23 @@ def run(station: Path, args: list[str], kill_at: str | None = None) -> subproces
     env.pop("BROADCAST_KILL_AT", None)
     if kill_at:
         env["BROADCAST_KILL_AT"] = kill_at
-    return subprocess.run([sys.executable, "-m", "broadcast", *args, "--station", str(station)],
-                          cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "broadcast", *args, "--station", str(station)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def new_station(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     data = yaml.safe_load((REPO / "station.yaml").read_text(encoding="utf-8"))
     data["voice"] = SILENT
-    (folder / "station.yaml").write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (folder / "station.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     shutil.copytree(REPO / "facts", folder / "facts", dirs_exist_ok=True)
     return folder
 
@@ -135,7 +143,7 @@ class Scenario:
     name: str
     args: list[str]
     points: list[str]
-    prepare: Callable[[Path, Path], None]      # (fresh folder, approved station) -> start state
+    prepare: Callable[[Path, Path], None]  # (fresh folder, approved station) -> start state
     quick: list[str] = field(default_factory=list)
 
 
@@ -146,7 +154,9 @@ def _copy_approved(folder: Path, approved: Path) -> None:
 def _edited(folder: Path, approved: Path) -> None:
     _copy_approved(folder, approved)
     script = folder / "scripts" / f"{MONTH}.md"
-    script.write_text(script.read_text(encoding="utf-8").replace("Kính thưa", "Kính chào", 1), encoding="utf-8")
+    script.write_text(
+        script.read_text(encoding="utf-8").replace("Kính thưa", "Kính chào", 1), encoding="utf-8"
+    )
 
 
 def _fewer_airings(folder: Path, approved: Path) -> None:
@@ -158,23 +168,66 @@ def _fewer_airings(folder: Path, approved: Path) -> None:
 
 
 SCENARIOS = [
-    Scenario("make-new", ["make", "--month", MONTH, "--auto-approve"],
-             ["write-before-rename:1", "write-before-rename:2", "produce-encoded", "dir-before-swap:1",
-              "dir-after-swap:1", "make-before-schedule", "schedule-plan-written", "dir-after-swap:3",
-              "schedule-days-written"],
-             lambda folder, _a: new_station(folder)),
-    Scenario("make-edited", ["make", "--month", MONTH],
-             ["write-before-rename:1", "write-before-rename:2", "produce-encoded", "dir-before-swap:1",
-              "dir-after-swap:1", "write-before-rename:4"],
-             _edited, quick=["produce-encoded"]),
-    Scenario("schedule-fewer", ["schedule", "--month", MONTH],
-             ["write-before-rename:1", "write-before-rename:2", "schedule-plan-written", "dir-old-aside:1",
-              "dir-after-swap:2", "schedule-days-written"],
-             _fewer_airings, quick=["schedule-plan-written", "dir-old-aside:1"]),
-    Scenario("daemon-run-due", ["daemon", "--run-due", "--now", TRIAL_NOW],
-             ["job-started:1", "job-finished:1", "state-before-save:1", "job-started:2",
-              "write-before-rename:1", "write-before-rename:2", "job-finished:2", "state-before-save:2"],
-             _copy_approved, quick=["state-before-save:1"]),
+    Scenario(
+        "make-new",
+        ["make", "--month", MONTH, "--auto-approve"],
+        [
+            "write-before-rename:1",
+            "write-before-rename:2",
+            "produce-encoded",
+            "dir-before-swap:1",
+            "dir-after-swap:1",
+            "make-before-schedule",
+            "schedule-plan-written",
+            "dir-after-swap:3",
+            "schedule-days-written",
+        ],
+        lambda folder, _a: new_station(folder),
+    ),
+    Scenario(
+        "make-edited",
+        ["make", "--month", MONTH],
+        [
+            "write-before-rename:1",
+            "write-before-rename:2",
+            "produce-encoded",
+            "dir-before-swap:1",
+            "dir-after-swap:1",
+            "write-before-rename:4",
+        ],
+        _edited,
+        quick=["produce-encoded"],
+    ),
+    Scenario(
+        "schedule-fewer",
+        ["schedule", "--month", MONTH],
+        [
+            "write-before-rename:1",
+            "write-before-rename:2",
+            "schedule-plan-written",
+            "dir-old-aside:1",
+            "dir-after-swap:2",
+            "schedule-days-written",
+        ],
+        _fewer_airings,
+        quick=["schedule-plan-written", "dir-old-aside:1"],
+    ),
+    Scenario(
+        "daemon-run-due",
+        ["daemon", "--run-due", "--now", TRIAL_NOW],
+        [
+            "job-started:1",
+            "job-finished:1",
+            "state-before-save:1",
+            "job-started:2",
+            "write-before-rename:1",
+            "write-before-rename:2",
+            "job-finished:2",
+            "state-before-save:2",
+        ],
+        _copy_approved,
+        quick=["state-before-save:1"],
+    ),
 ]
 
 
@@ -201,8 +254,9 @@ def approved_station(work: Path) -> Path:
     return base
 
 
-def campaign(work: Path, *, only: dict[str, list[str]] | None = None,
-             say: Callable[[str], None] = print) -> list[Outcome]:
+def campaign(
+    work: Path, *, only: dict[str, list[str]] | None = None, say: Callable[[str], None] = print
+) -> list[Outcome]:
     """Run the scenarios' kill points (all, or `only` {scenario: [points]}); return outcomes."""
     approved = approved_station(work)
     outcomes = []
@@ -230,7 +284,9 @@ def campaign(work: Path, *, only: dict[str, list[str]] | None = None,
                 problems.append("the approved programme is gone after the kill")
             again = run(folder, sc.args)
             if again.returncode != ref_run.returncode:
-                problems.append(f"re-run exit {again.returncode}, unkilled run {ref_run.returncode}: {again.stderr[-300:]}")
+                problems.append(
+                    f"re-run exit {again.returncode}, unkilled run {ref_run.returncode}: {again.stderr[-300:]}"
+                )
             got = snapshot(folder)
             if got != expected:
                 diff = sorted(set(got.items()) ^ set(expected.items()))

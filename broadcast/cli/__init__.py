@@ -35,10 +35,12 @@ _COMMANDS = [
     "schedule",
     "check_air",
     "day",
-    "play", "asrun",
+    "play",
+    "asrun",
     "daemon",
     "init",
-    "network", "worker",
+    "network",
+    "worker",
 ]
 
 
@@ -72,8 +74,14 @@ def _vietnamese_metavars(command: click.Command) -> None:
     options_metavar=OPTIONS_METAVAR,
     subcommand_metavar="LỆNH [THAM_SỐ]...",
 )
-@click.version_option(None, "-V", "--version", package_name="broadcast", prog_name="broadcast",
-                      message="%(prog)s phiên bản %(version)s")
+@click.version_option(
+    None,
+    "-V",
+    "--version",
+    package_name="broadcast",
+    prog_name="broadcast",
+    message="%(prog)s phiên bản %(version)s",
+)
 def cli() -> None:
     """Chương trình phát thanh cải cách hành chính hằng tháng cho đài truyền thanh cơ sở."""
 

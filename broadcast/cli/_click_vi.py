@@ -52,14 +52,22 @@ MESSAGES: dict[str, str] = {
 
 # (singular, plural) -> Vietnamese (no plural forms in Vietnamese).
 PLURALS: dict[tuple[str, str], str] = {
-    ("Did you mean {possibility}?", "(Possible options: {possibilities})"):
-        "Có phải ý bạn là: {possibility}?",
-    ("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"):
-        "Thừa tham số: {args}",
-    ("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."):
-        "Tùy chọn {name} cần đi kèm một giá trị.",
-    ("{value!r} is not {choice}.", "{value!r} is not one of {choices}."):
-        "'{value}' không hợp lệ; chọn một trong: {choices}.",
+    (
+        "Did you mean {possibility}?",
+        "(Possible options: {possibilities})",
+    ): "Có phải ý bạn là: {possibility}?",
+    (
+        "Got unexpected extra argument ({args})",
+        "Got unexpected extra arguments ({args})",
+    ): "Thừa tham số: {args}",
+    (
+        "Option {name!r} requires an argument.",
+        "Option {name!r} requires {nargs} arguments.",
+    ): "Tùy chọn {name} cần đi kèm một giá trị.",
+    (
+        "{value!r} is not {choice}.",
+        "{value!r} is not one of {choices}.",
+    ): "'{value}' không hợp lệ; chọn một trong: {choices}.",
 }
 
 _MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "types")
@@ -83,4 +91,3 @@ def install() -> None:
             module._ = _gettext  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
             module.ngettext = _ngettext  # type: ignore[attr-defined]
-

@@ -16,8 +16,12 @@ from broadcast.script import approve
 @station_options
 @month_option()
 @click.option("--by", "by", required=True, metavar="TÊN", help="Họ tên người duyệt.")
-@click.option("--confirm-example-figures", "confirm_example", is_flag=True,
-              help="Vẫn duyệt dù số liệu của tháng là SỐ LIỆU VÍ DỤ (example: true); được ghi lại cùng lời duyệt.")
+@click.option(
+    "--confirm-example-figures",
+    "confirm_example",
+    is_flag=True,
+    help="Vẫn duyệt dù số liệu của tháng là SỐ LIỆU VÍ DỤ (example: true); được ghi lại cùng lời duyệt.",
+)
 def command(station_dir: Path, verbose: bool, month: str, by: str, confirm_example: bool) -> None:
     """Duyệt kịch bản của tháng; sửa kịch bản sau khi duyệt thì phải duyệt lại.
 
@@ -26,13 +30,17 @@ def command(station_dir: Path, verbose: bool, month: str, by: str, confirm_examp
     station = load_station(station_dir)
     script = approve(station, month, by, confirm_example=confirm_example)
     if script.meta.get("example_figures_confirmed"):
-        click.echo(f"CHÚ Ý: kịch bản dùng SỐ LIỆU VÍ DỤ (facts/{script.month}.yaml); "
-                   "đã ghi nhận người duyệt chấp nhận (example_figures_confirmed: true).")
+        click.echo(
+            f"CHÚ Ý: kịch bản dùng SỐ LIỆU VÍ DỤ (facts/{script.month}.yaml); "
+            "đã ghi nhận người duyệt chấp nhận (example_figures_confirmed: true)."
+        )
     click.echo(f"Đã duyệt kịch bản tháng {script.month}: {script.path}")
     click.echo(f"  Người duyệt: {script.meta.get('approved_by')}, lúc {script.meta.get('approved_at')}")
     click.echo(f"  Mã kiểm tra: {script.body_sha256[:12]}… (sửa nội dung sau khi duyệt thì phải duyệt lại)")
     promoted = promote_draft(station, script.month, lambda text: click.echo(text, err=True))
     if promoted is not None:
-        click.echo(f"  Bản nghe thử khớp với bản vừa duyệt: đã chuyển thành chương trình phát "
-                   f"(audio_out/{script.month}/{promoted.file}), không phải dựng lại.")
+        click.echo(
+            f"  Bản nghe thử khớp với bản vừa duyệt: đã chuyển thành chương trình phát "
+            f"(audio_out/{script.month}/{promoted.file}), không phải dựng lại."
+        )
     click.echo(f"  Tiếp theo: broadcast make --month {script.month} (dựng nếu cần và xếp lịch phát).")

@@ -27,15 +27,21 @@ def command(station_dir: Path, verbose: bool, month: str) -> None:
     click.echo(f"Kiểm tra kịch bản tháng {report.month}: {report.path}")
     click.echo(f"  Tốc độ đọc: {report.rate:.2f} âm tiết/giây ({report.rate_source})")
     for seg in report.segments:
-        click.echo(f"  {_mmss(seg.total_s):>6}  ({seg.minutes:4.1f} phút, {seg.syllables:4d} âm tiết)  {seg.title}")
-    click.echo(f"  {_mmss(report.total_s):>6}  TỔNG CỘNG ({report.minutes:.1f} phút, {report.syllables} âm tiết)")
+        click.echo(
+            f"  {_mmss(seg.total_s):>6}  ({seg.minutes:4.1f} phút, {seg.syllables:4d} âm tiết)  {seg.title}"
+        )
+    click.echo(
+        f"  {_mmss(report.total_s):>6}  TỔNG CỘNG ({report.minutes:.1f} phút, {report.syllables} âm tiết)"
+    )
     if len(report.by_engine) > 1:
         click.echo("  Theo từng giọng trong chuỗi (mất mạng thì giọng sau đọc thay):")
         for label, total in report.by_engine:
             click.echo(f"  {_mmss(total):>6}  ({total / 60:4.1f} phút)  {label}")
     click.echo(f"  {report.verdict()}")
     if report.unreadable:
-        click.echo(f"  Có {len(report.unreadable)} từ máy chưa biết đọc (sửa trong kịch bản hoặc thêm vào lexicon.yaml):")
+        click.echo(
+            f"  Có {len(report.unreadable)} từ máy chưa biết đọc (sửa trong kịch bản hoặc thêm vào lexicon.yaml):"
+        )
         for u in report.unreadable:
             click.echo(f"    dòng {u.line}: {u.token}")
     else:

@@ -28,8 +28,14 @@ def parse_now(value: str | None) -> datetime:
 
 @click.command("check-air")
 @station_options
-@click.option("--days", default=1, show_default=True, type=click.IntRange(0, 62), metavar="SỐ_NGÀY",
-              help="Kiểm tra đến hết ngày thứ N kể từ hôm nay (0: chỉ hôm nay).")
+@click.option(
+    "--days",
+    default=1,
+    show_default=True,
+    type=click.IntRange(0, 62),
+    metavar="SỐ_NGÀY",
+    help="Kiểm tra đến hết ngày thứ N kể từ hôm nay (0: chỉ hôm nay).",
+)
 @click.option("--now", "now_text", metavar="ISO-DATETIME", help="Coi như bây giờ là thời điểm này.")
 @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra, không sửa thư mục ngày.")
 def command(station_dir: Path, verbose: bool, days: int, now_text: str | None, dry_run: bool) -> None:

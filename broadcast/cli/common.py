@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import click
 
@@ -17,9 +17,9 @@ def _default_station() -> str:
 
 def station_options(func: Callable) -> Callable:
     """Add `--station DIR` (default: $BROADCAST_STATION or the current folder) and `-v`."""
-    func = click.option(
-        "-v", "--verbose", is_flag=True, help="Ghi chi tiết (kể cả lệnh ffmpeg) để tìm lỗi."
-    )(func)
+    func = click.option("-v", "--verbose", is_flag=True, help="Ghi chi tiết (kể cả lệnh ffmpeg) để tìm lỗi.")(
+        func
+    )
     func = click.option(
         "--station",
         "station_dir",

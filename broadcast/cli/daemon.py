@@ -38,18 +38,29 @@ def describe(job: str, outcome: str, detail: str) -> str:
 
 @click.command("daemon")
 @station_options
-@click.option("--run-due", "run_due_flag", is_flag=True,
-              help="Chạy các việc đã đến hạn rồi thoát (cho cron, Windows Task Scheduler).")
-@click.option("--now", "now_text", metavar="ISO-DATETIME",
-              help="Với --run-due: coi như bây giờ là thời điểm này, ví dụ 2026-12-20T08:05.")
+@click.option(
+    "--run-due",
+    "run_due_flag",
+    is_flag=True,
+    help="Chạy các việc đã đến hạn rồi thoát (cho cron, Windows Task Scheduler).",
+)
+@click.option(
+    "--now",
+    "now_text",
+    metavar="ISO-DATETIME",
+    help="Với --run-due: coi như bây giờ là thời điểm này, ví dụ 2026-12-20T08:05.",
+)
 def command(station_dir: Path, verbose: bool, run_due_flag: bool, now_text: str | None) -> None:
     """Tự làm chương trình tháng sau và chuẩn bị thư mục phát ngày mai."""
     station = load_station(station_dir)
     if not run_due_flag:
         if now_text:
             raise click.UsageError("--now chỉ dùng cùng --run-due.")
-        click.echo(f"Bắt đầu chạy tự động cho {station.name} (Ctrl+C để dừng). "
-                   f"Nhật ký: {station.store.state_dir / 'automation.log'}", err=True)
+        click.echo(
+            f"Bắt đầu chạy tự động cho {station.name} (Ctrl+C để dừng). "
+            f"Nhật ký: {station.store.state_dir / 'automation.log'}",
+            err=True,
+        )
         run_daemon(station)
         return
     now = parse_now(now_text)
@@ -64,8 +75,11 @@ def command(station_dir: Path, verbose: bool, run_due_flag: bool, now_text: str 
     finally:
         auto_log.setLevel(level)
     if now_text is not None:
-        click.echo(f"(Chạy thử với --now: trạng thái tự động thật không bị ghi; nhật ký chạy thử ở "
-                   f"{station.store.state_dir / 'automation-trial-runs.jsonl'}.)", err=True)
+        click.echo(
+            f"(Chạy thử với --now: trạng thái tự động thật không bị ghi; nhật ký chạy thử ở "
+            f"{station.store.state_dir / 'automation-trial-runs.jsonl'}.)",
+            err=True,
+        )
     if not runs:
         click.echo("Không có việc nào đến hạn.")
     for run in runs:
@@ -74,6 +88,10 @@ def command(station_dir: Path, verbose: bool, run_due_flag: bool, now_text: str 
             click.echo(f"  Việc tiếp theo: {command_line(step)}")
     attention = [run for run in runs if run.outcome in NEEDS_ATTENTION]
     if attention:
-        which = "; ".join(f"{JOB_NAMES.get(r.job, r.job)}: {OUTCOMES.get(r.outcome, r.outcome)}" for r in attention)
-        click.echo(f"Cần xem lại — {which} (nhật ký: {station.store.state_dir / 'automation.log'}).", err=True)
+        which = "; ".join(
+            f"{JOB_NAMES.get(r.job, r.job)}: {OUTCOMES.get(r.outcome, r.outcome)}" for r in attention
+        )
+        click.echo(
+            f"Cần xem lại — {which} (nhật ký: {station.store.state_dir / 'automation.log'}).", err=True
+        )
         sys.exit(1)

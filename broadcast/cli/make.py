@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 
+from broadcast.calendar import month_calendar
 from broadcast.cli.common import month_option, station_options
 from broadcast.cli.wording import command_line, echo_event
 from broadcast.config import load_station
 from broadcast.events import Progress
 from broadcast.pipeline import EXIT_CANNOT_AIR, MakeResult, make, next_month
-from broadcast.calendar import month_calendar
 from broadcast.schedule import is_scheduled
 
 
@@ -25,7 +25,9 @@ def _minutes(seconds: float) -> str:
 def summary(result: MakeResult, station_dir: Path, main_engine: str | None = None) -> str:
     """The short Vietnamese summary printed at the end of the main job."""
     if result.listening_copy:
-        lines = [f"Tháng {result.month}: đã dựng BẢN NGHE THỬ (kịch bản chưa được duyệt); bản này không được phát."]
+        lines = [
+            f"Tháng {result.month}: đã dựng BẢN NGHE THỬ (kịch bản chưa được duyệt); bản này không được phát."
+        ]
     else:
         lines = [f"Xong chương trình tháng {result.month}."]
     rel = lambda p: Path(p).relative_to(station_dir) if Path(p).is_absolute() else p  # noqa: E731
@@ -39,13 +41,14 @@ def summary(result: MakeResult, station_dir: Path, main_engine: str | None = Non
         )
         voices = ", ".join(f"{name} {count} câu" for name, count in m.engines.items())
         main = main_engine or "giọng chính"
-        state = (f"có câu đọc bằng GIỌNG DỰ PHÒNG thay cho {main} (không có mạng hoặc {main} lỗi)"
-                 if m.degraded else "đúng giọng đã chọn")
+        state = (
+            f"có câu đọc bằng GIỌNG DỰ PHÒNG thay cho {main} (không có mạng hoặc {main} lỗi)"
+            if m.degraded
+            else "đúng giọng đã chọn"
+        )
         lines.append(f"  Giọng đọc:  tổng {sum(m.engines.values())} câu: {voices} — {state}")
         if result.produced:
-            lines.append(
-                f"  Câu đọc mới: {m.clips_synthesized}, lấy lại từ bộ nhớ đệm: {m.clips_cached}"
-            )
+            lines.append(f"  Câu đọc mới: {m.clips_synthesized}, lấy lại từ bộ nhớ đệm: {m.clips_cached}")
         else:
             lines.append("  Âm thanh đã dựng trước đó vẫn đúng với kịch bản: dùng lại, không dựng lại.")
     if result.days:
@@ -67,7 +70,9 @@ def months_to_make(station, today: date) -> list[str]:
     no scheduled programme (a new station's first month), then next month."""
     current = f"{today:%Y-%m}"
     months = []
-    if any(day >= today for day, _ in month_calendar(station, current).airings) and not is_scheduled(station, current):
+    if any(day >= today for day, _ in month_calendar(station, current).airings) and not is_scheduled(
+        station, current
+    ):
         months.append(current)
     months.append(next_month(today))
     return months
@@ -86,18 +91,23 @@ def command(station_dir: Path, verbose: bool, month: str | None, auto_approve: b
     """
     station = load_station(station_dir)
     if month:
-        months = [month]   # already checked by --month
+        months = [month]  # already checked by --month
     else:
         months = months_to_make(station, datetime.now(station.tz).date())
         if len(months) > 1:
-            click.echo(f"Tháng {months[0]} còn buổi phát mà chưa có chương trình: làm tháng {months[0]} "
-                       f"rồi đến tháng {months[1]}.", err=True)
+            click.echo(
+                f"Tháng {months[0]} còn buổi phát mà chưa có chương trình: làm tháng {months[0]} "
+                f"rồi đến tháng {months[1]}.",
+                err=True,
+            )
     main_engine = station.voice.main[0].engine if station.voice.main else None
     cannot_air = []
     for i, one in enumerate(months):
         click.echo(f"Làm chương trình tháng {one} cho {station.name}", err=True)
         reporter = Progress(echo_event)
-        result = make(station, one, auto_approve=True if auto_approve else None, force=force, progress=reporter)
+        result = make(
+            station, one, auto_approve=True if auto_approve else None, force=force, progress=reporter
+        )
         click.echo(("\n" if i else "") + summary(result, station.dir, main_engine))
         if not result.can_air:
             cannot_air.append(result.month)

@@ -18,7 +18,10 @@ from broadcast.network.queue import DEFAULT_HEARTBEAT_S
 
 def _network_option(func):
     return click.option(
-        "--network", "network_dir", type=click.Path(file_okay=False, path_type=Path), metavar="THƯ_MỤC",
+        "--network",
+        "network_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        metavar="THƯ_MỤC",
         default=lambda: os.environ.get("BROADCAST_NETWORK", "."),
         show_default="thư mục hiện tại hoặc $BROADCAST_NETWORK",
         help="Thư mục của mạng đài (chứa network.yaml).",
@@ -33,23 +36,52 @@ def command() -> None:
 @command.command("make")
 @_network_option
 @month_option(required=True)
-@click.option("--broker", metavar="redis://MÁY:6379/0", default=None,
-              help="Gửi việc lên hàng đợi Redis cho các máy chạy 'broadcast worker'. Bỏ trống: làm trên máy này.")
-@click.option("--workers", type=click.IntRange(1, 64), default=None, metavar="N",
-              help="Số tiến trình làm song song trên máy này (khi không dùng --broker).")
-@click.option("--heartbeat", type=click.FloatRange(1, 3600), default=DEFAULT_HEARTBEAT_S, metavar="GIÂY",
-              show_default=True, help="Sau bao lâu không nghe thấy một máy làm việc thì giao việc của nó cho máy khác.")
+@click.option(
+    "--broker",
+    metavar="redis://MÁY:6379/0",
+    default=None,
+    help="Gửi việc lên hàng đợi Redis cho các máy chạy 'broadcast worker'. Bỏ trống: làm trên máy này.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    metavar="N",
+    help="Số tiến trình làm song song trên máy này (khi không dùng --broker).",
+)
+@click.option(
+    "--heartbeat",
+    type=click.FloatRange(1, 3600),
+    default=DEFAULT_HEARTBEAT_S,
+    metavar="GIÂY",
+    show_default=True,
+    help="Sau bao lâu không nghe thấy một máy làm việc thì giao việc của nó cho máy khác.",
+)
 @click.option("--no-wait", is_flag=True, help="Chỉ gửi việc lên hàng đợi, không chờ kết quả.")
 @click.option("-v", "--verbose", is_flag=True, help="Ghi chi tiết để tìm lỗi.")
-def make_cmd(network_dir: Path, month: str, broker: str | None, workers: int | None, heartbeat: float,
-             no_wait: bool, verbose: bool) -> None:
+def make_cmd(
+    network_dir: Path,
+    month: str,
+    broker: str | None,
+    workers: int | None,
+    heartbeat: float,
+    no_wait: bool,
+    verbose: bool,
+) -> None:
     """Làm chương trình tháng cho mọi đài của mạng.
 
     Mỗi đài một việc; đài lỗi không làm dừng các đài khác. Mã thoát: 0 mọi đài xong,
     1 có đài lỗi, 3 có đài chưa được duyệt kịch bản (chưa thể phát).
     """
-    results = make_network(network_dir, month, broker=broker, workers=workers, heartbeat_s=heartbeat,
-                           wait=not no_wait, emit=lambda s: click.echo(s, err=True))
+    results = make_network(
+        network_dir,
+        month,
+        broker=broker,
+        workers=workers,
+        heartbeat_s=heartbeat,
+        wait=not no_wait,
+        emit=lambda s: click.echo(s, err=True),
+    )
     if no_wait:
         return
     click.echo(summary_text(results))

@@ -22,8 +22,14 @@ def _valid_year(value: int | None) -> int | None:
 
 @click.command("plan")
 @station_options
-@click.option("--year", type=int, default=None, metavar="YYYY", callback=lambda ctx, p, v: _valid_year(v),
-              help="Năm cần lập kế hoạch, đủ 4 chữ số (mặc định: năm nay).")
+@click.option(
+    "--year",
+    type=int,
+    default=None,
+    metavar="YYYY",
+    callback=lambda ctx, p, v: _valid_year(v),
+    help="Năm cần lập kế hoạch, đủ 4 chữ số (mặc định: năm nay).",
+)
 @click.option("--force", is_flag=True, help="Lập lại kế hoạch dù đã có (bản cũ được lưu .bak).")
 def command(station_dir: Path, verbose: bool, year: int | None, force: bool) -> None:
     """Lập kế hoạch chủ đề cho 12 tháng (schedules/plan-YYYY.yaml, cán bộ sửa được)."""

@@ -28,8 +28,11 @@ def parse_when(value: str | None, option: str) -> datetime | None:
     try:
         t = datetime.fromisoformat(value)
     except ValueError:
-        raise ConfigError(f"'{value}' không phải thời điểm hợp lệ.", field=option,
-                          hint="Viết dạng 2026-12-20T06:00 (giờ của đài).") from None
+        raise ConfigError(
+            f"'{value}' không phải thời điểm hợp lệ.",
+            field=option,
+            hint="Viết dạng 2026-12-20T06:00 (giờ của đài).",
+        ) from None
     return t.replace(tzinfo=TZ) if t.tzinfo is None else t
 
 
@@ -57,34 +60,60 @@ def _status(station) -> None:
         click.echo("Máy phát tự động chưa chạy lần nào ở đài này.")
     else:
         state = "đang chạy" if st.get("running") else "đã dừng"
-        click.echo(f"Máy phát tự động: {state} (cập nhật lúc {st.get('updated_at', '?')}, "
-                   f"bộ phát {st.get('backend')}, thiết bị {st.get('device')}).")
+        click.echo(
+            f"Máy phát tự động: {state} (cập nhật lúc {st.get('updated_at', '?')}, "
+            f"bộ phát {st.get('backend')}, thiết bị {st.get('device')})."
+        )
         click.echo(f"Đang phát: {st.get('now_playing') or 'không'}")
         nxt = st.get("next")
         if nxt:
-            click.echo(f"Lần phát tiếp theo: {nxt['name']} {nxt['start'][11:16]} ngày "
-                       f"{datetime.fromisoformat(nxt['date']):%d/%m/%Y}")
+            click.echo(
+                f"Lần phát tiếp theo: {nxt['name']} {nxt['start'][11:16]} ngày "
+                f"{datetime.fromisoformat(nxt['date']):%d/%m/%Y}"
+            )
     with open_log(station.store) as log:
         last = log.last(1)
     if last:
         r = last[0]
-        click.echo(f"Lần phát gần nhất: {r.title} — {r.slot} {r.actual_start[:16].replace('T', ' ')} — "
-                   f"{RESULT_VI.get(r.result, r.result)} ({r.seconds_aired:.0f} giây){' — ' + r.reason if r.reason else ''}")
+        click.echo(
+            f"Lần phát gần nhất: {r.title} — {r.slot} {r.actual_start[:16].replace('T', ' ')} — "
+            f"{RESULT_VI.get(r.result, r.result)} ({r.seconds_aired:.0f} giây){' — ' + r.reason if r.reason else ''}"
+        )
     else:
         click.echo("Nhật ký phát sóng chưa có dòng nào.")
 
 
 @click.command("play")
 @station_options
-@click.option("--status", "show_status", is_flag=True, help="Xem đang phát gì, lần phát tiếp theo, lần phát gần nhất.")
+@click.option(
+    "--status", "show_status", is_flag=True, help="Xem đang phát gì, lần phát tiếp theo, lần phát gần nhất."
+)
 @click.option("--devices", "show_devices", is_flag=True, help="Liệt kê các thiết bị âm thanh có thể phát ra.")
-@click.option("--device", metavar="THIẾT_BỊ", help="Thiết bị phát (ghi đè playout.device): auto, null, file:THƯ_MỤC hoặc tên trong --devices.")
+@click.option(
+    "--device",
+    metavar="THIẾT_BỊ",
+    help="Thiết bị phát (ghi đè playout.device): auto, null, file:THƯ_MỤC hoặc tên trong --devices.",
+)
 @click.option("--backend", metavar="BỘ_PHÁT", help="Bộ phát (ghi đè playout.backend): mpv hoặc ffmpeg.")
 @click.option("--once", is_flag=True, help="Chỉ phát buổi sắp tới (hoặc đang diễn ra) rồi thoát.")
-@click.option("--until", "until_text", metavar="ISO-DATETIME", help="Dừng lúc này (giờ của đài), ví dụ 2026-12-20T18:00.")
+@click.option(
+    "--until",
+    "until_text",
+    metavar="ISO-DATETIME",
+    help="Dừng lúc này (giờ của đài), ví dụ 2026-12-20T18:00.",
+)
 @click.option("--now", "now_text", metavar="ISO-DATETIME", help="Chạy thử: coi như bây giờ là thời điểm này.")
-def command(station_dir: Path, verbose: bool, show_status: bool, show_devices: bool, device: str | None,
-            backend: str | None, once: bool, until_text: str | None, now_text: str | None) -> None:
+def command(
+    station_dir: Path,
+    verbose: bool,
+    show_status: bool,
+    show_devices: bool,
+    device: str | None,
+    backend: str | None,
+    once: bool,
+    until_text: str | None,
+    now_text: str | None,
+) -> None:
     """Phát tự động chuyên mục đúng giờ ra âm ly, ghi nhật ký phát sóng, phát thay thế khi thiếu tệp."""
     if show_devices:
         _devices()
@@ -93,7 +122,6 @@ def command(station_dir: Path, verbose: bool, show_status: bool, show_devices: b
     if show_status:
         _status(station)
         return
-
 
     settings = station.playout
     assert settings is not None  # load_station always parses the playout section
@@ -106,9 +134,14 @@ def command(station_dir: Path, verbose: bool, show_status: bool, show_devices: b
     stop = threading.Event()
     try:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    except (ValueError, AttributeError):   # not the main thread / no SIGTERM on this platform
+    except (ValueError, AttributeError):  # not the main thread / no SIGTERM on this platform
         pass
-    player = Player(station, clock=OffsetClock(start) if start else Clock(), settings=settings,
-                    say=lambda line: click.echo(line), stop=stop)
+    player = Player(
+        station,
+        clock=OffsetClock(start) if start else Clock(),
+        settings=settings,
+        say=lambda line: click.echo(line),
+        stop=stop,
+    )
     player.run(until=until, once=once)
     click.echo("Đã dừng phát tự động.")

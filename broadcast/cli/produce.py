@@ -26,7 +26,10 @@ def command(station_dir: Path, verbose: bool, month: str, force: bool) -> None:
     month = validate_month(month)
     manifest, produced = produce_month(station, month, force=force, progress=Progress(echo_event))
     result = MakeResult(
-        month=month, script=station.store.script_path(month), manifest=manifest, produced=produced,
+        month=month,
+        script=station.store.script_path(month),
+        manifest=manifest,
+        produced=produced,
         folder=programme_folder(station, month),
     )
     if not read_script(result.script).approved:

@@ -20,7 +20,9 @@ def command(station_dir: Path, verbose: bool, month: str) -> None:
     sched = schedule_month(station, month)
     click.echo(f"Đã xếp lịch tháng {month}: {len(sched.airings)} lần phát trong {len(sched.days)} ngày.")
     for a in sched.airings:
-        click.echo(f"  {a.date:%d/%m/%Y} {a.start} ({a.slot})  {Path(a.items[0].file).name if a.items else ''}")
+        click.echo(
+            f"  {a.date:%d/%m/%Y} {a.start} ({a.slot})  {Path(a.items[0].file).name if a.items else ''}"
+        )
     for d, why in sorted(sched.skipped.items()):
         click.echo(f"  Không phát {d:%d/%m/%Y}: {why}")
     click.echo(f"Lịch: schedules/{month}.yaml, lịch nhập vào điện thoại: schedules/{month}.ics")

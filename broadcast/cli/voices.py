@@ -61,8 +61,13 @@ def command(ctx: click.Context, station_dir: Path, verbose: bool) -> None:
 @command.command("install")
 @station_options
 @click.argument("name", metavar="TÊN_GIỌNG")
-@click.option("--url", "base_url", default=None, metavar="URL",
-              help="Địa chỉ gốc để tải (mặc định: kho rhasspy/piper-voices trên Hugging Face).")
+@click.option(
+    "--url",
+    "base_url",
+    default=None,
+    metavar="URL",
+    help="Địa chỉ gốc để tải (mặc định: kho rhasspy/piper-voices trên Hugging Face).",
+)
 def install(station_dir: Path, verbose: bool, name: str, base_url: str | None) -> None:
     """Tải một giọng Piper (cần mạng) về thư mục .broadcast/voices của đài."""
     dest = voices_dir(StationStore(station_dir).state_dir)

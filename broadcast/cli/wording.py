@@ -9,7 +9,7 @@ from broadcast.events import Event
 
 # The command line a person types for each use case; {month}/{year} are filled in.
 _COMMANDS = {
-    "approve": "broadcast approve --month {month} --by \"Họ tên\"",
+    "approve": 'broadcast approve --month {month} --by "Họ tên"',
     "make": "broadcast make --month {month}",
     "script": "broadcast script --month {month}",
     "script-force": "broadcast script --month {month} --force",

@@ -11,10 +11,22 @@ from broadcast.network.queue import DEFAULT_HEARTBEAT_S, run_worker
 
 @click.command("worker")
 @click.option("--broker", required=True, metavar="redis://MÁY:6379/0", help="Địa chỉ máy chủ hàng đợi Redis.")
-@click.option("--network", "network_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              metavar="THƯ_MỤC", help="Thư mục mạng đài như máy này thấy (ổ mạng), nếu khác máy điều phối.")
-@click.option("--heartbeat", type=click.FloatRange(1, 3600), default=DEFAULT_HEARTBEAT_S, metavar="GIÂY",
-              show_default=True, help="Phải giống giá trị của máy điều phối.")
+@click.option(
+    "--network",
+    "network_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    metavar="THƯ_MỤC",
+    help="Thư mục mạng đài như máy này thấy (ổ mạng), nếu khác máy điều phối.",
+)
+@click.option(
+    "--heartbeat",
+    type=click.FloatRange(1, 3600),
+    default=DEFAULT_HEARTBEAT_S,
+    metavar="GIÂY",
+    show_default=True,
+    help="Phải giống giá trị của máy điều phối.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Ghi chi tiết để tìm lỗi.")
 def command(broker: str, network_dir: Path | None, heartbeat: float, verbose: bool) -> None:
     """Nhận và làm việc của mạng đài từ hàng đợi (chạy trên mỗi máy làm việc)."""

@@ -19,9 +19,9 @@ class MonthCalendar:
     """When the month's programme airs, before any file is involved."""
 
     month: str
-    regular_days: list[date]            # eligible days (from_day, weekdays, no holiday/day off)
-    airings: list[tuple[date, str]]     # (date, slot id), chronological
-    skipped: dict[date, str]            # eligible-looking days left out, with the reason
+    regular_days: list[date]  # eligible days (from_day, weekdays, no holiday/day off)
+    airings: list[tuple[date, str]]  # (date, slot id), chronological
+    skipped: dict[date, str]  # eligible-looking days left out, with the reason
 
     @property
     def holidays_skipped(self) -> list[date]:
@@ -42,8 +42,9 @@ class PlayItem:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> PlayItem:
-        return cls(file=str(d["file"]), title=str(d.get("title", "")),
-                   duration_s=float(d.get("duration_s", 0)))
+        return cls(
+            file=str(d["file"]), title=str(d.get("title", "")), duration_s=float(d.get("duration_s", 0))
+        )
 
 
 @dataclass
@@ -67,10 +68,14 @@ class ScheduledAiring:
     def from_dict(cls, d: dict[str, Any]) -> ScheduledAiring:
         day = d["date"] if isinstance(d["date"], date) else date.fromisoformat(str(d["date"]))
         start = d["start"]
-        if isinstance(start, int):   # a YAML 1.1 reader may turn an unquoted 17:00 into 1020
+        if isinstance(start, int):  # a YAML 1.1 reader may turn an unquoted 17:00 into 1020
             start = f"{start // 60:02d}:{start % 60:02d}"
-        return cls(date=day, slot=str(d["slot"]), start=str(start),
-                   items=[PlayItem.from_dict(i) for i in d.get("items") or []])
+        return cls(
+            date=day,
+            slot=str(d["slot"]),
+            start=str(start),
+            items=[PlayItem.from_dict(i) for i in d.get("items") or []],
+        )
 
 
 @dataclass
@@ -92,8 +97,11 @@ class MonthSchedule:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> MonthSchedule:
-        return cls(month=str(d["month"]), station=str(d.get("station", "")),
-                   airings=[ScheduledAiring.from_dict(a) for a in d.get("airings") or []])
+        return cls(
+            month=str(d["month"]),
+            station=str(d.get("station", "")),
+            airings=[ScheduledAiring.from_dict(a) for a in d.get("airings") or []],
+        )
 
 
 @dataclass
@@ -103,7 +111,7 @@ class AudioSource:
     path: Path
     title: str
     duration_s: float
-    month: str | None = None   # None: the standing notice
+    month: str | None = None  # None: the standing notice
 
 
 @dataclass
@@ -113,13 +121,13 @@ class RunningItem:
     date: date
     slot: str
     slot_name: str
-    start: str                 # "HH:MM"
-    order: int                 # 1-based position within the slot
+    start: str  # "HH:MM"
+    order: int  # 1-based position within the slot
     title: str
     duration_s: float
-    file: str                  # file name inside the day folder
-    present: bool              # the file is in the day folder
-    substitute: bool = False   # played instead of the scheduled programme (fallback)
+    file: str  # file name inside the day folder
+    present: bool  # the file is in the day folder
+    substitute: bool = False  # played instead of the scheduled programme (fallback)
 
 
 @dataclass
@@ -130,10 +138,10 @@ class AirCheck:
     slot: str
     start: str
     title: str
-    problems: list[str] = field(default_factory=list)   # why it cannot air as scheduled
-    notes: list[str] = field(default_factory=list)      # what was fixed on the way
-    repaired: bool = False               # the day folder was rebuilt from the good programme
-    substitute: str | None = None        # what airs instead: "programme YYYY-MM" / "notice"
+    problems: list[str] = field(default_factory=list)  # why it cannot air as scheduled
+    notes: list[str] = field(default_factory=list)  # what was fixed on the way
+    repaired: bool = False  # the day folder was rebuilt from the good programme
+    substitute: str | None = None  # what airs instead: "programme YYYY-MM" / "notice"
     substitute_title: str | None = None
 
     @property
@@ -175,8 +183,11 @@ class ReadinessReport:
             for p in c.problems:
                 lines.append(f"      - {p}")
             if c.substitute:
-                what = ("thông báo dự phòng" if c.substitute == "notice"
-                        else f"chương trình {c.substitute.split()[-1]} đã duyệt")
+                what = (
+                    "thông báo dự phòng"
+                    if c.substitute == "notice"
+                    else f"chương trình {c.substitute.split()[-1]} đã duyệt"
+                )
                 verb = "ĐÃ THAY BẰNG" if self.applied else "SẼ THAY BẰNG"
                 lines.append(f"      !!! {verb} {what}: {c.substitute_title}")
         if self.fell_back:
@@ -185,6 +196,7 @@ class ReadinessReport:
                 "Báo ngay cho cán bộ phụ trách để dựng và duyệt chương trình của tháng."
             )
         else:
-            lines.append("Các lần phát kể trên đều sẵn sàng." if self.checks
-                         else "Không có lần phát nào cần chuẩn bị.")
+            lines.append(
+                "Các lần phát kể trên đều sẵn sàng." if self.checks else "Không có lần phát nào cần chuẩn bị."
+            )
         return "\n".join(lines)

@@ -52,46 +52,89 @@ def load_network(directory: str | Path = ".") -> NetworkSettings:
         raise _error(src, "phải là một nhóm các mục (name, template, delivery…).", "network")
     for key in net:
         if key not in _NETWORK_KEYS:
-            raise _error(src, f"không có mục tên '{key}'.", "network", key,
-                         hint="Các mục hợp lệ: " + ", ".join(_NETWORK_KEYS) + ".")
+            raise _error(
+                src,
+                f"không có mục tên '{key}'.",
+                "network",
+                key,
+                hint="Các mục hợp lệ: " + ", ".join(_NETWORK_KEYS) + ".",
+            )
     name = _text(src, net.get("name") or "Mạng đài truyền thanh", "network", "name")
     delivery = net.get("delivery", "folder")
     if delivery not in _DELIVERY:
-        raise _error(src, f"giá trị '{delivery}' không hợp lệ.", "network", "delivery",
-                     hint="Ghi 'folder' (để trong thư mục của đài) hoặc 'zip' (mỗi đài một tệp ZIP).")
+        raise _error(
+            src,
+            f"giá trị '{delivery}' không hợp lệ.",
+            "network",
+            "delivery",
+            hint="Ghi 'folder' (để trong thư mục của đài) hoặc 'zip' (mỗi đài một tệp ZIP).",
+        )
     workers = net.get("workers", 2)
     if not isinstance(workers, int) or isinstance(workers, bool) or not 1 <= workers <= 64:
-        raise _error(src, f"giá trị {workers!r} không hợp lệ.", "network", "workers",
-                     hint="Ghi một số nguyên từ 1 đến 64 (số tiến trình làm song song trên máy này).")
+        raise _error(
+            src,
+            f"giá trị {workers!r} không hợp lệ.",
+            "network",
+            "workers",
+            hint="Ghi một số nguyên từ 1 đến 64 (số tiến trình làm song song trên máy này).",
+        )
     retries = net.get("retries", 3)
     if not isinstance(retries, int) or isinstance(retries, bool) or not 0 <= retries <= 20:
-        raise _error(src, f"giá trị {retries!r} không hợp lệ.", "network", "retries",
-                     hint="Ghi một số nguyên từ 0 đến 20.")
+        raise _error(
+            src,
+            f"giá trị {retries!r} không hợp lệ.",
+            "network",
+            "retries",
+            hint="Ghi một số nguyên từ 0 đến 20.",
+        )
     auto = net.get("auto_approve", False)
     if not isinstance(auto, bool):
-        raise _error(src, f"giá trị {auto!r} không hợp lệ.", "network", "auto_approve", hint="Ghi true hoặc false.")
+        raise _error(
+            src, f"giá trị {auto!r} không hợp lệ.", "network", "auto_approve", hint="Ghi true hoặc false."
+        )
     broker = net.get("broker")
     if broker is not None and not (isinstance(broker, str) and broker.startswith(("redis://", "rediss://"))):
-        raise _error(src, f"giá trị {broker!r} không hợp lệ.", "network", "broker",
-                     hint="Ghi địa chỉ dạng redis://MÁY:6379/0, hoặc bỏ mục này để chạy trên một máy.")
+        raise _error(
+            src,
+            f"giá trị {broker!r} không hợp lệ.",
+            "network",
+            "broker",
+            hint="Ghi địa chỉ dạng redis://MÁY:6379/0, hoặc bỏ mục này để chạy trên một máy.",
+        )
     template = net.get("template")
     if template is not None:
         folder = store.inside(_text(src, template, "network", "template"), source=path)
         if not (folder / "station.yaml").is_file():
-            raise _error(src, f"thư mục đài mẫu '{template}' không có station.yaml.", "network", "template",
-                         hint="Ghi thư mục (trong thư mục mạng đài) của một đài làm mẫu cho các đài thành viên.")
+            raise _error(
+                src,
+                f"thư mục đài mẫu '{template}' không có station.yaml.",
+                "network",
+                "template",
+                hint="Ghi thư mục (trong thư mục mạng đài) của một đài làm mẫu cho các đài thành viên.",
+            )
     members = _members(src, store, template is not None)
     return NetworkSettings(
-        root=store.root, name=name, members=members, template=template, delivery=delivery,
-        auto_approve=auto, workers=workers, broker=broker, retry=RetryPolicy(max_retries=retries),
+        root=store.root,
+        name=name,
+        members=members,
+        template=template,
+        delivery=delivery,
+        auto_approve=auto,
+        workers=workers,
+        broker=broker,
+        retry=RetryPolicy(max_retries=retries),
     )
 
 
 def _members(src: Located, store: NetworkStore, has_template: bool) -> list[MemberSpec]:
     items = src.data.get("stations")
     if not isinstance(items, list) or not items:
-        raise _error(src, "chưa có đài thành viên nào.", "stations",
-                     hint="Liệt kê các đài dưới 'stations:', mỗi đài một dòng '- slug: …' hoặc '- folder: …'.")
+        raise _error(
+            src,
+            "chưa có đài thành viên nào.",
+            "stations",
+            hint="Liệt kê các đài dưới 'stations:', mỗi đài một dòng '- slug: …' hoặc '- folder: …'.",
+        )
     members: list[MemberSpec] = []
     seen: dict[str, int | None] = {}
     for i, item in enumerate(items):
@@ -99,8 +142,14 @@ def _members(src: Located, store: NetworkStore, has_template: bool) -> list[Memb
             raise _error(src, "mỗi đài phải là một nhóm các mục (slug, name, … hoặc folder).", "stations", i)
         for key in item:
             if key not in _MEMBER_KEYS:
-                raise _error(src, f"không có mục tên '{key}'.", "stations", i, key,
-                             hint="Các mục hợp lệ: " + ", ".join(_MEMBER_KEYS) + ".")
+                raise _error(
+                    src,
+                    f"không có mục tên '{key}'.",
+                    "stations",
+                    i,
+                    key,
+                    hint="Các mục hợp lệ: " + ", ".join(_MEMBER_KEYS) + ".",
+                )
         line = src.line("stations", i)
         folder = item.get("folder")
         if folder is not None:
@@ -109,19 +158,42 @@ def _members(src: Located, store: NetworkStore, has_template: bool) -> list[Memb
             slug = item.get("slug") or Path(rel).name
         else:
             if not has_template:
-                raise _error(src, "đài này không ghi 'folder' mà mạng chưa có đài mẫu.", "stations", i,
-                             hint="Ghi 'folder: THƯ_MỤC_ĐÀI', hoặc ghi 'template: THƯ_MỤC_ĐÀI_MẪU' trong nhóm network.")
+                raise _error(
+                    src,
+                    "đài này không ghi 'folder' mà mạng chưa có đài mẫu.",
+                    "stations",
+                    i,
+                    hint="Ghi 'folder: THƯ_MỤC_ĐÀI', hoặc ghi 'template: THƯ_MỤC_ĐÀI_MẪU' trong nhóm network.",
+                )
             for required in ("slug", "name", "locality"):
                 if not item.get(required):
-                    raise _error(src, f"thiếu mục '{required}'.", "stations", i, required,
-                                 hint="Đài dựng từ đài mẫu cần ít nhất slug, name và locality.")
+                    raise _error(
+                        src,
+                        f"thiếu mục '{required}'.",
+                        "stations",
+                        i,
+                        required,
+                        hint="Đài dựng từ đài mẫu cần ít nhất slug, name và locality.",
+                    )
             slug = item["slug"]
         if not isinstance(slug, str) or not _SLUG.match(slug):
-            raise _error(src, f"tên '{slug}' không hợp lệ.", "stations", i, "slug",
-                         hint="Chỉ dùng chữ thường không dấu, số và dấu gạch ngang, ví dụ 'binh-son'.")
+            raise _error(
+                src,
+                f"tên '{slug}' không hợp lệ.",
+                "stations",
+                i,
+                "slug",
+                hint="Chỉ dùng chữ thường không dấu, số và dấu gạch ngang, ví dụ 'binh-son'.",
+            )
         if slug in seen:
-            raise _error(src, f"tên '{slug}' trùng với đài ở dòng {seen[slug]}.", "stations", i, "slug",
-                         hint="Mỗi đài một slug riêng.")
+            raise _error(
+                src,
+                f"tên '{slug}' trùng với đài ở dòng {seen[slug]}.",
+                "stations",
+                i,
+                "slug",
+                hint="Mỗi đài một slug riêng.",
+            )
         seen[slug] = line
         overrides: dict[str, Any] = {}
         for key, (section, field) in _OVERRIDES.items():
@@ -129,21 +201,40 @@ def _members(src: Located, store: NetworkStore, has_template: bool) -> list[Memb
                 overrides.setdefault(section, {})[field] = _text(src, item[key], "stations", i, key)
         if "slots" in item:
             if not isinstance(item["slots"], list):
-                raise _error(src, "phải là một danh sách buổi phát (như trong station.yaml).", "stations", i, "slots")
+                raise _error(
+                    src, "phải là một danh sách buổi phát (như trong station.yaml).", "stations", i, "slots"
+                )
             overrides["slots"] = item["slots"]
         if "airing" in item:
             if not isinstance(item["airing"], dict):
-                raise _error(src, "phải là một nhóm các mục (như 'airing' trong station.yaml).", "stations", i, "airing")
+                raise _error(
+                    src,
+                    "phải là một nhóm các mục (như 'airing' trong station.yaml).",
+                    "stations",
+                    i,
+                    "airing",
+                )
             overrides["airing"] = item["airing"]
         if folder is not None and overrides:
-            raise _error(src, "đài có 'folder' dùng station.yaml của chính nó; không ghi đè được.", "stations", i,
-                         hint="Sửa station.yaml trong thư mục của đài, hoặc bỏ 'folder' để dựng từ đài mẫu.")
+            raise _error(
+                src,
+                "đài có 'folder' dùng station.yaml của chính nó; không ghi đè được.",
+                "stations",
+                i,
+                hint="Sửa station.yaml trong thư mục của đài, hoặc bỏ 'folder' để dựng từ đài mẫu.",
+            )
         facts = item.get("facts")
         if facts is not None:
             facts_dir = store.inside(_text(src, facts, "stations", i, "facts"), source=src.file)
             if not facts_dir.is_dir():
-                raise _error(src, f"không có thư mục số liệu '{facts}'.", "stations", i, "facts",
-                             hint="Ghi thư mục chứa các tệp YYYY-MM.yaml số liệu của đài này.")
+                raise _error(
+                    src,
+                    f"không có thư mục số liệu '{facts}'.",
+                    "stations",
+                    i,
+                    "facts",
+                    hint="Ghi thư mục chứa các tệp YYYY-MM.yaml số liệu của đài này.",
+                )
         members.append(MemberSpec(slug=slug, folder=folder, overrides=overrides, facts=facts, line=line))
     return members
 
@@ -155,5 +246,6 @@ def _text(src: Located, value: Any, *path: Any) -> str:
 
 
 def _error(src: Located, message: str, *path: Any, hint: str | None = None) -> ConfigError:
-    return ConfigError(message, file=src.file, line=src.line(*path),
-                       field=".".join(str(p) for p in path) or None, hint=hint)
+    return ConfigError(
+        message, file=src.file, line=src.line(*path), field=".".join(str(p) for p in path) or None, hint=hint
+    )

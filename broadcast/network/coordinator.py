@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from broadcast.config import validate_month
 from broadcast.network.config import load_network
@@ -15,9 +15,17 @@ from broadcast.network.progress import collect, watch, write_summary
 from broadcast.network.queue import DEFAULT_HEARTBEAT_S, enqueue, redis_broker, run_embedded
 
 
-def make_network(network_dir: str | Path, month: str, *, broker: str | None = None, workers: int | None = None,
-                 emit: Callable[[str], None] = lambda _s: None, wait: bool = True,
-                 heartbeat_s: float = DEFAULT_HEARTBEAT_S, poll_s: float = 1.0) -> list[JobResult]:
+def make_network(
+    network_dir: str | Path,
+    month: str,
+    *,
+    broker: str | None = None,
+    workers: int | None = None,
+    emit: Callable[[str], None] = lambda _s: None,
+    wait: bool = True,
+    heartbeat_s: float = DEFAULT_HEARTBEAT_S,
+    poll_s: float = 1.0,
+) -> list[JobResult]:
     """Produce `month` for every member; returns each member's result (also written as a summary).
 
     `broker` (or network.yaml's) sends the jobs to Redis for `broadcast worker` processes;
@@ -43,8 +51,9 @@ def make_network(network_dir: str | Path, month: str, *, broker: str | None = No
         done = threading.Event()
         box: list[list[JobResult]] = []
         watcher = threading.Thread(
-            target=lambda: box.append(watch(net.root, month, slugs, emit, poll_s=poll_s,
-                                            running=lambda: not done.is_set())),
+            target=lambda: box.append(
+                watch(net.root, month, slugs, emit, poll_s=poll_s, running=lambda: not done.is_set())
+            ),
             daemon=True,
         )
         watcher.start()
@@ -56,4 +65,3 @@ def make_network(network_dir: str | Path, month: str, *, broker: str | None = No
         results = collect(net.root, month, slugs)
     write_summary(net.root, month, results)
     return results
-

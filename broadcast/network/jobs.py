@@ -64,8 +64,9 @@ def produce_station(network_dir: str, slug: str, month: str, attempt: int = 1) -
     """
     started, cpu0 = time.monotonic(), _cpu()
     result = read_result(network_dir, month, slug) or JobResult(station=slug, month=month)
-    result = replace(result, status="running", attempts=attempt, error="",
-                     worker=f"{socket.gethostname()}:{os.getpid()}")
+    result = replace(
+        result, status="running", attempts=attempt, error="", worker=f"{socket.gethostname()}:{os.getpid()}"
+    )
     write_result(network_dir, result)
     try:
         net = load_network(network_dir)
@@ -89,7 +90,9 @@ def produce_station(network_dir: str, slug: str, month: str, attempt: int = 1) -
         _transient(network_dir, result, started, cpu0)
     except Exception as exc:  # a bug must not stop the other stations: reported, not retried
         log.exception("job %s %s", slug, month)
-        result.error = f"lỗi trong chương trình ({type(exc).__name__}: {exc}); chạy lại với -v để xem chi tiết."
+        result.error = (
+            f"lỗi trong chương trình ({type(exc).__name__}: {exc}); chạy lại với -v để xem chi tiết."
+        )
         result.status = "failed"
     result.cpu_s, result.wall_s = round(_cpu() - cpu0, 2), round(time.monotonic() - started, 2)
     write_result(network_dir, result)

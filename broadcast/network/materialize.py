@@ -55,10 +55,12 @@ def _build(template: StationStore, target: StationStore, member: MemberSpec, sto
     _put(target.station_file, text.encode("utf-8"))
     if template.lexicon_path.is_file():
         _put(target.lexicon_path, template.lexicon_path.read_bytes())
-    for src_dir, dst_dir in ((template.templates_dir, target.templates_dir),
-                             (template.topics_dir, target.topics_dir),
-                             (template.jingles_dir, target.jingles_dir),
-                             (template.facts_dir, target.facts_dir)):
+    for src_dir, dst_dir in (
+        (template.templates_dir, target.templates_dir),
+        (template.topics_dir, target.topics_dir),
+        (template.jingles_dir, target.jingles_dir),
+        (template.facts_dir, target.facts_dir),
+    ):
         _copy_tree(src_dir, dst_dir)
     if member.facts is not None:
         _copy_tree(store.inside(member.facts, source=store.network_file), target.facts_dir)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from broadcast.fsutil import atomic_write_text
 from broadcast.network.jobs import read_result
@@ -13,8 +13,12 @@ from broadcast.network.layout import NetworkStore
 from broadcast.network.models import JobResult
 
 _STATUS_VI = {
-    "queued": "chờ", "running": "đang làm", "retrying": "thử lại", "ok": "xong",
-    "draft": "chờ duyệt", "failed": "LỖI",
+    "queued": "chờ",
+    "running": "đang làm",
+    "retrying": "thử lại",
+    "ok": "xong",
+    "draft": "chờ duyệt",
+    "failed": "LỖI",
 }
 
 
@@ -29,12 +33,21 @@ def count_line(results: list[JobResult]) -> str:
     for r in results:
         by[r.status] = by.get(r.status, 0) + 1
     done = sum(by.get(s, 0) for s in ("ok", "draft", "failed"))
-    return (f"Xong {done}/{len(results)} đài (lỗi {by.get('failed', 0)}, chờ duyệt {by.get('draft', 0)}), "
-            f"đang làm {by.get('running', 0) + by.get('retrying', 0)}, chờ {by.get('queued', 0)}")
+    return (
+        f"Xong {done}/{len(results)} đài (lỗi {by.get('failed', 0)}, chờ duyệt {by.get('draft', 0)}), "
+        f"đang làm {by.get('running', 0) + by.get('retrying', 0)}, chờ {by.get('queued', 0)}"
+    )
 
 
-def watch(network_dir: str | Path, month: str, slugs: list[str], emit: Callable[[str], None], *,
-          poll_s: float = 1.0, running: Callable[[], bool] | None = None) -> list[JobResult]:
+def watch(
+    network_dir: str | Path,
+    month: str,
+    slugs: list[str],
+    emit: Callable[[str], None],
+    *,
+    poll_s: float = 1.0,
+    running: Callable[[], bool] | None = None,
+) -> list[JobResult]:
     """Report the count whenever it changes, until every job is final (or `running()` turns False)."""
     last = ""
     while True:
@@ -51,9 +64,19 @@ def watch(network_dir: str | Path, month: str, slugs: list[str], emit: Callable[
 def summary_rows(results: list[JobResult]) -> list[dict[str, object]]:
     """One row per station: station, status, minutes, loudness, voice, degraded, error."""
     return [
-        {"station": r.station, "name": r.name, "status": r.status, "minutes": r.minutes,
-         "loudness_lufs": r.loudness_lufs, "voice": r.voice, "degraded": r.degraded, "error": r.error,
-         "attempts": r.attempts, "programme": r.programme, "bundle": r.bundle}
+        {
+            "station": r.station,
+            "name": r.name,
+            "status": r.status,
+            "minutes": r.minutes,
+            "loudness_lufs": r.loudness_lufs,
+            "voice": r.voice,
+            "degraded": r.degraded,
+            "error": r.error,
+            "attempts": r.attempts,
+            "programme": r.programme,
+            "bundle": r.bundle,
+        }
         for r in results
     ]
 
@@ -67,15 +90,22 @@ def summary_text(results: list[JobResult]) -> str:
     head = ("Đài", "Trạng thái", "Phút", "LUFS", "Giọng đọc", "Dự phòng", "Lỗi")
     rows = [head]
     for r in results:
-        rows.append((
-            r.station, _STATUS_VI.get(r.status, r.status),
-            f"{r.minutes:.1f}" if r.minutes is not None else "-",
-            f"{r.loudness_lufs:.1f}" if r.loudness_lufs is not None else "-",
-            r.voice or "-", "CÓ" if r.degraded else "không",
-            (r.error.splitlines()[0][:100] if r.error else ""),
-        ))
+        rows.append(
+            (
+                r.station,
+                _STATUS_VI.get(r.status, r.status),
+                f"{r.minutes:.1f}" if r.minutes is not None else "-",
+                f"{r.loudness_lufs:.1f}" if r.loudness_lufs is not None else "-",
+                r.voice or "-",
+                "CÓ" if r.degraded else "không",
+                (r.error.splitlines()[0][:100] if r.error else ""),
+            )
+        )
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(head) - 1)]
-    lines = ["  ".join(str(c).ljust(w) for c, w in zip(row[:-1], widths)) + "  " + str(row[-1]) for row in rows]
+    lines = [
+        "  ".join(str(c).ljust(w) for c, w in zip(row[:-1], widths, strict=False)) + "  " + str(row[-1])
+        for row in rows
+    ]
     lines.insert(1, "-" * len(lines[0]))
     return "\n".join(line.rstrip() for line in lines)
 

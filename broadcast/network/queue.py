@@ -32,10 +32,10 @@ log = logging.getLogger(__name__)
 QUEUE = "broadcast-network"
 ACTOR = "produce_station"
 DEFAULT_HEARTBEAT_S = 60.0
-_TIME_LIMIT_MS = 3 * 3600 * 1000      # a programme on a slow machine with a network voice
-_MAINTENANCE_CHANCE = 100_000          # of a million fetches: requeue dead workers' messages soon
-_POOL_ROUNDS = 3                       # a crashed pool process: the unfinished jobs run again
-_worker_network: str | None = None     # `broadcast worker --network DIR`: the share as this machine mounts it
+_TIME_LIMIT_MS = 3 * 3600 * 1000  # a programme on a slow machine with a network voice
+_MAINTENANCE_CHANCE = 100_000  # of a million fetches: requeue dead workers' messages soon
+_POOL_ROUNDS = 3  # a crashed pool process: the unfinished jobs run again
+_worker_network: str | None = None  # `broadcast worker --network DIR`: the share as this machine mounts it
 
 
 def run_job(network_dir: str, slug: str, month: str) -> None:
@@ -56,11 +56,13 @@ def run_job(network_dir: str, slug: str, month: str) -> None:
 def redis_broker(url: str, *, heartbeat_s: float = DEFAULT_HEARTBEAT_S) -> RedisBroker:
     """A Redis broker for `url`, with the actor declared on it."""
     try:
-        broker = RedisBroker(url=url, heartbeat_timeout=int(heartbeat_s * 1000),
-                             maintenance_chance=_MAINTENANCE_CHANCE)
+        broker = RedisBroker(
+            url=url, heartbeat_timeout=int(heartbeat_s * 1000), maintenance_chance=_MAINTENANCE_CHANCE
+        )
     except ValueError as exc:
-        raise EnvironmentProblem(f"địa chỉ máy chủ hàng đợi '{url}' không hợp lệ: {exc}.",
-                                 hint="Ghi dạng redis://MÁY:6379/0.") from None
+        raise EnvironmentProblem(
+            f"địa chỉ máy chủ hàng đợi '{url}' không hợp lệ: {exc}.", hint="Ghi dạng redis://MÁY:6379/0."
+        ) from None
     declare(broker)
     return broker
 
@@ -71,11 +73,20 @@ def declare(broker: dramatiq.Broker) -> dramatiq.Actor:
         broker.add_middleware(CurrentMessage())
     if ACTOR in broker.actors:
         return broker.get_actor(ACTOR)
-    return dramatiq.actor(run_job, broker=broker, actor_name=ACTOR, queue_name=QUEUE,
-                          time_limit=_TIME_LIMIT_MS, throws=(), max_retries=RetryPolicy().max_retries)
+    declare_actor = dramatiq.actor(
+        broker=broker,
+        actor_name=ACTOR,
+        queue_name=QUEUE,
+        time_limit=_TIME_LIMIT_MS,
+        throws=(),
+        max_retries=RetryPolicy().max_retries,
+    )
+    return declare_actor(run_job)
 
 
-def enqueue(broker: dramatiq.Broker, network_dir: Path, month: str, slugs: list[str], policy: RetryPolicy) -> None:
+def enqueue(
+    broker: dramatiq.Broker, network_dir: Path, month: str, slugs: list[str], policy: RetryPolicy
+) -> None:
     """One message per member; the network's retry policy travels with each message."""
     actor = declare(broker)
     try:
@@ -97,8 +108,13 @@ def _unreachable(broker: dramatiq.Broker, exc: Exception) -> EnvironmentProblem:
     )
 
 
-def run_worker(url: str, *, network_dir: str | None = None, heartbeat_s: float = DEFAULT_HEARTBEAT_S,
-               stop: threading.Event | None = None) -> None:
+def run_worker(
+    url: str,
+    *,
+    network_dir: str | None = None,
+    heartbeat_s: float = DEFAULT_HEARTBEAT_S,
+    stop: threading.Event | None = None,
+) -> None:
     """`broadcast worker`: run jobs from the broker, one at a time, until SIGTERM/SIGINT or `stop`."""
     global _worker_network
     _worker_network = network_dir
@@ -108,7 +124,7 @@ def run_worker(url: str, *, network_dir: str | None = None, heartbeat_s: float =
     except Exception as exc:  # redis.ConnectionError and friends
         raise _unreachable(broker, exc) from None
     worker = dramatiq.Worker(broker, queues={QUEUE}, worker_threads=1)
-    worker.queue_prefetch = 1          # a job waits in Redis, not in a busy worker
+    worker.queue_prefetch = 1  # a job waits in Redis, not in a busy worker
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -122,16 +138,21 @@ def run_worker(url: str, *, network_dir: str | None = None, heartbeat_s: float =
         broker.close()
 
 
-def run_embedded(network_dir: Path, month: str, slugs: list[str], *, workers: int, policy: RetryPolicy) -> None:
+def run_embedded(
+    network_dir: Path, month: str, slugs: list[str], *, workers: int, policy: RetryPolicy
+) -> None:
     """The same jobs in a local pool of `workers` processes (no server). Returns when all are done."""
     pending = list(slugs)
     for _round in range(_POOL_ROUNDS):
         if not pending:
             return
         # spawn everywhere: what runs here runs the same on Windows, and no thread is forked.
-        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(pending))),
-                                 mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(_pool_job, str(network_dir), slug, month, policy): slug for slug in pending}
+        with ProcessPoolExecutor(
+            max_workers=max(1, min(workers, len(pending))), mp_context=multiprocessing.get_context("spawn")
+        ) as pool:
+            futures = {
+                pool.submit(_pool_job, str(network_dir), slug, month, policy): slug for slug in pending
+            }
             for future in as_completed(futures):
                 try:
                     future.result()

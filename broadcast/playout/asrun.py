@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from broadcast.store import StationStore
-
 from broadcast.errors import EnvironmentProblem
 from broadcast.playout.models import (
     AIRED,
@@ -25,6 +23,7 @@ from broadcast.playout.models import (
     AsRunRow,
     PlannedItem,
 )
+from broadcast.store import StationStore
 
 ASRUN_FILE = "asrun.sqlite"
 
@@ -52,9 +51,25 @@ CREATE INDEX IF NOT EXISTS asrun_month ON asrun (month);
 """
 
 # CSV column headers (Vietnamese for the staff who file the report), in AsRunRow.FIELDS order.
-CSV_HEADERS = ("STT", "Ngày", "Tháng", "Buổi", "Thứ tự", "Giờ theo lịch", "Bắt đầu", "Kết thúc",
-               "Tệp", "sha256", "Tiêu đề", "Chương trình tháng", "Kết quả", "Số giây đã phát",
-               "Lý do", "Bộ phát", "Diễn giải kết quả")
+CSV_HEADERS = (
+    "STT",
+    "Ngày",
+    "Tháng",
+    "Buổi",
+    "Thứ tự",
+    "Giờ theo lịch",
+    "Bắt đầu",
+    "Kết thúc",
+    "Tệp",
+    "sha256",
+    "Tiêu đề",
+    "Chương trình tháng",
+    "Kết quả",
+    "Số giây đã phát",
+    "Lý do",
+    "Bộ phát",
+    "Diễn giải kết quả",
+)
 
 
 def asrun_path(store: StationStore) -> Path:
@@ -70,11 +85,14 @@ class AsRunLog:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(str(path), timeout=10, isolation_level=None)
             self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")   # a row survives a power cut once written
+            self.db.execute("PRAGMA synchronous=FULL")  # a row survives a power cut once written
             self.db.executescript(_SCHEMA)
         except (sqlite3.Error, OSError) as exc:
-            raise EnvironmentProblem(f"không mở được nhật ký phát sóng ({exc}).", file=path,
-                                     hint="Kiểm tra quyền ghi thư mục .broadcast và ổ đĩa còn chỗ trống.") from None
+            raise EnvironmentProblem(
+                f"không mở được nhật ký phát sóng ({exc}).",
+                file=path,
+                hint="Kiểm tra quyền ghi thư mục .broadcast và ổ đĩa còn chỗ trống.",
+            ) from None
 
     def close(self) -> None:
         self.db.close()
@@ -91,41 +109,94 @@ class AsRunLog:
         try:
             cur = self.db.execute(sql, args)
         except sqlite3.Error as exc:
-            raise EnvironmentProblem(f"không ghi được nhật ký phát sóng ({exc}).", file=self.path,
-                                     hint="Kiểm tra ổ đĩa còn chỗ trống và quyền ghi.") from None
+            raise EnvironmentProblem(
+                f"không ghi được nhật ký phát sóng ({exc}).",
+                file=self.path,
+                hint="Kiểm tra ổ đĩa còn chỗ trống và quyền ghi.",
+            ) from None
         return int(cur.lastrowid or 0)
 
-    def start(self, item: PlannedItem, *, actual_start: datetime, file: str, sha256: str, title: str,
-              programme_month: str | None, backend: str, reason: str = "") -> int:
+    def start(
+        self,
+        item: PlannedItem,
+        *,
+        actual_start: datetime,
+        file: str,
+        sha256: str,
+        title: str,
+        programme_month: str | None,
+        backend: str,
+        reason: str = "",
+    ) -> int:
         """Insert the row of an item that is starting now (`partial` until finished)."""
         return self._write(
             "INSERT INTO asrun (date, month, slot, item_order, scheduled_start, actual_start, file, sha256,"
             " title, programme_month, result, reason, backend) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (item.date.isoformat(), f"{item.date:%Y-%m}", item.slot, item.order, item.start.isoformat(),
-             actual_start.isoformat(timespec="milliseconds"), file, sha256, title, programme_month or "",
-             PARTIAL, reason, backend),
+            (
+                item.date.isoformat(),
+                f"{item.date:%Y-%m}",
+                item.slot,
+                item.order,
+                item.start.isoformat(),
+                actual_start.isoformat(timespec="milliseconds"),
+                file,
+                sha256,
+                title,
+                programme_month or "",
+                PARTIAL,
+                reason,
+                backend,
+            ),
         )
 
-    def finish(self, row_id: int, *, result: str, actual_end: datetime, seconds: float, reason: str = "",
-               sha256: str | None = None) -> None:
+    def finish(
+        self,
+        row_id: int,
+        *,
+        result: str,
+        actual_end: datetime,
+        seconds: float,
+        reason: str = "",
+        sha256: str | None = None,
+    ) -> None:
         """Complete a row; `sha256` (of the file as played) replaces the one written at the start."""
         self._write(
             "UPDATE asrun SET result=?, actual_end=?, seconds_aired=?, reason=CASE WHEN ?='' THEN reason "
             "WHEN reason='' THEN ? ELSE reason || ' ' || ? END, sha256=COALESCE(?, sha256) WHERE id=?",
-            (result, actual_end.isoformat(timespec="milliseconds"), round(seconds, 3), reason, reason, reason,
-             sha256, row_id),
+            (
+                result,
+                actual_end.isoformat(timespec="milliseconds"),
+                round(seconds, 3),
+                reason,
+                reason,
+                reason,
+                sha256,
+                row_id,
+            ),
         )
 
-    def record(self, item: PlannedItem, *, when: datetime, result: str, reason: str, backend: str = "") -> int:
+    def record(
+        self, item: PlannedItem, *, when: datetime, result: str, reason: str, backend: str = ""
+    ) -> int:
         """A row for an item that did not start (skipped): start = end = `when`, 0 s aired."""
-        row = self.start(item, actual_start=when, file=item.file, sha256="", title=item.title,
-                         programme_month=item.month, backend=backend, reason=reason)
+        row = self.start(
+            item,
+            actual_start=when,
+            file=item.file,
+            sha256="",
+            title=item.title,
+            programme_month=item.month,
+            backend=backend,
+            reason=reason,
+        )
         self.finish(row, result=result, actual_end=when, seconds=0.0)
         return row
 
     # ------------------------------------------------------------------ reading
 
-    def rows(self, *, month: str | None = None, day: date | None = None, slot: str | None = None) -> list[AsRunRow]:
+    def rows(
+        self, *, month: str | None = None, day: date | None = None, slot: str | None = None
+    ) -> list[AsRunRow]:
         sql, args = "SELECT " + ", ".join(AsRunRow.FIELDS) + " FROM asrun WHERE 1=1", []
         if month:
             sql += " AND month=?"
@@ -141,17 +212,23 @@ class AsRunLog:
 
     def started_orders(self, day: date, slot: str) -> set[int]:
         """Item positions of a slot that already have a row (never air them twice)."""
-        cur = self.db.execute("SELECT DISTINCT item_order FROM asrun WHERE date=? AND slot=?", (day.isoformat(), slot))
+        cur = self.db.execute(
+            "SELECT DISTINCT item_order FROM asrun WHERE date=? AND slot=?", (day.isoformat(), slot)
+        )
         return {int(r[0]) for r in cur.fetchall()}
 
     def slot_ended_early(self, day: date, slot: str) -> bool:
         """The slot already switched to its fallback for the rest of the slot."""
-        cur = self.db.execute("SELECT 1 FROM asrun WHERE date=? AND slot=? AND result=? LIMIT 1",
-                              (day.isoformat(), slot, FALLBACK))
+        cur = self.db.execute(
+            "SELECT 1 FROM asrun WHERE date=? AND slot=? AND result=? LIMIT 1",
+            (day.isoformat(), slot, FALLBACK),
+        )
         return cur.fetchone() is not None
 
     def last(self, n: int = 1) -> list[AsRunRow]:
-        cur = self.db.execute("SELECT " + ", ".join(AsRunRow.FIELDS) + " FROM asrun ORDER BY id DESC LIMIT ?", (n,))
+        cur = self.db.execute(
+            "SELECT " + ", ".join(AsRunRow.FIELDS) + " FROM asrun ORDER BY id DESC LIMIT ?", (n,)
+        )
         return [AsRunRow(*r) for r in cur.fetchall()]
 
 

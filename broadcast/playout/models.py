@@ -11,11 +11,11 @@ from datetime import date, datetime
 
 # Results of an as-run row. A row is inserted as `partial` when the item starts and completed
 # when it ends, so a crash or a power cut leaves `partial`, never nothing.
-AIRED = "aired"          # played to the end as scheduled
-PARTIAL = "partial"      # started, never completed (the player stopped during the item)
-FAILED = "failed"        # started, stopped by a decoder/device error or ended too early
-FALLBACK = "fallback"    # the fallback (last approved programme / standing notice) aired instead
-SKIPPED = "skipped"      # not aired: too late after a sleep/clock change, or no fallback possible
+AIRED = "aired"  # played to the end as scheduled
+PARTIAL = "partial"  # started, never completed (the player stopped during the item)
+FAILED = "failed"  # started, stopped by a decoder/device error or ended too early
+FALLBACK = "fallback"  # the fallback (last approved programme / standing notice) aired instead
+SKIPPED = "skipped"  # not aired: too late after a sleep/clock change, or no fallback possible
 RESULTS = (AIRED, PARTIAL, FAILED, FALLBACK, SKIPPED)
 
 RESULT_VI = {
@@ -42,12 +42,12 @@ class AmplifierSettings:
 class PlayoutSettings:
     """The `playout:` section of station.yaml (documented in docs/station.md)."""
 
-    backend: str = "mpv"              # registry name in broadcast.playout.backends
-    device: str = "auto"              # "auto", "null", "file:FOLDER" or a name from --devices
-    lead_min: float = 15.0            # before-air check this many minutes ahead
-    late_max_min: float = 5.0         # after a sleep/clock change: start late up to this, else skip
-    clock_jump_s: float = 5.0         # wall clock vs monotonic difference reported as a jump
-    silence_report_s: float = 10.0    # silence longer than this in a file is reported before air
+    backend: str = "mpv"  # registry name in broadcast.playout.backends
+    device: str = "auto"  # "auto", "null", "file:FOLDER" or a name from --devices
+    lead_min: float = 15.0  # before-air check this many minutes ahead
+    late_max_min: float = 5.0  # after a sleep/clock change: start late up to this, else skip
+    clock_jump_s: float = 5.0  # wall clock vs monotonic difference reported as a jump
+    silence_report_s: float = 10.0  # silence longer than this in a file is reported before air
     amplifier: AmplifierSettings = field(default_factory=AmplifierSettings)
 
 
@@ -58,16 +58,16 @@ class PlannedItem:
     date: date
     slot: str
     slot_name: str
-    start: datetime                   # the slot's start (aware, station time)
-    slot_end: datetime                # start + slot length
-    order: int                        # 1-based position in the slot
-    file: str                         # path relative to the station folder
+    start: datetime  # the slot's start (aware, station time)
+    slot_end: datetime  # start + slot length
+    order: int  # 1-based position in the slot
+    file: str  # path relative to the station folder
     title: str
     duration_s: float
-    month: str | None                 # programme month; None for the standing notice
-    fallback: bool = False            # planned in place of the scheduled programme
-    reason: str = ""                  # why it is a fallback
-    sha256: str = ""                  # of the file as checked before air
+    month: str | None  # programme month; None for the standing notice
+    fallback: bool = False  # planned in place of the scheduled programme
+    reason: str = ""  # why it is a fallback
+    sha256: str = ""  # of the file as checked before air
 
     @property
     def key(self) -> str:
@@ -80,12 +80,12 @@ class AsRunRow:
     """One row of the as-run log."""
 
     id: int
-    date: str                          # YYYY-MM-DD of the airing
-    month: str                         # YYYY-MM of the airing (not of the programme)
+    date: str  # YYYY-MM-DD of the airing
+    month: str  # YYYY-MM of the airing (not of the programme)
     slot: str
     item_order: int
-    scheduled_start: str               # ISO datetime of the slot start
-    actual_start: str                  # ISO datetime the item started
+    scheduled_start: str  # ISO datetime of the slot start
+    actual_start: str  # ISO datetime the item started
     actual_end: str | None
     file: str
     sha256: str
@@ -96,6 +96,21 @@ class AsRunRow:
     reason: str
     backend: str
 
-    FIELDS = ("id", "date", "month", "slot", "item_order", "scheduled_start", "actual_start",
-              "actual_end", "file", "sha256", "title", "programme_month", "result",
-              "seconds_aired", "reason", "backend")
+    FIELDS = (
+        "id",
+        "date",
+        "month",
+        "slot",
+        "item_order",
+        "scheduled_start",
+        "actual_start",
+        "actual_end",
+        "file",
+        "sha256",
+        "title",
+        "programme_month",
+        "result",
+        "seconds_aired",
+        "reason",
+        "backend",
+    )

@@ -21,11 +21,11 @@ import os
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import date as _date  # SlotPlan has a field named `date`
 from pathlib import Path
-from typing import Callable
 
 from broadcast.config import Station
 from broadcast.fsutil import atomic_write_text
@@ -37,8 +37,8 @@ from broadcast.playout.models import AIRED, FAILED, FALLBACK, PARTIAL, SKIPPED, 
 log = logging.getLogger(__name__)
 
 STATUS_FILE = "playout-status.json"
-_STEP_S = 30.0          # longest single sleep: the wall clock is re-read at least this often
-_SHORT_TOLERANCE_S = 1.0   # an item that ends this much before its length ended early (error)
+_STEP_S = 30.0  # longest single sleep: the wall clock is re-read at least this often
+_SHORT_TOLERANCE_S = 1.0  # an item that ends this much before its length ended early (error)
 
 
 class Clock:
@@ -54,7 +54,7 @@ class Clock:
 
     def sleep(self, seconds: float) -> None:
         if self.interrupt is not None:
-            self.interrupt.wait(max(0.0, seconds))   # a stop request (SIGTERM) ends the wait at once
+            self.interrupt.wait(max(0.0, seconds))  # a stop request (SIGTERM) ends the wait at once
         else:
             time.sleep(max(0.0, seconds))
 
@@ -102,9 +102,16 @@ def _sha256(path: Path) -> str:
 class Player:
     """Airs a station's schedule. `say` receives one Vietnamese line per event."""
 
-    def __init__(self, station: Station, *, clock: Clock | None = None, backend: Backend | None = None,
-                 settings: PlayoutSettings | None = None, say: Callable[[str], None] | None = None,
-                 stop: threading.Event | None = None) -> None:
+    def __init__(
+        self,
+        station: Station,
+        *,
+        clock: Clock | None = None,
+        backend: Backend | None = None,
+        settings: PlayoutSettings | None = None,
+        say: Callable[[str], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
         self.station = station
         self.settings = settings or station.playout or PlayoutSettings()
         self.clock = clock or Clock()
@@ -134,9 +141,13 @@ class Player:
             slept = self.clock.monotonic() - m0
             moved = (self.clock.now() - now).total_seconds()
             if abs(moved - slept) > self.settings.clock_jump_s:
-                self.say(f"CẢNH BÁO: đồng hồ máy nhảy {moved - slept:+.0f} giây "
-                         "(máy tính ngủ/tắt màn hình hoặc bị đổi giờ). Tính lại lịch phát.")
-                log.warning("wall clock jumped by %.1f s (monotonic %.1f s, wall %.1f s)", moved - slept, slept, moved)
+                self.say(
+                    f"CẢNH BÁO: đồng hồ máy nhảy {moved - slept:+.0f} giây "
+                    "(máy tính ngủ/tắt màn hình hoặc bị đổi giờ). Tính lại lịch phát."
+                )
+                log.warning(
+                    "wall clock jumped by %.1f s (monotonic %.1f s, wall %.1f s)", moved - slept, slept, moved
+                )
                 return False
         return False
 
@@ -145,13 +156,15 @@ class Player:
     def _upcoming(self, now: datetime) -> list[SlotPlan]:
         late = timedelta(minutes=self.settings.late_max_min)
         out = []
-        for day, slot_id in source.airings_between(self.station, now.date() - timedelta(days=1), now.date() + timedelta(days=1)):
+        for day, slot_id in source.airings_between(
+            self.station, now.date() - timedelta(days=1), now.date() + timedelta(days=1)
+        ):
             key = (day, slot_id)
             if key in self.done:
                 continue
             start, end, name = source.slot_times(self.station, day, slot_id)
             if start + late < now and start < self.started_at - late:
-                continue   # long before this player started: reconciliation reports it, not us
+                continue  # long before this player started: reconciliation reports it, not us
             plan = self.plans.get(key) or SlotPlan(day, slot_id, name, start, end)
             self.plans[key] = plan
             out.append(plan)
@@ -182,12 +195,16 @@ class Player:
         checked = []
         for item in plan.items:
             path = self.station.store.inside(item.file)
-            problems, warnings, _ = source.file_problems(path, item.duration_s, self.settings.silence_report_s)
+            problems, warnings, _ = source.file_problems(
+                path, item.duration_s, self.settings.silence_report_s
+            )
             for w in warnings:
                 self.say(f"CẢNH BÁO: {w} Kiểm tra lại tệp (vẫn phát theo lịch).")
                 log.warning("%s", w)
             if problems and not item.fallback and plan.fallback:
-                self.say(f"{plan.date:%d/%m} {plan.start:%H:%M}: {' '.join(problems)} Sẽ phát chương trình thay thế.")
+                self.say(
+                    f"{plan.date:%d/%m} {plan.start:%H:%M}: {' '.join(problems)} Sẽ phát chương trình thay thế."
+                )
                 item = self._fallback_item(plan, item.order, " ".join(problems))
             elif problems:
                 self.say(f"{plan.date:%d/%m} {plan.start:%H:%M}: {' '.join(problems)}")
@@ -195,15 +212,30 @@ class Player:
             checked.append(item)
         plan.items = checked
         plan.checked = True
-        what = ", ".join(f"{i.title}{' (THAY THẾ)' if i.fallback else ''}" for i in plan.items) or "không có gì"
+        what = (
+            ", ".join(f"{i.title}{' (THAY THẾ)' if i.fallback else ''}" for i in plan.items) or "không có gì"
+        )
         self.say(f"Đã kiểm tra buổi {plan.name} {plan.start:%H:%M %d/%m/%Y}: {what}.")
 
     def _fallback_item(self, plan: SlotPlan, order: int, reason: str) -> PlannedItem:
         assert plan.fallback is not None
         path, title, seconds, month = plan.fallback
         rel = self.station.store.rel(path)
-        return PlannedItem(plan.date, plan.slot, plan.name, plan.start, plan.end, order, rel, title,
-                           seconds, month, fallback=True, reason=reason, sha256=plan.fallback_sha256)
+        return PlannedItem(
+            plan.date,
+            plan.slot,
+            plan.name,
+            plan.start,
+            plan.end,
+            order,
+            rel,
+            title,
+            seconds,
+            month,
+            fallback=True,
+            reason=reason,
+            sha256=plan.fallback_sha256,
+        )
 
     # ------------------------------------------------------------------ amplifier
 
@@ -214,13 +246,21 @@ class Player:
             return ""
         what = "bật" if which == "on" else "tắt"
         try:
-            proc = subprocess.run(cmd, shell=False, capture_output=True, timeout=amp.timeout_s,
-                                  stdin=subprocess.DEVNULL, cwd=self.station.dir)
+            proc = subprocess.run(
+                cmd,
+                shell=False,
+                capture_output=True,
+                timeout=amp.timeout_s,
+                stdin=subprocess.DEVNULL,
+                cwd=self.station.dir,
+            )
             if proc.returncode == 0:
                 self.say(f"Đã {what} âm ly.")
                 return ""
             detail = (proc.stderr or b"").decode("utf-8", "replace").strip().splitlines()
-            problem = f"lệnh {what} âm ly trả mã lỗi {proc.returncode}" + (f" ({detail[-1]})" if detail else "")
+            problem = f"lệnh {what} âm ly trả mã lỗi {proc.returncode}" + (
+                f" ({detail[-1]})" if detail else ""
+            )
         except (OSError, subprocess.SubprocessError) as exc:
             problem = f"không chạy được lệnh {what} âm ly ({exc})"
         self.say(f"CẢNH BÁO: {problem}. Vẫn phát chương trình.")
@@ -229,31 +269,47 @@ class Player:
 
     # ------------------------------------------------------------------ airing
 
-    def _play(self, plan: SlotPlan, item: PlannedItem, *, result_ok: str, reason: str) -> tuple[bool, float, str]:
+    def _play(
+        self, plan: SlotPlan, item: PlannedItem, *, result_ok: str, reason: str
+    ) -> tuple[bool, float, str]:
         """Play one item with its as-run row; (completed, seconds, problem)."""
         path = self.station.store.inside(item.file)
         # The hash checked before air goes in the row now (hashing 12 MB would delay the start);
         # the hash of the file as played replaces it when the item ends.
-        row = self.asrun.start(item, actual_start=self.clock.now(), file=item.file, sha256=item.sha256,
-                               title=item.title, programme_month=item.month, backend=self.backend.NAME,
-                               reason=reason)
+        row = self.asrun.start(
+            item,
+            actual_start=self.clock.now(),
+            file=item.file,
+            sha256=item.sha256,
+            title=item.title,
+            programme_month=item.month,
+            backend=self.backend.NAME,
+            reason=reason,
+        )
         self.now_playing = f"{item.title} ({plan.name} {plan.start:%H:%M})"
         self._write_status()
         self.say(f"{self.clock.now():%H:%M:%S} BẮT ĐẦU PHÁT: {item.title} [{item.file}]")
-        res = self.backend.play(path, name=f"asrun-{row:06d}", stop=self.stop,
-                                timeout_s=max(60.0, item.duration_s * 1.5 + 30))
+        res = self.backend.play(
+            path, name=f"asrun-{row:06d}", stop=self.stop, timeout_s=max(60.0, item.duration_s * 1.5 + 30)
+        )
         self.now_playing = None
         end = self.clock.now()
         sha = _sha256(path)
         short = res.ok and item.duration_s > 0 and res.seconds < item.duration_s - _SHORT_TOLERANCE_S
         if res.stopped:
-            self.asrun.finish(row, result=PARTIAL, actual_end=end, seconds=res.seconds, reason=res.reason, sha256=sha)
+            self.asrun.finish(
+                row, result=PARTIAL, actual_end=end, seconds=res.seconds, reason=res.reason, sha256=sha
+            )
             self.say(f"Đã dừng giữa chừng: {item.title} ({res.seconds:.0f} giây).")
             return False, res.seconds, res.reason
         if not res.ok or short:
-            problem = res.reason or (f"tệp kết thúc sớm sau {res.seconds:.1f} giây "
-                                     f"(đáng lẽ {item.duration_s:.1f} giây): tệp hỏng giữa chừng.")
-            self.asrun.finish(row, result=FAILED, actual_end=end, seconds=res.seconds, reason=problem, sha256=sha)
+            problem = res.reason or (
+                f"tệp kết thúc sớm sau {res.seconds:.1f} giây "
+                f"(đáng lẽ {item.duration_s:.1f} giây): tệp hỏng giữa chừng."
+            )
+            self.asrun.finish(
+                row, result=FAILED, actual_end=end, seconds=res.seconds, reason=problem, sha256=sha
+            )
             self.say(f"{end:%H:%M:%S} LỖI KHI PHÁT {item.title}: {problem}")
             return False, res.seconds, problem
         self.asrun.finish(row, result=result_ok, actual_end=end, seconds=res.seconds, sha256=sha)
@@ -269,11 +325,15 @@ class Player:
             self.say(f"Buổi {plan.name} {plan.start:%H:%M %d/%m} đã phát trước đó: không phát lại.")
             return
         if started:
-            self.say(f"Buổi {plan.name} {plan.start:%H:%M %d/%m} đã phát dở (máy phát bị ngắt): "
-                     f"không phát lại {len(started)} tệp đã bắt đầu, phát tiếp phần còn lại.")
+            self.say(
+                f"Buổi {plan.name} {plan.start:%H:%M %d/%m} đã phát dở (máy phát bị ngắt): "
+                f"không phát lại {len(started)} tệp đã bắt đầu, phát tiếp phần còn lại."
+            )
         if late_s > self.settings.late_max_min * 60:
-            why = (f"trễ {late_s / 60:.0f} phút so với giờ phát (máy tính ngủ, tắt hoặc đổi giờ), quá giới hạn "
-                   f"late_max_min = {self.settings.late_max_min:g} phút: bỏ qua.")
+            why = (
+                f"trễ {late_s / 60:.0f} phút so với giờ phát (máy tính ngủ, tắt hoặc đổi giờ), quá giới hạn "
+                f"late_max_min = {self.settings.late_max_min:g} phút: bỏ qua."
+            )
             for item in todo:
                 self.asrun.record(item, when=now, result=SKIPPED, reason=why, backend=self.backend.NAME)
             self.say(f"BỎ QUA buổi {plan.name} {plan.start:%H:%M %d/%m}: {why}")
@@ -297,9 +357,16 @@ class Player:
             if not path.is_file() and not item.fallback and plan.fallback:
                 fb = self._fallback_item(plan, item.order, f"thiếu tệp {item.file} lúc phát.")
                 self.say(f"{self.clock.now():%H:%M:%S} THIẾU TỆP {item.file}: phát chương trình thay thế.")
-                self._play(plan, fb, result_ok=FALLBACK, reason=" ".join(x for x in (fb.reason, late_note, amp_problem) if x))
+                self._play(
+                    plan,
+                    fb,
+                    result_ok=FALLBACK,
+                    reason=" ".join(x for x in (fb.reason, late_note, amp_problem) if x),
+                )
                 return self._after(plan)
-            ok, _, problem = self._play(plan, item, result_ok=FALLBACK if item.fallback else AIRED, reason=reason)
+            ok, _, problem = self._play(
+                plan, item, result_ok=FALLBACK if item.fallback else AIRED, reason=reason
+            )
             if self.stop.is_set():
                 return
             if not ok:
@@ -329,8 +396,10 @@ class Player:
     def run(self, *, until: datetime | None = None, once: bool = False) -> int:
         """Air slots until `until` (or for ever, or one slot with `once`); the number of slots handled."""
         handled = 0
-        self.say(f"Bắt đầu phát tự động ({self.backend.LABEL}, thiết bị: {self.backend.device}) lúc "
-                 f"{self.clock.now():%H:%M:%S %d/%m/%Y}.")
+        self.say(
+            f"Bắt đầu phát tự động ({self.backend.LABEL}, thiết bị: {self.backend.device}) lúc "
+            f"{self.clock.now():%H:%M:%S %d/%m/%Y}."
+        )
         try:
             while not self.stop.is_set():
                 now = self.clock.now()
@@ -338,7 +407,9 @@ class Player:
                     break
                 plans = self._upcoming(now)
                 if not plans:
-                    target = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=source.TZ)
+                    target = datetime.combine(
+                        now.date() + timedelta(days=1), datetime.min.time(), tzinfo=source.TZ
+                    )
                     self._write_status(next_plan=None)
                     self._wait_until(min(target, until) if until else target)
                     continue
@@ -391,10 +462,16 @@ class Player:
             "now_playing": self.now_playing,
         }
         if next_plan is not None:
-            data["next"] = {"date": next_plan.date.isoformat(), "slot": next_plan.slot, "name": next_plan.name,
-                            "start": next_plan.start.isoformat(timespec="minutes")}
+            data["next"] = {
+                "date": next_plan.date.isoformat(),
+                "slot": next_plan.slot,
+                "name": next_plan.name,
+                "start": next_plan.start.isoformat(timespec="minutes"),
+            }
         try:
-            atomic_write_text(self.station.store.state_dir / STATUS_FILE, json.dumps(data, ensure_ascii=False, indent=1))
+            atomic_write_text(
+                self.station.store.state_dir / STATUS_FILE, json.dumps(data, ensure_ascii=False, indent=1)
+            )
         except Exception as exc:  # noqa: BLE001 - the status file is a courtesy; airing goes on
             log.warning("không ghi được %s: %s", STATUS_FILE, exc)
 

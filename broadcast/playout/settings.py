@@ -14,7 +14,9 @@ def _command(r: Any, *path: Any) -> list[str]:
     value = r.get(*path)
     if value in (None, "", []):
         return []
-    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+    if not isinstance(value, list) or not all(
+        isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value
+    ):
         raise r.fail(
             path,
             "phải là danh sách các phần của lệnh (không chạy qua shell).",
@@ -28,11 +30,16 @@ def check_device(device: str, r: Any = None, path: tuple = ("playout", "device")
     device = device.strip() or "auto"
     if device.startswith("file:"):
         folder = device[5:]
-        bad = (not folder or PurePosixPath(folder).is_absolute() or PureWindowsPath(folder).is_absolute()
-               or PureWindowsPath(folder).drive or ".." in PurePosixPath(folder.replace("\\", "/")).parts)
+        bad = (
+            not folder
+            or PurePosixPath(folder).is_absolute()
+            or PureWindowsPath(folder).is_absolute()
+            or PureWindowsPath(folder).drive
+            or ".." in PurePosixPath(folder.replace("\\", "/")).parts
+        )
         if bad:
             msg = f"thư mục ghi âm '{folder}' phải nằm trong thư mục của đài (đường dẫn tương đối, không có '..')."
-            hint = "Ví dụ: device: \"file:audio_out/ghi-am\""
+            hint = 'Ví dụ: device: "file:audio_out/ghi-am"'
             if r is not None:
                 raise r.fail(path, msg, hint)
             raise ConfigError(msg, field="--device", hint=hint)
@@ -45,8 +52,11 @@ def parse_playout(r: Any) -> PlayoutSettings:
     p = ("playout",)
     backend = r.text(*p, "backend") or "mpv"
     if backend not in BACKENDS:
-        raise r.fail((*p, "backend"), f"không có bộ phát tên '{backend}'.",
-                     "Các bộ phát có sẵn: " + ", ".join(BACKENDS) + ".")
+        raise r.fail(
+            (*p, "backend"),
+            f"không có bộ phát tên '{backend}'.",
+            "Các bộ phát có sẵn: " + ", ".join(BACKENDS) + ".",
+        )
     a = (*p, "amplifier")
     return PlayoutSettings(
         backend=backend,

@@ -38,12 +38,12 @@ def airings_between(station: Station, first: date, last: date) -> list[tuple[dat
     months = sorted({f"{first + timedelta(days=i):%Y-%m}" for i in range((last - first).days + 1)})
     for month in months:
         try:
-            airings, _ = sch.expected_airings(station, month)   # schedule's own rule
+            airings, _ = sch.expected_airings(station, month)  # schedule's own rule
         except Exception as exc:  # noqa: BLE001 - a broken month must not stop the other months
             log.warning("không đọc được lịch phát tháng %s: %s", month, exc)
             continue
         out += [(a.date, a.slot) for a in airings if first <= a.date <= last]
-    return sorted(out, key=lambda p: (slot_times(station, *p)[0]))
+    return sorted(out, key=lambda p: slot_times(station, *p)[0])
 
 
 def readiness(station: Station, now: datetime) -> ReadinessReport:
@@ -51,8 +51,9 @@ def readiness(station: Station, now: datetime) -> ReadinessReport:
     return air.check_air(station, now, days=0, apply=True)
 
 
-def planned_items(station: Station, day: date, slot_id: str,
-                  report: ReadinessReport | None) -> list[PlannedItem]:
+def planned_items(
+    station: Station, day: date, slot_id: str, report: ReadinessReport | None
+) -> list[PlannedItem]:
     """What the day folder says airs in the slot (after check_air), or the schedule's items."""
     start, end, name = slot_times(station, day, slot_id)
     why, sub_month = "", None
@@ -70,16 +71,28 @@ def planned_items(station: Station, day: date, slot_id: str,
             month = None
         else:
             month = sub_month if it.substitute and sub_month else f"{day:%Y-%m}"
-        items.append(PlannedItem(
-            date=day, slot=slot_id, slot_name=name, start=start, slot_end=end, order=it.order,
-            file=f"{folder_rel}/{it.file}", title=it.title, duration_s=it.duration_s, month=month,
-            fallback=it.substitute, reason=why if it.substitute else "",
-        ))
+        items.append(
+            PlannedItem(
+                date=day,
+                slot=slot_id,
+                slot_name=name,
+                start=start,
+                slot_end=end,
+                order=it.order,
+                file=f"{folder_rel}/{it.file}",
+                title=it.title,
+                duration_s=it.duration_s,
+                month=month,
+                fallback=it.substitute,
+                reason=why if it.substitute else "",
+            )
+        )
     return items
 
 
-def fallback_source(station: Station, day: date, slot_id: str,
-                    avoid: set[Path]) -> tuple[Path, str, float, str | None]:
+def fallback_source(
+    station: Station, day: date, slot_id: str, avoid: set[Path]
+) -> tuple[Path, str, float, str | None]:
     """The fallback chosen in advance: the last approved earlier programme, else the standing notice."""
     slot = station.slot(slot_id)
     src = air.last_good_programme(station, f"{day:%Y-%m}", slot.length_min)
@@ -97,9 +110,20 @@ def file_problems(path: Path, expected_s: float, silence_s: float) -> tuple[list
         return [f"thiếu tệp {rel}."], [], 0.0
     if path.stat().st_size == 0:
         return [f"tệp {rel} rỗng (0 byte)."], [], 0.0
-    cmd = [find_ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "level+info", "-i", str(path),
-           "-af", f"silencedetect=n=-50dB:d={silence_s:g}",
-           "-f", "null", "-"]
+    cmd = [
+        find_ffmpeg(),
+        "-nostdin",
+        "-hide_banner",
+        "-loglevel",
+        "level+info",
+        "-i",
+        str(path),
+        "-af",
+        f"silencedetect=n=-50dB:d={silence_s:g}",
+        "-f",
+        "null",
+        "-",
+    ]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, errors="replace")
     except (OSError, subprocess.SubprocessError) as exc:

@@ -13,9 +13,16 @@ from broadcast.render.sheet import RUNNING_ORDER
 from broadcast.render.text import mmss, vi_date
 
 
-def day_text(station: Station, day: date, items: list[RunningItem],
-               missing: list[ScheduledAiring] | None = None, *, folder: str = "", prepared: bool = True,
-               command: Callable[[NextStep], str] | None = None) -> str:
+def day_text(
+    station: Station,
+    day: date,
+    items: list[RunningItem],
+    missing: list[ScheduledAiring] | None = None,
+    *,
+    folder: str = "",
+    prepared: bool = True,
+    command: Callable[[NextStep], str] | None = None,
+) -> str:
     """The running order of a day as plain Vietnamese text for the terminal.
 
     `missing` (from `schedule.missing_airings`) are planned airings with no programme: shown

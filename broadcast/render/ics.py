@@ -31,8 +31,9 @@ def _sequence(previous: dict[str, Component], uid: str, changed: bool) -> int:
     return seq + 1 if changed else seq
 
 
-def _airing_event(station: Station, a: ScheduledAiring, stamp: datetime,
-                  previous: dict[str, Component]) -> tuple[str, Event]:
+def _airing_event(
+    station: Station, a: ScheduledAiring, stamp: datetime, previous: dict[str, Component]
+) -> tuple[str, Event]:
     """The VEVENT of one airing (with a reminder when the station wants one), and its UID."""
     slot = station.slot(a.slot)
     start = datetime.combine(a.date, slot.start, tzinfo=station.tz)
@@ -44,7 +45,8 @@ def _airing_event(station: Station, a: ScheduledAiring, stamp: datetime,
     old = previous.get(uid)
     changed = old is not None and (
         str(old.get("summary")) != summary
-        or old.decoded("dtstart") != start or old.decoded("dtend") != end
+        or old.decoded("dtstart") != start
+        or old.decoded("dtend") != end
         or str(old.get("status", "CONFIRMED")) != "CONFIRMED"
     )
     ev = Event()
@@ -67,8 +69,9 @@ def _airing_event(station: Station, a: ScheduledAiring, stamp: datetime,
     return uid, ev
 
 
-def _cancelled_event(station: Station, uid: str, old: Component, stamp: datetime,
-                     previous: dict[str, Component]) -> Event:
+def _cancelled_event(
+    station: Station, uid: str, old: Component, stamp: datetime, previous: dict[str, Component]
+) -> Event:
     """An airing of the last calendar that is gone: kept, as STATUS:CANCELLED."""
     was_cancelled = str(old.get("status", "")) == "CANCELLED"
     ev = Event()
@@ -85,8 +88,9 @@ def _cancelled_event(station: Station, uid: str, old: Component, stamp: datetime
     return ev
 
 
-def month_ics(station: Station, sched: MonthSchedule, now: datetime,
-              previous: dict[str, Component] | None = None) -> bytes:
+def month_ics(
+    station: Station, sched: MonthSchedule, now: datetime, previous: dict[str, Component] | None = None
+) -> bytes:
     """The month's calendar; airings of `previous` that are gone stay as STATUS:CANCELLED.
 
     UIDs are stable per (station, day, slot). An event whose time or text changed, and a
@@ -110,6 +114,6 @@ def month_ics(station: Station, sched: MonthSchedule, now: datetime,
         if uid not in seen:
             cal.add_component(_cancelled_event(station, uid, old, stamp, previous))
     cal.add_missing_timezones()
-    for vtz in cal.walk("VTIMEZONE"):   # icalendar adds an English COMMENT; operators read this file
+    for vtz in cal.walk("VTIMEZONE"):  # icalendar adds an English COMMENT; operators read this file
         vtz.pop("COMMENT", None)
     return cal.to_ical()

@@ -14,7 +14,7 @@ from broadcast.config import Slot, Station
 from broadcast.models.schedule import PlayItem
 from broadcast.render.text import mmss, vi_date
 
-RUNNING_ORDER = "lich-phat-song.html"   # its file name inside a day folder
+RUNNING_ORDER = "lich-phat-song.html"  # its file name inside a day folder
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("broadcast", "data/render"),
@@ -47,8 +47,9 @@ class _Line:
     file: str
 
 
-def running_order_sheet(station: Station, day: date, rows: list[SheetRow],
-                        warning: str | None, made: datetime) -> str:
+def running_order_sheet(
+    station: Station, day: date, rows: list[SheetRow], warning: str | None, made: datetime
+) -> str:
     """The sheet's HTML. Times run on within a slot; a part-minute end counts as a minute."""
     tz = station.tz
     lines: list[_Line] = []
@@ -58,10 +59,18 @@ def running_order_sheet(station: Station, day: date, rows: list[SheetRow],
         end = start + timedelta(seconds=round(row.item.duration_s))
         clock[row.slot.id] = end
         shown_end = end + timedelta(seconds=(60 - end.second) % 60)
-        lines.append(_Line(
-            slot_name=row.slot.name, start=f"{start:%H:%M}", end=f"{shown_end:%H:%M}", order=row.order,
-            title=row.item.title, marks=row.marks, length=mmss(row.item.duration_s), file=row.file,
-        ))
+        lines.append(
+            _Line(
+                slot_name=row.slot.name,
+                start=f"{start:%H:%M}",
+                end=f"{shown_end:%H:%M}",
+                order=row.order,
+                title=row.item.title,
+                marks=row.marks,
+                length=mmss(row.item.duration_s),
+                file=row.file,
+            )
+        )
     made = made.astimezone(tz) if made.tzinfo else made.replace(tzinfo=tz)
     return _ENV.get_template("running_order.html").render(
         date_short=f"{day:%d/%m/%Y}",

@@ -14,5 +14,5 @@ def mmss(seconds: float) -> str:
 
 
 def vi_date(d: date) -> str:
-    """"Thứ Hai, ngày 06/04/2026"."""
+    """ "Thứ Hai, ngày 06/04/2026"."""
     return f"{WEEKDAY_NAMES_VI[d.weekday()]}, ngày {d:%d/%m/%Y}"

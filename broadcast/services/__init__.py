@@ -14,6 +14,7 @@ front end called it.
 
 from __future__ import annotations
 
+from broadcast.events import Event, EventSink, Progress
 from broadcast.pipeline import STAGES, MakeResult, Stage, make, next_month, produce_month
 from broadcast.readiness import check_air
 from broadcast.schedule import day_running_order, missing_airings, schedule_month
@@ -30,7 +31,6 @@ from broadcast.services.content import (
     spoken_form,
     text_sha256,
 )
-from broadcast.events import Event, EventSink, Progress
 from broadcast.services.overview import STATES, MonthStatus, month_status, year_overview
 
 __all__ = [

@@ -81,13 +81,16 @@ def save_script_text(station: Station, month: str, text: str, *, base_sha256: st
     return load_script_text(station, month)
 
 
-def render_month_script(station: Station, month: str, *, force: bool = False, now: datetime | None = None) -> Script:
+def render_month_script(
+    station: Station, month: str, *, force: bool = False, now: datetime | None = None
+) -> Script:
     """Write the month's script from the templates (never over staff edits unless `force`)."""
     return read_script(render_script(station, month, force=force, now=now))
 
 
-def approve_month(station: Station, month: str, by: str, *, now: datetime | None = None,
-                  confirm_example: bool = False) -> Script:
+def approve_month(
+    station: Station, month: str, by: str, *, now: datetime | None = None, confirm_example: bool = False
+) -> Script:
     """Record the approval (who, when, the text's hash); see script.approve."""
     return approve(station, month, by, now, confirm_example=confirm_example)
 

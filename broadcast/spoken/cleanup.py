@@ -46,9 +46,7 @@ _RE_DOTTED = re.compile(
     r"òóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ])"
 )
 
-_RE_DOT_BETWEEN_CAPS = re.compile(
-    r"(?<![\w.])([A-ZĐ][A-ZĐ]{1,5}|Tp)\.(?=([A-ZĐ][A-ZĐ&]+)(?![\w.]))"
-)
+_RE_DOT_BETWEEN_CAPS = re.compile(r"(?<![\w.])([A-ZĐ][A-ZĐ]{1,5}|Tp)\.(?=([A-ZĐ][A-ZĐ&]+)(?![\w.]))")
 _RE_DASH_SPACED = re.compile(r"\s+[-–—]+\s+|\s+[-–—]+(?=\w)|(?<=\w)[-–—]+\s+")
 _RE_DASH_TIGHT = re.compile(r"(?<=\w)[-–—](?=\w)|[-–—]")
 _RE_BRACKET = re.compile(r"(\s*[)\]}]\s*(?=[.,;:?!]|$))|[()\[\]{}]")
@@ -71,8 +69,7 @@ def markup(ctx: Context, text: str) -> str:
     if _HAS_MARKUP(text):
         text = sub(ctx, "markup", _RE_MARKUP, "", text)
     if "²" in text or "³" in text:
-        text = sub(ctx, "markup", _RE_SUPERSCRIPT, lambda m: m.group(0).translate(_SUPERSCRIPTS),
-                   text)
+        text = sub(ctx, "markup", _RE_SUPERSCRIPT, lambda m: m.group(0).translate(_SUPERSCRIPTS), text)
     return sub(ctx, "markup", _RE_HEADING, "", text)
 
 

@@ -102,9 +102,7 @@ def ordinal(ctx: Context, text: str) -> str:
     """'thứ 1' -> 'thứ nhất', 'lần thứ 4' -> 'lần thứ tư'."""
     if "hứ" not in text and "HỨ" not in text:
         return text
-    return sub(
-        ctx, "ordinal", _RE_ORDINAL, lambda m: f"{m.group(1)} {ordinal_words(m.group(2))}", text
-    )
+    return sub(ctx, "ordinal", _RE_ORDINAL, lambda m: f"{m.group(1)} {ordinal_words(m.group(2))}", text)
 
 
 def number(ctx: Context, text: str) -> str:
@@ -121,9 +119,7 @@ def _read_code(m: re.Match) -> str:
     code = m.group(0)
     if THOUSANDS.fullmatch(code):
         return code
-    return f" {DOT_WORD} ".join(
-        read_digits(p) if p.isdigit() else spell(p) for p in code.split(".")
-    )
+    return f" {DOT_WORD} ".join(read_digits(p) if p.isdigit() else spell(p) for p in code.split("."))
 
 
 def _read_number_match(m: re.Match) -> str:

@@ -21,9 +21,7 @@ _KW_RATIO = re.compile(r"(?<!\w)" + alternation(words_of("ratio_keywords"), True
 # month and year.
 _KW_SCALE = re.compile(r"(?<!\w)" + alternation(words_of("scale_keywords"), True) + r"\s*$")
 _RE_PART_AFTER = re.compile(r"\s+(?:số|tổng số|diện tích|dân số)(?!\w)", re.IGNORECASE)
-_RE_COUNTED_AFTER = re.compile(
-    r"\s*(?:" + alternation(words_of("counted_nouns"), True) + r")(?!\w)"
-)
+_RE_COUNTED_AFTER = re.compile(r"\s*(?:" + alternation(words_of("counted_nouns"), True) + r")(?!\w)")
 _DAYWORD = r"(?:(?i:(ngày|mùng|mồng))\s*:?\s+)?"
 _KW_DAY_BEFORE = alternation(words_of("date_words_add_day"), True)
 _KW_DATE_PLAIN = alternation(words_of("date_words") + words_of("date_words_weak"), True)
@@ -34,8 +32,7 @@ _NO_DAY_BEFORE = re.compile(
     + r"\s*$"
 )
 _RE_UNIT_AFTER = re.compile(
-    r"\s*(?:%|(?:" + alternation(words_of("counted_nouns") + words_of("time_nouns"), True)
-    + r")(?!\w))"
+    r"\s*(?:%|(?:" + alternation(words_of("counted_nouns") + words_of("time_nouns"), True) + r")(?!\w))"
 )
 
 _RE_DATE_RANGE = re.compile(
@@ -82,11 +79,10 @@ _RE_PERIOD_YEAR = re.compile(
 # Relative day words ("hôm nay 5-6 đơn vị"): a counted noun after makes it a range.
 _RELATIVE = {w.lower() for w in words_of("date_words_relative")}
 # "tháng 10-2015", "tháng 5.2024".
-_RE_MONTH_YEAR_DASH = re.compile(
-    r"(?<!\w)((?i:tháng))\s+(\d{1,2})\s*[-–.]\s*(\d{4})(?![\w/]|[.,\-–]\d)"
-)
+_RE_MONTH_YEAR_DASH = re.compile(r"(?<!\w)((?i:tháng))\s+(\d{1,2})\s*[-–.]\s*(\d{4})(?![\w/]|[.,\-–]\d)")
 _RE_RANGE_REPEAT = re.compile(
-    r"(?<!\w)(" + alternation(words_of("range_repeat_words"), True)
+    r"(?<!\w)("
+    + alternation(words_of("range_repeat_words"), True)
     + r")\s+(\d+)\s*[-–—]\s*(?=\d+(?![\d/]|[.,]\d))"
 )
 # "3-2-1930 – 3-2-2026": a span between two dates written with hyphens.
@@ -98,27 +94,19 @@ _RE_DATE_THEN_TIME = re.compile(r"(?<=/\d{4})\s*[-–—]\s*(?=\d{1,2}:\d{2}(?![
 # "chiều nay (3-7)", "sáng nay (28.8)": the day in brackets after "… nay" is today's date.
 _RE_TODAY_BRACKET = re.compile(r"(?<=nay \()(\d{1,2})[-.](\d{1,2})(?=\))")
 _RE_RANGE = re.compile(r"(?:(?<=\d)|(?<=\dh)|(?<=\d%))\s*[-–—]\s*(?=\d)")
-_RE_MONTH_YEAR = re.compile(
-    r"(?<![\w/.,])(?:(?i:(tháng))\s+)?(\d{1,2})/(\d{4})(?![\w/]|[.,]\d)"
-)
-_RE_DAY_MONTH = re.compile(
-    rf"(?<![\w/.,]){_DAYWORD}(\d{{1,2}})/(\d{{1,2}})(?![\w/]|[.,]\d)"
-)
+_RE_MONTH_YEAR = re.compile(r"(?<![\w/.,])(?:(?i:(tháng))\s+)?(\d{1,2})/(\d{4})(?![\w/]|[.,]\d)")
+_RE_DAY_MONTH = re.compile(rf"(?<![\w/.,]){_DAYWORD}(\d{{1,2}})/(\d{{1,2}})(?![\w/]|[.,]\d)")
 # "ngày 10 đến " just before a day/month: the end of a day range.
 _RE_DAY_THEN_TO = re.compile(r"(?<!\w)(?i:ngày|mùng|mồng)\s+\d{1,2}\s*(?:(?i:đến|tới)|[-–])\s*$")
 _RE_MONTH = re.compile(r"(?<!\w)((?i:tháng))\s*(\d{1,2})(?![\w/]|[.,]\d)")
 _RE_FRACTION = re.compile(r"(?<![\d.,])(\d+(?:[.,]\d+)*)\s*/\s*(\d+(?:[.,]\d+)*)(?![\d.,]\d)")
-_RE_TIME_H = re.compile(
-    r"(?<![\w.,:])(\d{1,2})\s?(?:h(?:\s?(\d{2}))?|g(\d{2}))(?:'|p)?(?!\w)"
-)
+_RE_TIME_H = re.compile(r"(?<![\w.,:])(\d{1,2})\s?(?:h(?:\s?(\d{2}))?|g(\d{2}))(?:'|p)?(?!\w)")
 # "7g30–17g": the end of a span of hours written "17g" is an hour, not grams.
 _RE_TIME_END_G = re.compile(r"(\d{1,2}\s?[gh]\s?\d{2}\s*(?:đến|-|–|—)\s*)(\d{1,2})g(?!\w)")
 _RE_TIME_COLON = re.compile(r"(?<![\w.,:])(\d{1,2}):(\d{2})(?![\w:]|[.,]\d)")
 _RE_TIME_GIO = re.compile(r"(?<![\w.,:])(\d{1,2})\s+giờ\s+(\d{2})(?!\s*phút)(?![\w]|[.,]\d)")
 _WEEKDAY = r"(?:T|(?i:thứ)\s*)([2-7])"
-_RE_WEEKDAYS = re.compile(
-    rf"(?<!\w){_WEEKDAY}\s*[-–—]\s*(?:{_WEEKDAY}|(CN|(?i:chủ nhật)))(?!\w)"
-)
+_RE_WEEKDAYS = re.compile(rf"(?<!\w){_WEEKDAY}\s*[-–—]\s*(?:{_WEEKDAY}|(CN|(?i:chủ nhật)))(?!\w)")
 _RE_WEEKDAY_T = re.compile(r"(?<!\w)T([2-7])(?!\w)")
 
 
@@ -128,9 +116,7 @@ _RE_CITATION = re.compile(
     r"(\d{1,2})\s*([/.])\s*(\d{1,2})\s*\4\s*(\d{2}|\d{4})\s*\)"
 )
 # "ngày 10/01/17": a two-digit year after a day and month.
-_RE_DATE_YY = re.compile(
-    r"(?<!\w)((?i:ngày|mùng|mồng))\s+(\d{1,2})/(\d{1,2})/(\d{2})(?![\w/]|[.,]\d)"
-)
+_RE_DATE_YY = re.compile(r"(?<!\w)((?i:ngày|mùng|mồng))\s+(\d{1,2})/(\d{1,2})/(\d{2})(?![\w/]|[.,]\d)")
 
 
 def _full_year(yy: str) -> str:
@@ -170,9 +156,7 @@ def _valid(day: str | None, month: str) -> bool:
     return 1 <= m <= 12 and (day is None or 1 <= int(day) <= 31)
 
 
-def _fraction_words(
-    ctx: Context, m: re.Match, a: str, b: str, default: str | None = None
-) -> str | None:
+def _fraction_words(ctx: Context, m: re.Match, a: str, b: str, default: str | None = None) -> str | None:
     """'5/63' after 'xếp thứ' -> '5 trên 63'; '2/3 số xã' -> '2 phần ba'; else None.
 
     Numbers stay as digits for the later rules (ordinal, time, number) to read.
@@ -190,14 +174,9 @@ def _fraction_words(
     if ratio:
         ctx.decided(f"sau '{ratio.group(0).strip()}'")
         return f"{a} trên {b}"
-    part = _KW_PART.search(m.string, start, m.start()) or _RE_PART_AFTER.match(
-        m.string, m.end()
-    )
+    part = _KW_PART.search(m.string, start, m.start()) or _RE_PART_AFTER.match(m.string, m.end())
     if part or default:
-        if (
-            a.isdigit() and b.isdigit() and len(b) < 4
-            and int(a) < int(b) and int(b) in PART_DENOMINATORS
-        ):
+        if a.isdigit() and b.isdigit() and len(b) < 4 and int(a) < int(b) and int(b) in PART_DENOMINATORS:
             if part:
                 ctx.decided(f"'{part.group(0).strip()}': phân số")
             return f"{a} phần {PART_DENOMINATORS[int(b)]}"
@@ -211,8 +190,7 @@ def range_(ctx: Context, text: str) -> str:
     Dates written with hyphens ('15-7-2021', 'sáng 4-7') and day ranges ('15-20/7') are
     read first, so their hyphens are not ranges.
     """
-    if not HAS_DIGIT(text) or ("-" not in text and "–" not in text and "—" not in text
-                                and "." not in text):
+    if not HAS_DIGIT(text) or ("-" not in text and "–" not in text and "—" not in text and "." not in text):
         return text
     if "/" in text:
         text = sub(ctx, "date", _RE_DATE_RANGE, _date_range, text)
@@ -365,8 +343,11 @@ def date(ctx: Context, text: str) -> str:
 
 def _day_month(ctx: Context, m: re.Match) -> str:
     word, day, month = m.groups()
-    if (not word and _valid(day, month)
-            and _RE_DAY_THEN_TO.search(m.string, max(0, m.start() - 24), m.start())):
+    if (
+        not word
+        and _valid(day, month)
+        and _RE_DAY_THEN_TO.search(m.string, max(0, m.start() - 24), m.start())
+    ):
         # "từ ngày 10 đến 17/5": the day range shares "ngày" (the range convention).
         ctx.decided("cuối khoảng ngày: không đọc lại 'ngày'")
         return f"{read_number(day)} tháng {month_name(int(month))}"

@@ -9,9 +9,7 @@ from broadcast.spoken.numbers import read_number
 from broadcast.spoken.syllables import spell
 from broadcast.spoken.tables import alternation, data
 
-_KINDS: dict[str, str] = {
-    str(k): str(v) for k, v in data("abbreviations.yaml")["doc_kinds"].items()
-}
+_KINDS: dict[str, str] = {str(k): str(v) for k, v in data("abbreviations.yaml")["doc_kinds"].items()}
 # "TT36/2017": a document's kind written straight before its number and year.
 _RE_KIND_GLUED = re.compile(rf"(?<![\w/])({alternation(_KINDS)})(\d+)/(\d{{4}})(?![\w/])")
 
@@ -23,9 +21,7 @@ _RE_KIND_WORD = re.compile(
 _CODE1 = r"[A-ZĐ][A-Za-zĐđ&]*\d*"
 _CODES = rf"{_CODE1}(?:[-/]{_CODE1})*"
 _RE_DOC2 = re.compile(rf"(?<![\w/])(\d+[a-z]?)-({_CODE1})/({_CODES})(?![\w&])")
-_RE_DOC1 = re.compile(
-    rf"(?<![\w/.,])(\d+[a-z]?)\s?(?:/\s?(\d{{4}}))?\s?/\s?({_CODES})-?(?![\w&])"
-)
+_RE_DOC1 = re.compile(rf"(?<![\w/.,])(\d+[a-z]?)\s?(?:/\s?(\d{{4}}))?\s?/\s?({_CODES})-?(?![\w&])")
 _RE_DOC_BLANK = re.compile(rf"(?<![\w/])/({_CODE1}(?:-{_CODE1})+)(?![\w&])")
 _RE_NUM_SUFFIX = re.compile(r"(\d+)([a-z]?)")
 
@@ -68,8 +64,7 @@ def doc_number(ctx: Context, text: str) -> str:
         ctx,
         "doc_number",
         _RE_KIND_WORD,
-        lambda m: f"{m.group(1)}{m.group(2) or ''} {_doc_num(m.group(3))} năm "
-        f"{read_number(m.group(4))}",
+        lambda m: f"{m.group(1)}{m.group(2) or ''} {_doc_num(m.group(3))} năm {read_number(m.group(4))}",
         text,
     )
     text = sub(ctx, "doc_number", _RE_DOC2, doc2, text)

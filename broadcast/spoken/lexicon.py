@@ -19,23 +19,23 @@ from pathlib import Path
 import yaml
 
 from broadcast.errors import NormalizeError
-from broadcast.yamlio import compose_yaml
 from broadcast.spoken.context import Context, sub
 from broadcast.spoken.syllables import fold, is_vietnamese_syllable, spell
 from broadcast.spoken.tables import (
     BUILTIN_LEXICON,
     BUILTIN_LOANWORDS,
-    NORM_DATA,
-    data,
     LETTERS,
+    NORM_DATA,
     RE_WORD,
     SYMBOLS,
     UNITS,
     UP,
     WEB_LABELS,
-    alternation,
     WEB_SYMBOLS,
+    alternation,
+    data,
 )
+from broadcast.yamlio import compose_yaml
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +89,7 @@ def read_lexicon(path: Path) -> dict[str, LexiconEntry]:
             root.start_mark.line + 1,
             None,
             "tệp từ điển phải là danh sách các mục 'CHỮ VIẾT: cách đọc'.",
-            "Viết mỗi mục trên một dòng, ví dụ 'UBND: Ủy ban nhân dân' (không dùng dấu '-' "
-            "đầu dòng).",
+            "Viết mỗi mục trên một dòng, ví dụ 'UBND: Ủy ban nhân dân' (không dùng dấu '-' đầu dòng).",
         )
     entries: dict[str, LexiconEntry] = {}
     for key_node, value_node in root.value:
@@ -98,13 +97,18 @@ def read_lexicon(path: Path) -> dict[str, LexiconEntry]:
         key = _scalar_text(key_node)
         if key is None or not key.strip():
             raise _lex_error(
-                path, line, None, "mục không có chữ viết tắt.",
+                path,
+                line,
+                None,
+                "mục không có chữ viết tắt.",
                 "Viết chữ viết tắt trước dấu ':', ví dụ 'UBND: Ủy ban nhân dân'.",
             )
         key = unicodedata.normalize("NFC", key.strip())
         if len(key) > MAX_KEY:
             raise _lex_error(
-                path, line, None,
+                path,
+                line,
+                None,
                 f"chữ viết tắt dài {len(key)} ký tự (tối đa {MAX_KEY}): '{key[:30]}…'.",
                 "Mỗi mục là một chữ viết tắt ngắn, ví dụ 'UBND: Ủy ban nhân dân'; "
                 "kiểm tra tệp có bị dán nhầm đoạn văn dài vào không.",
@@ -112,7 +116,9 @@ def read_lexicon(path: Path) -> dict[str, LexiconEntry]:
         say, means = _entry_value(path, line, key, value_node)
         if key in entries:
             raise _lex_error(
-                path, line, key,
+                path,
+                line,
+                key,
                 f"mục '{key}' bị trùng (đã có ở dòng {entries[key].line}).",
                 "Giữ một mục, xóa mục còn lại.",
             )
@@ -125,23 +131,25 @@ def _check_say(path: Path, line: int, key: str, say: str, what: str) -> str:
     if not _SAY_OK.fullmatch(say):
         bad = "".join(sorted({c for c in say if not (c.isalpha() or c in " ,.'-")}))
         raise _lex_error(
-            path, line, key,
-            f"{what} của '{key}' có ký tự không đọc được: {bad!r}"
-            if bad else f"{what} của '{key}' trống.",
+            path,
+            line,
+            key,
+            f"{what} của '{key}' có ký tự không đọc được: {bad!r}" if bad else f"{what} của '{key}' trống.",
             f"Viết {what} bằng chữ, ví dụ 'UBND: Ủy ban nhân dân'; số viết bằng chữ "
             "('hai mươi'), không dùng '/', '%', chữ số.",
         )
     return say
 
 
-def _entry_value(
-    path: Path, line: int, key: str, node: yaml.Node
-) -> tuple[str, tuple[str, ...]]:
+def _entry_value(path: Path, line: int, key: str, node: yaml.Node) -> tuple[str, tuple[str, ...]]:
     if isinstance(node, yaml.ScalarNode):
         value = _scalar_text(node)
         if value is None or not value.strip():
             raise _lex_error(
-                path, line, key, f"mục '{key}' chưa có cách đọc.",
+                path,
+                line,
+                key,
+                f"mục '{key}' chưa có cách đọc.",
                 "Viết cách đọc bằng chữ sau dấu ':', ví dụ 'UBND: Ủy ban nhân dân'.",
             )
         return _check_say(path, line, key, value, "cách đọc"), ()
@@ -151,14 +159,19 @@ def _entry_value(
             name = _scalar_text(k) or ""
             if name not in ("say", "means", "note"):
                 raise _lex_error(
-                    path, k.start_mark.line + 1, key,
+                    path,
+                    k.start_mark.line + 1,
+                    key,
                     f"mục '{key}' có trường lạ '{name}'.",
                     "Chỉ dùng 'say' (cách đọc), 'means' (nghĩa đầy đủ) và 'note' (ghi chú).",
                 )
             fields[name] = v
         if "say" not in fields or _scalar_text(fields["say"]) is None:
             raise _lex_error(
-                path, line, key, f"mục '{key}' thiếu 'say' (cách đọc).",
+                path,
+                line,
+                key,
+                f"mục '{key}' thiếu 'say' (cách đọc).",
                 f"Thêm dòng '  say: …' dưới '{key}:', ví dụ '  say: pa pi'.",
             )
         say = _check_say(path, line, key, _scalar_text(fields["say"]) or "", "cách đọc")
@@ -170,14 +183,19 @@ def _entry_value(
                 text = _scalar_text(item)
                 if text is None:
                     raise _lex_error(
-                        path, item.start_mark.line + 1, key,
+                        path,
+                        item.start_mark.line + 1,
+                        key,
                         f"'means' của '{key}' phải là chữ hoặc danh sách chữ.",
                         "Ví dụ: means: [chỉ số cải cách hành chính].",
                     )
                 means.append(text)
         return say, tuple(means)
     raise _lex_error(
-        path, line, key, f"cách đọc của '{key}' phải là một dòng chữ.",
+        path,
+        line,
+        key,
+        f"cách đọc của '{key}' phải là một dòng chữ.",
         f"Viết '{key}: cách đọc' trên một dòng (không dùng danh sách '-').",
     )
 
@@ -192,7 +210,9 @@ def builtin_entries() -> dict[str, LexiconEntry]:
     for key, entry in read_lexicon(BUILTIN_LOANWORDS).items():
         if key in entries:
             raise _lex_error(
-                BUILTIN_LOANWORDS, entry.line, key,
+                BUILTIN_LOANWORDS,
+                entry.line,
+                key,
                 f"mục '{key}' đã có ở {BUILTIN_LEXICON.name}:{entries[key].line}.",
                 "Giữ mục ở một tệp, xóa mục còn lại.",
             )
@@ -223,7 +243,6 @@ def city_entries() -> dict[str, LexiconEntry]:
     }
 
 
-
 # ---------------------------------------------------------------------------------------
 # The compiled lexicon (read-only once built)
 # ---------------------------------------------------------------------------------------
@@ -248,11 +267,7 @@ def trie_regex(keys: Iterable[str]) -> str:
         node[""] = {}
 
     def build(node: dict) -> str:
-        alts = [
-            _TRIE_CHAR.get(ch, re.escape(ch)) + build(child)
-            for ch, child in sorted(node.items())
-            if ch
-        ]
+        alts = [_TRIE_CHAR.get(ch, re.escape(ch)) + build(child) for ch, child in sorted(node.items()) if ch]
         if not alts:
             return ""
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
@@ -287,13 +302,10 @@ class Lexicon:
         self.re_lex = re.compile(rf"(?<!\w)(?:{alt})(?!\w)")
         # "CMND/CCCD": two abbreviations joined by a slash are read one after the other.
         self.re_pair = re.compile(rf"(?<![\w/])({alt})\s?/\s?({alt})(?![\w/])")
-        self.re_once_after = re.compile(
-            rf"\s*\(\s*({alt}){_QUALIFIER}{_COMMA_REST}\s*\)"
-        )
+        self.re_once_after = re.compile(rf"\s*\(\s*({alt}){_QUALIFIER}{_COMMA_REST}\s*\)")
         self.re_once_before = re.compile(rf"(?<![\w&])({alt})\s*\(([^()]{{2,200}})\)")
         self.forms: dict[str, tuple[str, ...]] = {
-            e.key: tuple(f for f in {fold(e.say), *(fold(x) for x in e.means)} if f)
-            for e in entries.values()
+            e.key: tuple(f for f in {fold(e.say), *(fold(x) for x in e.means)} if f) for e in entries.values()
         }
         approved = {w.lower() for e in entries.values() for w in RE_WORD.findall(e.say)}
         for table in (LETTERS, UNITS, WEB_LABELS, WEB_SYMBOLS, SYMBOLS):
@@ -465,11 +477,10 @@ def _acronym_once_known(ctx: Context, text: str) -> str:
         kept = f" ({m.group(3)})" if m.group(3) else ""
         qualifier = fold(m.group(2) or "")
         context = fold(lex.say_all(before))
-        if qualifier:
-            # "… đại biểu HĐND tỉnh (UBBC tỉnh)": the words after the acronym must end
-            # the text before; they then mark where the full name ends.
-            if not (context == qualifier or context.endswith(" " + qualifier)):
-                return m.group(0)
+        # "… đại biểu HĐND tỉnh (UBBC tỉnh)": the words after the acronym must end
+        # the text before; they then mark where the full name ends.
+        if qualifier and not (context == qualifier or context.endswith(" " + qualifier)):
+            return m.group(0)
         for form in lex.forms[entry.key]:
             if context == form or context.endswith(" " + form):
                 ctx.decided(f"'{form}' đứng ngay trước")
@@ -517,9 +528,7 @@ _BETWEEN = alternation([str(w) for w in _CTX.get("between_words", [])])
 _AFTER_SAY: dict[str, str] = {str(k): str(v["say"]) for k, v in _CTX["after_words"].items()}
 _AFTER_KEYS = "|".join(re.escape(k) for k in sorted(_AFTER_SAY, key=len, reverse=True))
 _HAS_AFTER_KEY = re.compile(rf"(?<![\w&\-])(?:{_AFTER_KEYS})(?![\w&\-])").search
-_AFTER_CONTEXT = alternation(
-    {str(w) for v in _CTX["after_words"].values() for w in v["after"]}, True
-)
+_AFTER_CONTEXT = alternation({str(w) for v in _CTX["after_words"].values() for w in v["after"]}, True)
 _RE_AFTER_WORDS = re.compile(
     rf"(?<!\w)((?:{_AFTER_CONTEXT})(?:\s+{_BETWEEN}(?!\w))*)(\s+)({_AFTER_KEYS})(?![\w&\-])"
 )
@@ -531,16 +540,17 @@ _RE_ROAD = re.compile(
     rf"(?<![\w&\-])({'|'.join(map(re.escape, sorted(_ROADS, key=len, reverse=True)))})"
     r"(\.?\s?)(\d{1,3}[A-Z]?)(?![\w/]|[.,]\d)"
 )
-_RE_ROAD_WORD = re.compile(
-    r"(?<!\w)" + alternation([str(w) for w in _CTX["road_words"]], True) + r"\s*$"
-)
+_RE_ROAD_WORD = re.compile(r"(?<!\w)" + alternation([str(w) for w in _CTX["road_words"]], True) + r"\s*$")
 
 
 def _road(ctx: Context, m: re.Match) -> str:
     code, sep, num = m.groups()
-    if code not in _ROAD_ALWAYS and sep == " ":
-        if not _RE_ROAD_WORD.search(m.string, max(0, m.start() - 20), m.start()):
-            return m.group(0)
+    if (
+        code not in _ROAD_ALWAYS
+        and sep == " "
+        and not _RE_ROAD_WORD.search(m.string, max(0, m.start() - 20), m.start())
+    ):
+        return m.group(0)
     ctx.decided("mã đường trước số")
     say = _ROADS[code]
     if say.startswith("đường ") and m.string[: m.start()].rstrip().lower().endswith("đường"):
@@ -583,8 +593,10 @@ def lexicon(ctx: Context, text: str) -> str:
 
         def pair(m: re.Match) -> str:
             first, second = lex.entry(m.group(1)), lex.entry(m.group(2))
-            if first is None or second is None or not (
-                _RE_UPPER2.search(first.key) and _RE_UPPER2.search(second.key)
+            if (
+                first is None
+                or second is None
+                or not (_RE_UPPER2.search(first.key) and _RE_UPPER2.search(second.key))
             ):
                 return m.group(0)
             ctx.decided("hai chữ viết tắt nối bằng '/'")

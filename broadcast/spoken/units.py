@@ -20,21 +20,21 @@ from broadcast.spoken.tables import (
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 # "7.5%", "2.5 km": a dot with one or two digits before a unit is a decimal point (an
 # English-style copy), read "phẩy" like "7,5%"; "1.500 m" keeps its thousands dot.
-_RE_DOT_DECIMAL = re.compile(
-    rf"(?<![\d.,])(\d+)\.(\d{{1,2}})(?=\s?(?:{_UNIT_ALT})(?!\w))"
-)
+_RE_DOT_DECIMAL = re.compile(rf"(?<![\d.,])(\d+)\.(\d{{1,2}})(?=\s?(?:{_UNIT_ALT})(?!\w))")
 _RE_UNIT = re.compile(rf"(?<![\d.,])({NUM})\s?({_UNIT_ALT})(?!\w)")
 _RE_PREFIX_CUR = re.compile(rf"({'|'.join(re.escape(c) for c in PREFIX_CUR)})\s?({NUM})")
 _PER_WORDS = alternation(data("units.yaml")["per_words"], True)
 _UNIT_AFTER_SLASH = "|".join(
-    re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if u.replace("²", "2")
-    .replace("³", "3").isalnum()
+    re.escape(u)
+    for u in sorted(UNITS, key=len, reverse=True)
+    if u.replace("²", "2").replace("³", "3").isalnum()
 )
 # After a slash with any word before it, only units of two letters or more ("người/km2",
 # "đồng/kWh"); a lone "m", "g", "V" after a slash is read per only after a price word.
 _UNIT2_AFTER_SLASH = "|".join(
-    re.escape(u) for u in sorted(UNITS, key=len, reverse=True) if len(u) >= 2
-    and u.replace("²", "2").replace("³", "3").isalnum()
+    re.escape(u)
+    for u in sorted(UNITS, key=len, reverse=True)
+    if len(u) >= 2 and u.replace("²", "2").replace("³", "3").isalnum()
 )
 _PER_AFTER = alternation(data("units.yaml")["per_after"], True)
 _RE_SLASH = re.compile(
@@ -49,8 +49,11 @@ _GLUED_ONLY = frozenset(str(u) for u in data("units.yaml").get("glued_only", [])
 # would take its digit.
 _RE_SLASH_UNIT_DIGIT = re.compile(
     r"(?<=[^\W\d_])\s*/\s*("
-    + "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True)
-               if any(c.isdigit() or c in "²³" for c in u) and "/" not in u)
+    + "|".join(
+        re.escape(u)
+        for u in sorted(UNITS, key=len, reverse=True)
+        if any(c.isdigit() or c in "²³" for c in u) and "/" not in u
+    )
     + r")(?![\w/])"
 )
 # "1,2 triệu đ/tháng": "đ" after a scale word is "đồng" ("điểm đ" of a law stays a letter).
@@ -66,9 +69,7 @@ def unit(ctx: Context, text: str) -> str:
         return text
     if "/" in text:
         text = sub(ctx, "unit", _RE_PERCENT_SLASH, " trên ", text)
-        text = sub(
-            ctx, "unit", _RE_SLASH_UNIT_DIGIT, lambda m: f" {PER_WORD} {UNITS[m.group(1)]}", text
-        )
+        text = sub(ctx, "unit", _RE_SLASH_UNIT_DIGIT, lambda m: f" {PER_WORD} {UNITS[m.group(1)]}", text)
     if "." in text:
         text = sub(ctx, "unit", _RE_DOT_DECIMAL, r"\1,\2", text)
     text = sub(ctx, "unit", _RE_UNIT, _read_unit, text)

@@ -18,22 +18,23 @@ _RE_URL = re.compile(
     r"\.(?:vn|com|net|org|gov|edu|info|io)(?![A-Za-z0-9-])(?:/[^\s,;()]*)?)"
 )
 _RE_WEB_PARTS = re.compile(r"[A-Za-z]+|\d+|[.@\-_/]")
-_RE_PHONE_KW = re.compile(
-    r"(?<!\w)(" + _KW_PHONE + r")(\s*:?\s*)(\(?\+?\d[\d .\-()]{0,18}\d)(?![\w/])"
-)
-_KW_PHONE_NEAR = re.compile(
-    r"(?<!\w)" + alternation(words_of("phone_near_keywords"), True) + r"(?!\w)"
-)
+_RE_PHONE_KW = re.compile(r"(?<!\w)(" + _KW_PHONE + r")(\s*:?\s*)(\(?\+?\d[\d .\-()]{0,18}\d)(?![\w/])")
+_KW_PHONE_NEAR = re.compile(r"(?<!\w)" + alternation(words_of("phone_near_keywords"), True) + r"(?!\w)")
 # A bare run of 7-11 digits (no thousands dots): after a dash that follows a word, or with
 # a phone keyword a few words before it.
 _RE_PHONE_DASH = re.compile(r"(?<=[^\W\d_])\s*[-–—]\s*(\d{7,11})(?![\w/]|[.,]\d)")
 _RE_PHONE_BARE = re.compile(r"(?<![\w.,/])(\d{7,11})(?![\w/]|[.,]\d)")
 # … but not a count: "1200000 người", "15000000 đồng".
 _RE_COUNT_AFTER = re.compile(
-    r"\s*(?:%|(?:" + alternation(
-        words_of("counted_nouns") + words_of("time_nouns") + words_of("amount_words")
-        + [u for u in UNITS if u.isalpha()], True
-    ) + r")(?!\w))"
+    r"\s*(?:%|(?:"
+    + alternation(
+        words_of("counted_nouns")
+        + words_of("time_nouns")
+        + words_of("amount_words")
+        + [u for u in UNITS if u.isalpha()],
+        True,
+    )
+    + r")(?!\w))"
 )
 _RE_PHONE = re.compile(
     r"(?<![\w.,/])(?:\+84|\(?0\d{2,3}\)?)(?:[ .\-]?\d){6,9}(?![\w/]|[.,]\d)"
@@ -54,7 +55,7 @@ def _read_label(label: str) -> str:
 
 def _read_address(m: re.Match) -> str:
     addr = m.group(0).rstrip(".,;:")
-    tail = m.group(0)[len(addr):]
+    tail = m.group(0)[len(addr) :]
     addr = re.sub(r"^https?://", "", addr, flags=re.IGNORECASE).rstrip("/")
     words = []
     for part in _RE_WEB_PARTS.findall(addr):

@@ -146,7 +146,7 @@ def tcp_probe(host: str, port: int, timeout_s: float) -> tuple[bool, str]:
         return False, f"không phân giải được tên miền {host} (không có mạng hoặc lỗi DNS)"
     except ConnectionRefusedError:
         return False, f"{host}:{port} từ chối kết nối (dịch vụ không chạy hoặc bị chặn)"
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         return False, f"{host}:{port} không trả lời sau {timeout_s:g} giây (mạng chậm hoặc mất mạng)"
     except OSError as exc:
         return False, f"không kết nối được {host}:{port} (không có mạng?): {exc.strerror or exc}"

@@ -19,10 +19,10 @@ import os
 import tempfile
 import time
 import wave
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterator
 
 from filelock import FileLock, Timeout
 
@@ -33,10 +33,10 @@ from broadcast.voice.base import BadOutput, Engine
 
 log = logging.getLogger("broadcast.voice.cache")
 
-CALIBRATION_MIN_CLIPS = 20      # clips needed before measured durations replace the table
+CALIBRATION_MIN_CLIPS = 20  # clips needed before measured durations replace the table
 CALIBRATION_MIN_SECONDS = 60.0  # and at least this much speech
-_STALE_TEMP_S = 3600.0          # temp files older than this come from killed runs
-_KEY_LOCK_WAIT_S = 900.0        # longest wait for another run synthesising the same clip
+_STALE_TEMP_S = 3600.0  # temp files older than this come from killed runs
+_KEY_LOCK_WAIT_S = 900.0  # longest wait for another run synthesising the same clip
 
 
 @dataclass
@@ -116,7 +116,7 @@ class ClipCache:
     @staticmethod
     def key(engine: Engine, text: str) -> str:
         """Cache key of `text` spoken by `engine` with its current settings."""
-        return hashlib.sha256(f"{settings_digest(engine)}\n{text}".encode("utf-8")).hexdigest()
+        return hashlib.sha256(f"{settings_digest(engine)}\n{text}".encode()).hexdigest()
 
     def lookup(self, engine: Engine, text: str) -> CacheEntry | None:
         """The complete cached clip for `text` by `engine`, or None."""
@@ -154,7 +154,9 @@ class ClipCache:
                 meta["sha256"] = digest
                 atomic_write_text(sidecar, json.dumps(meta, ensure_ascii=False, default=str))
                 return entry
-            log.warning("Đoạn giọng đọc trong bộ nhớ đệm bị hỏng (%s: sai mã kiểm tra), bỏ đi và đọc lại.", audio)
+            log.warning(
+                "Đoạn giọng đọc trong bộ nhớ đệm bị hỏng (%s: sai mã kiểm tra), bỏ đi và đọc lại.", audio
+            )
             for path in (sidecar, audio):
                 path.unlink(missing_ok=True)
         return None
@@ -186,8 +188,9 @@ class ClipCache:
             if key_lock.is_locked:
                 key_lock.release()
 
-    def _synthesize(self, folder: Path, key: str, engine: Engine, text: str,
-                    write: Callable[[Path], None]) -> CacheEntry:
+    def _synthesize(
+        self, folder: Path, key: str, engine: Engine, text: str, write: Callable[[Path], None]
+    ) -> CacheEntry:
         with self._temp(folder, key, engine.EXT) as tmp:
             write(tmp)
             if not tmp.exists() or tmp.stat().st_size == 0:

@@ -21,14 +21,15 @@ Policy (docs/voices.md):
 
 from __future__ import annotations
 
-import functools
 import errno
+import functools
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from broadcast.errors import ConfigError, EnvironmentProblem, NextStep, VoiceError
 from broadcast.voice.base import (
@@ -73,7 +74,9 @@ def make_engine(spec: EngineSpec, station: Station, role: str = "main") -> Engin
     try:
         cls = engine_class(spec.engine)
         engine = cls(spec.options, station.voice.timeout_s, station.store.state_dir)
-        engine.request_deadline_s = float(getattr(station.voice, "request_deadline_s", engine.request_deadline_s))
+        engine.request_deadline_s = float(
+            getattr(station.voice, "request_deadline_s", engine.request_deadline_s)
+        )
         return engine
     except ConfigError as exc:
         exc.file = str(station.store.station_file)
@@ -138,8 +141,10 @@ class _Breakers:
             return self.open[key]
         left = self.budget_left()
         if engine.ONLINE and left is not None and left <= 0:
-            why = (f"đã dùng hết {self.budget_s:g} giây dành cho mạng trong lần chạy này "
-                   "(voice.network_budget_s); mạng quá chậm")
+            why = (
+                f"đã dùng hết {self.budget_s:g} giây dành cho mạng trong lần chạy này "
+                "(voice.network_budget_s); mạng quá chậm"
+            )
             self.trip(engine, why)
             return why
         if key not in self.checked:
@@ -254,7 +259,9 @@ def synthesize(
                 raise _disk_problem(exc, cache.root) from None
             breakers.succeeded(engine)
             # Not made here: another run sharing the cache (a network worker) made it meanwhile.
-            clip = Clip(entry.path, entry.duration_s, engine.NAME, engine.voice_id, not entry.made, position > 0)
+            clip = Clip(
+                entry.path, entry.duration_s, engine.NAME, engine.voice_id, not entry.made, position > 0
+            )
             if entry.made:
                 synthesized += 1
             else:
@@ -272,19 +279,26 @@ def synthesize(
     if degraded:
         log.warning(
             "Giọng chính không dùng được cho %d/%d câu: các câu đó đọc bằng giọng dự phòng.",
-            sum(c.fallback for c in clips), len(clips)
+            sum(c.fallback for c in clips),
+            len(clips),
         )
     return VoiceResult(clips, engines, degraded, synthesized, cached)
 
 
 def _disk_problem(exc: OSError, root: Path) -> EnvironmentProblem:
     if exc.errno == errno.ENOSPC:
-        return EnvironmentProblem(f"ổ đĩa đầy, không ghi được bộ nhớ đệm giọng đọc {root}.", hint="Giải phóng dung lượng rồi chạy lại.")
-    return EnvironmentProblem(f"không ghi được bộ nhớ đệm giọng đọc {root}: {exc}.", hint="Kiểm tra quyền ghi thư mục của đài.")
+        return EnvironmentProblem(
+            f"ổ đĩa đầy, không ghi được bộ nhớ đệm giọng đọc {root}.",
+            hint="Giải phóng dung lượng rồi chạy lại.",
+        )
+    return EnvironmentProblem(
+        f"không ghi được bộ nhớ đệm giọng đọc {root}: {exc}.", hint="Kiểm tra quyền ghi thư mục của đài."
+    )
 
 
-def _no_clip(index: int, text: str, reasons: list[str], station: Station, role: str,
-             allow_fallback: bool) -> VoiceError:
+def _no_clip(
+    index: int, text: str, reasons: list[str], station: Station, role: str, allow_fallback: bool
+) -> VoiceError:
     why = "; ".join(reasons) or "không có bộ đọc nào"
     if not allow_fallback:
         return VoiceError(
@@ -359,7 +373,9 @@ def chain_rates(station: Station, role: str = "main") -> list[tuple[str, float]]
     must fit: the check stage estimates the length with each of these rates.
     """
     cache = ClipCache(station.store.cache_dir("tts"))
-    return [(f"{engine.NAME} ({engine.voice_id})", _rate(cache, engine)) for engine in _role_chain(station, role)]
+    return [
+        (f"{engine.NAME} ({engine.voice_id})", _rate(cache, engine)) for engine in _role_chain(station, role)
+    ]
 
 
 _recent_checks: dict[str, tuple[float, bool]] = {}
@@ -390,8 +406,9 @@ class EngineStatus:
     """Where the station uses it: "main 1", "second 2"…, or "" (available, not configured)."""
 
 
-def engine_status(station: Station | None, state_dir: Path | None = None,
-                  deadline_s: float = _STATUS_DEADLINE_S) -> list[EngineStatus]:
+def engine_status(
+    station: Station | None, state_dir: Path | None = None, deadline_s: float = _STATUS_DEADLINE_S
+) -> list[EngineStatus]:
     """Every configured engine, then every other known engine/voice, with a live check.
 
     Checks run in parallel (daemon threads) under one deadline, so the whole listing takes
@@ -440,6 +457,8 @@ def engine_status(station: Station | None, state_dir: Path | None = None,
         t.join(max(0.0, end - time.monotonic()))
     out = []
     for (engine, role), result in zip(rows, results, strict=True):
-        ok, why = result if result is not None else (False, f"không trả lời trong {deadline_s:g} giây (mạng chậm?)")
+        ok, why = (
+            result if result is not None else (False, f"không trả lời trong {deadline_s:g} giây (mạng chậm?)")
+        )
         out.append(EngineStatus(engine.NAME, engine.voice_id, engine.LABEL, ok, why, role))
     return out

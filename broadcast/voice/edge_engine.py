@@ -121,8 +121,13 @@ class EdgeEngine(Engine):
 
         seconds = max(1, round(self.timeout_s))
         communicate = edge_tts.Communicate(
-            text, self.voice, rate=self.rate, pitch=self.pitch, volume=self.volume,
-            connect_timeout=seconds, receive_timeout=seconds,
+            text,
+            self.voice,
+            rate=self.rate,
+            pitch=self.pitch,
+            volume=self.volume,
+            connect_timeout=seconds,
+            receive_timeout=seconds,
             proxy=net.proxy_for(self._endpoint()),  # the proxy the probe used (HTTPS_PROXY for wss)
         )
         saved = comm_mod.WSS_URL

@@ -17,7 +17,9 @@ log = logging.getLogger("broadcast.voice.espeak")
 DEFAULT_VOICE = "vi"
 DEFAULT_SPEED = 150  # words per minute; espeak-ng's own default (175) is hard to follow
 DEFAULT_PITCH = 50
-_INSTALL_HINT = "Cài espeak-ng: 'sudo apt-get install espeak-ng' (Windows: bộ cài từ github.com/espeak-ng/espeak-ng)."
+_INSTALL_HINT = (
+    "Cài espeak-ng: 'sudo apt-get install espeak-ng' (Windows: bộ cài từ github.com/espeak-ng/espeak-ng)."
+)
 
 
 @lru_cache(maxsize=8)
@@ -81,13 +83,26 @@ class EspeakEngine(Engine):
 
     def synthesize(self, text: str, out_path: Path) -> None:
         binary = self._binary()
-        cmd = [binary, "-v", self.voice, "-s", str(self.speed), "-p", str(self.pitch),
-               "-b", "1", "--stdin", "-w", str(out_path)]
+        cmd = [
+            binary,
+            "-v",
+            self.voice,
+            "-s",
+            str(self.speed),
+            "-p",
+            str(self.pitch),
+            "-b",
+            "1",
+            "--stdin",
+            "-w",
+            str(out_path),
+        ]
         log.debug("run: %s", " ".join(cmd))
         budget = max(30.0, len(text) / 10)
         try:
-            proc = subprocess.run(cmd, input=text.encode("utf-8"), capture_output=True,
-                                  timeout=budget, check=False)
+            proc = subprocess.run(
+                cmd, input=text.encode("utf-8"), capture_output=True, timeout=budget, check=False
+            )
         except subprocess.TimeoutExpired:
             raise EngineTimeout(f"espeak-ng chạy quá {budget:g} giây mà chưa xong.") from None
         except OSError as exc:

@@ -43,13 +43,82 @@ _MAX_RETRY_AFTER_S = 10.0
 _CLAUSE_END = re.compile(r"(?<=[.!?…;:,])\s+|\s+(?=[–—-]\s)")
 # Words a long clause may be broken *before* (they open a new phrase).
 _BREAK_BEFORE = frozenset(
-    "và hoặc nhưng mà để nhằm khi nếu thì là của cho với tại trong theo từ đến về "
-    "bằng do vì nên được bị đã đang sẽ cũng như qua trên dưới sau trước".split()
+    [
+        "và",
+        "hoặc",
+        "nhưng",
+        "mà",
+        "để",
+        "nhằm",
+        "khi",
+        "nếu",
+        "thì",
+        "là",
+        "của",
+        "cho",
+        "với",
+        "tại",
+        "trong",
+        "theo",
+        "từ",
+        "đến",
+        "về",
+        "bằng",
+        "do",
+        "vì",
+        "nên",
+        "được",
+        "bị",
+        "đã",
+        "đang",
+        "sẽ",
+        "cũng",
+        "như",
+        "qua",
+        "trên",
+        "dưới",
+        "sau",
+        "trước",
+    ]
 )
 # Words a piece must not end with (they bind to what follows).
 _NO_BREAK_AFTER = frozenset(
-    "các những mọi mỗi từng một hai ba số ngày tháng năm của và hoặc để cho với tại "
-    "trong theo từ đến về bằng ông bà anh chị ủy ban hội đồng nhân".split()
+    [
+        "các",
+        "những",
+        "mọi",
+        "mỗi",
+        "từng",
+        "một",
+        "hai",
+        "ba",
+        "số",
+        "ngày",
+        "tháng",
+        "năm",
+        "của",
+        "và",
+        "hoặc",
+        "để",
+        "cho",
+        "với",
+        "tại",
+        "trong",
+        "theo",
+        "từ",
+        "đến",
+        "về",
+        "bằng",
+        "ông",
+        "bà",
+        "anh",
+        "chị",
+        "ủy",
+        "ban",
+        "hội",
+        "đồng",
+        "nhân",
+    ]
 )
 
 _throttle_lock = threading.Lock()
@@ -161,8 +230,9 @@ class GttsEngine(Engine):
             from gtts import gTTS  # noqa: PLC0415
         except ImportError:
             raise ModelMissing("chưa cài gói gTTS.", hint="pip install gTTS") from None
-        tts = gTTS(piece, lang=self.lang, tld=self.tld, slow=self.slow, lang_check=False,
-                   pre_processor_funcs=[])
+        tts = gTTS(
+            piece, lang=self.lang, tld=self.tld, slow=self.slow, lang_check=False, pre_processor_funcs=[]
+        )
         return tts.get_bodies()
 
     def synthesize(self, text: str, out_path: Path) -> None:
@@ -193,8 +263,9 @@ class GttsEngine(Engine):
             start = time.monotonic()
             deadline = self.request_deadline()
             try:
-                rsp, content = net.post(self._session, self.url, data=body, timeout_s=self.timeout_s,
-                                        deadline=deadline)
+                rsp, content = net.post(
+                    self._session, self.url, data=body, timeout_s=self.timeout_s, deadline=deadline
+                )
             except net.DeadlineExceeded:
                 raise EngineTimeout(
                     f"{host} trả lời quá chậm: chưa xong sau {deadline - start:.0f} giây "
@@ -265,7 +336,9 @@ class GttsEngine(Engine):
             if "jQ1olc" in line:
                 m = _AUDIO.search(line)
                 if not m:
-                    raise BadOutput(f"Google trả lời nhưng không có âm thanh (ngôn ngữ '{self.lang}' không hỗ trợ?).")
+                    raise BadOutput(
+                        f"Google trả lời nhưng không có âm thanh (ngôn ngữ '{self.lang}' không hỗ trợ?)."
+                    )
                 try:
                     out += base64.b64decode(m.group(1).encode("ascii"))
                 except ValueError:

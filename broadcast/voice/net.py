@@ -88,7 +88,7 @@ def _connect_probe(phost: str, pport: int, host: str, port: int, timeout_s: floa
                 if not chunk:
                     break
                 reply += chunk
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         return False, f"proxy {phost}:{pport} không trả lời sau {timeout_s:g} giây"
     except OSError as exc:
         return False, f"không kết nối được proxy {phost}:{pport}: {exc.strerror or exc}"
@@ -96,7 +96,10 @@ def _connect_probe(phost: str, pport: int, host: str, port: int, timeout_s: floa
     fields = status.split()
     code = fields[1] if len(fields) > 1 else ""
     if code == "200":
-        return True, f"kết nối được {host}:{port} qua proxy {phost}:{pport} ({(time.monotonic() - start) * 1000:.0f} ms)"
+        return (
+            True,
+            f"kết nối được {host}:{port} qua proxy {phost}:{pport} ({(time.monotonic() - start) * 1000:.0f} ms)",
+        )
     if code == "407":
         return False, f"proxy {phost}:{pport} đòi đăng nhập (HTTP 407): ghi tài khoản vào HTTPS_PROXY"
     return False, f"proxy {phost}:{pport} không mở được đường tới {host}:{port} ({status or 'không trả lời'})"

@@ -35,20 +35,27 @@ class KnownVoice:
     """A Piper voice `broadcast voices install` can fetch, with its upstream path."""
 
     name: str
-    path: str          # folder under the rhasspy/piper-voices repository
-    size_mb: int       # approximate size of the .onnx file
-    licence: str       # what a station must know before airing it
+    path: str  # folder under the rhasspy/piper-voices repository
+    size_mb: int  # approximate size of the .onnx file
+    licence: str  # what a station must know before airing it
 
 
 KNOWN_VOICES: dict[str, KnownVoice] = {
     v.name: v
     for v in (
-        KnownVoice("vi_VN-vais1000-medium", "vi/vi_VN/vais1000/medium", 63,
-                   "dữ liệu VAIS-1000, CC-BY-4.0: được dùng, ghi nguồn"),
-        KnownVoice("vi_VN-25hours_single-low", "vi/vi_VN/25hours_single/low", 63,
-                   "giấy phép dữ liệu chưa rõ: hỏi ý kiến trước khi phát"),
-        KnownVoice("vi_VN-vivos-x_low", "vi/vi_VN/vivos/x_low", 21,
-                   "dữ liệu VIVOS, chỉ dùng phi thương mại"),
+        KnownVoice(
+            "vi_VN-vais1000-medium",
+            "vi/vi_VN/vais1000/medium",
+            63,
+            "dữ liệu VAIS-1000, CC-BY-4.0: được dùng, ghi nguồn",
+        ),
+        KnownVoice(
+            "vi_VN-25hours_single-low",
+            "vi/vi_VN/25hours_single/low",
+            63,
+            "giấy phép dữ liệu chưa rõ: hỏi ý kiến trước khi phát",
+        ),
+        KnownVoice("vi_VN-vivos-x_low", "vi/vi_VN/vivos/x_low", 21, "dữ liệu VIVOS, chỉ dùng phi thương mại"),
     )
 }
 
@@ -117,7 +124,9 @@ class PiperEngine(Engine):
         if not self.model_path.exists():
             if not self.options.get("model") and self.voice in KNOWN_VOICES:
                 return f"chưa cài giọng này (chạy 'broadcast voices install {self.voice}', cần mạng)"
-            return f"không có tệp giọng {self.model_path} (kiểm tra 'model:' hoặc 'voice:' trong station.yaml)"
+            return (
+                f"không có tệp giọng {self.model_path} (kiểm tra 'model:' hoặc 'voice:' trong station.yaml)"
+            )
         if not self.config_path.exists():
             return f"không có tệp cấu hình giọng {self.config_path} (cần cả .onnx và .onnx.json)"
         return None
@@ -148,7 +157,9 @@ class PiperEngine(Engine):
                 try:
                     _loaded[key] = PiperVoice.load(self.model_path, config_path=self.config_path)
                 except Exception as exc:  # onnxruntime raises its own types
-                    raise ModelMissing(f"không mở được giọng {self.model_path.name}: tệp hỏng? ({exc})") from None
+                    raise ModelMissing(
+                        f"không mở được giọng {self.model_path.name}: tệp hỏng? ({exc})"
+                    ) from None
             return _loaded[key]
 
     def synthesize(self, text: str, out_path: Path) -> None:
@@ -203,7 +214,9 @@ def _check_config(path: Path) -> None:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise EnvironmentProblem(f"tệp cấu hình giọng tải về không phải JSON hợp lệ ({exc}).") from None
     if not isinstance(data, dict) or "phoneme_id_map" not in data or "audio" not in data:
-        raise EnvironmentProblem("tệp cấu hình giọng tải về thiếu 'phoneme_id_map'/'audio': không phải giọng Piper.")
+        raise EnvironmentProblem(
+            "tệp cấu hình giọng tải về thiếu 'phoneme_id_map'/'audio': không phải giọng Piper."
+        )
 
 
 def _check_model(path: Path) -> None:

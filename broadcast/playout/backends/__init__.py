@@ -20,8 +20,11 @@ def create_backend(name: str, device: str, station_dir: Path) -> Backend:
     try:
         cls = BACKENDS[name]
     except KeyError:
-        raise ConfigError(f"không có bộ phát tên '{name}'.", field="playout.backend",
-                          hint="Các bộ phát có sẵn: " + ", ".join(BACKENDS) + ".") from None
+        raise ConfigError(
+            f"không có bộ phát tên '{name}'.",
+            field="playout.backend",
+            hint="Các bộ phát có sẵn: " + ", ".join(BACKENDS) + ".",
+        ) from None
     return cls(device, station_dir)
 
 

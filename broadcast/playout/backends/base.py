@@ -15,9 +15,9 @@ class PlayResult:
 
     ok: bool
     seconds: float
-    reason: str = ""          # Vietnamese, when not ok
-    stopped: bool = False     # stopped on request (shutdown), not by an error
-    start_latency_s: float | None = None   # from play() to the first audio, when the backend knows
+    reason: str = ""  # Vietnamese, when not ok
+    stopped: bool = False  # stopped on request (shutdown), not by an error
+    start_latency_s: float | None = None  # from play() to the first audio, when the backend knows
 
 
 @dataclass
@@ -54,8 +54,9 @@ class Backend(ABC):
         """The outputs this backend can use on this machine."""
 
     @abstractmethod
-    def play(self, path: Path, *, name: str, stop: threading.Event | None = None,
-             timeout_s: float | None = None) -> PlayResult:
+    def play(
+        self, path: Path, *, name: str, stop: threading.Event | None = None, timeout_s: float | None = None
+    ) -> PlayResult:
         """Play `path` to the end (blocking). `name` names the capture file in file: mode."""
 
     def close(self) -> None:  # noqa: B027 - a no-op by default, not abstract

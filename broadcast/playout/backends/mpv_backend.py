@@ -9,9 +9,11 @@ from pathlib import Path
 from broadcast.errors import EnvironmentProblem
 from broadcast.playout.backends.base import Backend, Device, PlayResult, wav_seconds
 
-_INSTALL = ("Cài thư viện libmpv: Debian/Ubuntu chạy 'sudo tools/setup-system.sh' "
-            "(hoặc 'sudo apt install libmpv2'); Windows: chép libmpv-2.dll (gói mpv-dev) vào thư mục "
-            "có ffmpeg.exe (nằm trong PATH). Hoặc đặt 'playout: backend: ffmpeg' trong station.yaml.")
+_INSTALL = (
+    "Cài thư viện libmpv: Debian/Ubuntu chạy 'sudo tools/setup-system.sh' "
+    "(hoặc 'sudo apt install libmpv2'); Windows: chép libmpv-2.dll (gói mpv-dev) vào thư mục "
+    "có ffmpeg.exe (nằm trong PATH). Hoặc đặt 'playout: backend: ffmpeg' trong station.yaml."
+)
 _REASON_VI = {
     "audio output initialization failed": "không mở được thiết bị âm thanh",
     "unrecognized file format": "tệp không phải âm thanh đọc được",
@@ -24,14 +26,26 @@ def _load_mpv():
     try:
         import mpv  # noqa: PLC0415 - loads libmpv; only when the backend is used
     except (ImportError, OSError) as exc:
-        raise EnvironmentProblem(f"không dùng được bộ phát mpv: thiếu thư viện libmpv ({exc}).",
-                                 field="playout.backend", hint=_INSTALL) from None
+        raise EnvironmentProblem(
+            f"không dùng được bộ phát mpv: thiếu thư viện libmpv ({exc}).",
+            field="playout.backend",
+            hint=_INSTALL,
+        ) from None
     return mpv
 
 
 def _options(ao: str, device: str | None, capture: Path | None) -> dict:
-    opts = dict(vid="no", video=False, idle=True, ytdl=False, config=False, terminal=False,
-                input_default_bindings=False, audio_display="no", ao=ao)
+    opts = dict(
+        vid="no",
+        video=False,
+        idle=True,
+        ytdl=False,
+        config=False,
+        terminal=False,
+        input_default_bindings=False,
+        audio_display="no",
+        ao=ao,
+    )
     if device:
         opts["audio_device"] = device
     if capture is not None:
@@ -53,7 +67,7 @@ class MpvBackend(Backend):
                     f"không có thiết bị âm thanh '{self.device}' trên máy này.",
                     field="playout.device",
                     hint="Xem danh sách bằng 'broadcast play --devices' rồi sửa playout.device "
-                         "trong station.yaml (hoặc dùng 'auto'). Kiểm tra dây cắm, card âm thanh USB.",
+                    "trong station.yaml (hoặc dùng 'auto'). Kiểm tra dây cắm, card âm thanh USB.",
                 )
 
     @classmethod
@@ -72,11 +86,12 @@ class MpvBackend(Backend):
         if self.device == "null":
             return "null", None
         if self.device == "auto":
-            return "", None     # mpv's own choice (PulseAudio/PipeWire, ALSA, WASAPI...)
-        return "", self.device   # "alsa/hw:1,0", "wasapi/{id}": the device name selects the ao
+            return "", None  # mpv's own choice (PulseAudio/PipeWire, ALSA, WASAPI...)
+        return "", self.device  # "alsa/hw:1,0", "wasapi/{id}": the device name selects the ao
 
-    def play(self, path: Path, *, name: str, stop: threading.Event | None = None,
-             timeout_s: float | None = None) -> PlayResult:
+    def play(
+        self, path: Path, *, name: str, stop: threading.Event | None = None, timeout_s: float | None = None
+    ) -> PlayResult:
         ao, dev = self._ao()
         capture = self.capture_path(name)
         opts = _options(ao, dev, capture)
@@ -119,9 +134,13 @@ class MpvBackend(Backend):
         latency = began[0] - t0 if began else None
         if capture is not None and capture.exists():
             seconds = wav_seconds(capture)
-        else:   # from the first audio; nothing aired if playback never began
+        else:  # from the first audio; nothing aired if playback never began
             seconds = max(0.0, elapsed - latency) if latency is not None else 0.0
-        reason = (end.get("reason") or b"").decode() if isinstance(end.get("reason"), bytes) else str(end.get("reason", ""))
+        reason = (
+            (end.get("reason") or b"").decode()
+            if isinstance(end.get("reason"), bytes)
+            else str(end.get("reason", ""))
+        )
         if reason == "eof":
             return PlayResult(True, seconds, start_latency_s=latency)
         if reason in ("stop", "quit") or (stop is not None and stop.is_set()):
@@ -130,4 +149,6 @@ class MpvBackend(Backend):
         err = err.decode() if isinstance(err, bytes) else str(err)
         if err == "timeout":
             return PlayResult(False, seconds, "bộ phát bị treo (quá thời lượng mà chưa kết thúc).")
-        return PlayResult(False, seconds, f"lỗi khi phát: {_REASON_VI.get(err, err or reason or 'không rõ')}.")
+        return PlayResult(
+            False, seconds, f"lỗi khi phát: {_REASON_VI.get(err, err or reason or 'không rõ')}."
+        )
