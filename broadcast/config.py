@@ -259,6 +259,7 @@ class Station:
     province: str = ""
     source: Located | None = None
     playout: Any = None   # broadcast.playout.models.PlayoutSettings (parsed by broadcast.playout.settings)
+    report: Any = None    # broadcast.report.models.ReportSettings (parsed by broadcast.report.settings)
     level: str = "xã"                       # xã / phường / đặc khu (templates agree with it)
     timezone: str = "Asia/Ho_Chi_Minh"      # every time a person reads is in this zone
 
@@ -615,6 +616,7 @@ def load_station(directory: str | Path = ".") -> Station:
         province=r.text("station", "province"),
         source=src,
         playout=_playout(r),
+        report=_report(r),
     )
 
 
@@ -622,6 +624,12 @@ def _playout(r: _Reader) -> Any:
     from broadcast.playout.settings import parse_playout  # noqa: PLC0415 - the playout package owns its section
 
     return parse_playout(r)
+
+
+def _report(r: _Reader) -> Any:
+    from broadcast.report.settings import parse_report  # noqa: PLC0415 - the report package owns its section
+
+    return parse_report(r)
 
 
 def _sample_rate(r: _Reader) -> int:

@@ -36,6 +36,7 @@ _COMMANDS = [
     "check_air",
     "day",
     "play", "asrun",
+    "report", "archive",
     "daemon",
     "init",
 ]
