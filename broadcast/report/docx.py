@@ -64,11 +64,21 @@ def _para(container, text: str, size: float = BODY_PT, *, bold: bool = False, it
     return p
 
 
-def _underline(p: Paragraph, width_pct: int = 40) -> None:
-    """A short horizontal line under a centred paragraph (the rule under the body and the motto)."""
+def _underline(p: Paragraph, width_mm: float, rule_mm: float) -> None:
+    """A short solid line under a centred paragraph (under the body's name, the motto, the title):
+    an empty paragraph whose bottom border is `rule_mm` long in a column `width_mm` wide."""
     line = _para_after(p)
-    line.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(line.add_run("─" * max(4, width_pct // 3)), 8)
+    side = max(0.0, (width_mm - rule_mm) / 2)
+    line.paragraph_format.left_indent = Mm(side)
+    line.paragraph_format.right_indent = Mm(side)
+    line.paragraph_format.line_spacing = Pt(2)
+    ppr = line._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    ppr.append(borders)
 
 
 def _para_after(p: Paragraph) -> Paragraph:
@@ -98,6 +108,13 @@ def _no_borders(table) -> None:  # type: ignore[no-untyped-def]
         el.set(qn("w:val"), "nil")
         borders.append(el)
     tbl_pr.append(borders)
+    margins = OxmlElement("w:tblCellMar")   # no cell padding: the header block uses the full width
+    for edge in ("left", "right"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:w"), "0")
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    tbl_pr.append(margins)
 
 
 def _widths(table, widths_mm: list[float]) -> None:  # type: ignore[no-untyped-def]
@@ -114,18 +131,18 @@ def _header(doc, station: Station, report: Report) -> None:  # type: ignore[no-u
     body = (s.issuing_body or report.authority or report.station).upper()
     table = doc.add_table(rows=2, cols=2)
     _no_borders(table)
-    _widths(table, [68, 100])
+    _widths(table, [76, 89])
     left, right = table.rows[0].cells
     if s.parent_body:
-        _cell_text(left, s.parent_body.upper(), HEADER_PT)
+        _cell_text(left, s.parent_body.upper(), HEADER_PT - 1)
     if body.startswith("ỦY BAN NHÂN DÂN ") and len(body) > 28:   # the name of the body on its own line
-        _cell_text(left, "ỦY BAN NHÂN DÂN", HEADER_PT, bold=True)
+        _cell_text(left, "ỦY BAN NHÂN DÂN", HEADER_PT - 1, bold=True)
         body = body[len("ỦY BAN NHÂN DÂN "):]
-    top = _cell_text(left, body, HEADER_PT, bold=True)
-    _underline(top, 30)
+    top = _cell_text(left, body, HEADER_PT - 1, bold=True)
+    _underline(top, 76, 24)
     p = _cell_text(right, MOTTO_1, HEADER_PT - 1, bold=True)
     p = _cell_text(right, MOTTO_2, HEADER_PT + 1, bold=True)
-    _underline(p, 50)
+    _underline(p, 89, 55)
     _cell_text(table.rows[1].cells[0], f"Số:       /{s.number_prefix}", HEADER_PT)
     place = s.place or station.locality.split(" ", 1)[-1] or station.name
     _cell_text(table.rows[1].cells[1], f"{place}, ngày    tháng    năm {report.period.year}",
@@ -141,6 +158,11 @@ def _table(doc, t: Table) -> None:  # type: ignore[no-untyped-def]
     _widths(table, [w * scale for w in t.widths_mm])
     for cell, text in zip(table.rows[0].cells, t.headers, strict=True):
         _cell_text(cell, text, TABLE_PT, bold=True)
+    for i, row in enumerate(table.rows):   # rows never split across pages; the header row repeats
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.append(OxmlElement("w:cantSplit"))
+        if i == 0:
+            tr_pr.append(OxmlElement("w:tblHeader"))
     for r, row in enumerate(rows, 1):
         for c, (cell, text) in enumerate(zip(table.rows[r].cells, row, strict=True)):
             numeric = text.replace(",", "").replace(".", "").isdigit()
@@ -172,6 +194,24 @@ def _closing(doc, report: Report) -> None:  # type: ignore[no-untyped-def]
     _cell_text(right, s.signer_name, BODY_PT, bold=True)
 
 
+def _page_numbers(section) -> None:  # type: ignore[no-untyped-def]
+    """Page numbers centred in the header from page 2 on (none on the first page), as the decree asks."""
+    section.different_first_page_header_footer = True
+    p = section.header.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = p.add_run()
+    _font(run, BODY_PT)
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        run._r.append(el)
+
+
 def build(station: Station, report: Report) -> Document:
     doc = Document()
     section = doc.sections[0]
@@ -179,6 +219,7 @@ def build(station: Station, report: Report) -> Document:
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
     section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+    _page_numbers(section)
     normal = doc.styles["Normal"]
     normal.font.name = FONT
     normal.font.size = Pt(BODY_PT)
@@ -190,7 +231,7 @@ def build(station: Station, report: Report) -> Document:
     _para(doc, "BÁO CÁO", BODY_PT, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=18, after=0)
     title = _para(doc, f"Kết quả công tác tuyên truyền cải cách hành chính {report.period.label}", BODY_PT,
                   bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
-    _underline(title, 30)
+    _underline(title, 165, 40)
     _para(doc, "", after=6)
     all_tables = tables(report)
     for block in blocks(station, report):

@@ -123,7 +123,7 @@ def tables(report: Report) -> dict[str, Table]:
         ["Tháng", "Tên chương trình", "Lĩnh vực CCHC", "Thời lượng (phút)", "Giọng đọc", "Người duyệt"],
         [[vi_month(p.month), p.title, p.area_name or "(không rõ)", vi_num(p.minutes), p.voice, p.approved_by]
          for p in report.programmes],
-        [17, 55, 33, 18, 18, 24],
+        [20, 52, 33, 18, 18, 24],
         total=["Cộng", f"{len(report.programmes)} chương trình", "", vi_num(report.minutes_produced), "", ""],
     )
     months = report.by_month()
@@ -153,7 +153,7 @@ def tables(report: Report) -> dict[str, Table]:
         ["STT", "Văn bản", "Ngày ban hành", "Cơ quan ban hành", "Tháng phát"],
         [[str(i), f"{d.kind} số {d.number}", d.issued, d.issuer, ", ".join(vi_month(m) for m in d.months)]
          for i, d in enumerate(report.legal, 1)],
-        [12, 50, 24, 40, 34],
+        [10, 60, 22, 38, 30],
     )
     le = Table(
         "Ngày lễ không phát",
