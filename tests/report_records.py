@@ -11,12 +11,12 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import yaml
+from conftest import make_station
 
 from broadcast.config import Station, load_station
 from broadcast.pipeline import make
 from broadcast.playout.asrun import open_log
 from broadcast.playout.models import AIRED, FALLBACK, PARTIAL, SKIPPED, PlannedItem
-from conftest import make_station
 
 
 def make_months(folder: Path, months: list[str]) -> Station:
@@ -53,29 +53,65 @@ def simulate_asrun(station: Station, months: list[str]) -> dict[str, list[tuple[
                 hh, mm = (int(x) for x in str(a["start"]).split(":"))
                 start = datetime.combine(day, time(hh, mm), tz)
                 item = a["items"][0]
-                planned = PlannedItem(date=day, slot=a["slot"], slot_name=a["slot"], start=start,
-                                      slot_end=start + timedelta(minutes=30), order=1, file=item["file"],
-                                      title=item["title"], duration_s=float(item["duration_s"]), month=month)
+                planned = PlannedItem(
+                    date=day,
+                    slot=a["slot"],
+                    slot_name=a["slot"],
+                    start=start,
+                    slot_end=start + timedelta(minutes=30),
+                    order=1,
+                    file=item["file"],
+                    title=item["title"],
+                    duration_s=float(item["duration_s"]),
+                    month=month,
+                )
                 what = "aired"
                 if (mi, ai) == (0, 0):
-                    log.record(planned, when=start + timedelta(minutes=6), result=SKIPPED,
-                               reason="máy phát mất điện")
+                    log.record(
+                        planned, when=start + timedelta(minutes=6), result=SKIPPED, reason="máy phát mất điện"
+                    )
                     what = "missed"
                 elif (mi, ai) == (0, 1):
-                    row = log.start(planned, actual_start=start, file="audio_out/thong-bao.mp3", sha256="",
-                                    title="Thông báo thường trực", programme_month=None, backend="null",
-                                    reason="tệp chương trình hỏng")
+                    row = log.start(
+                        planned,
+                        actual_start=start,
+                        file="audio_out/thong-bao.mp3",
+                        sha256="",
+                        title="Thông báo thường trực",
+                        programme_month=None,
+                        backend="null",
+                        reason="tệp chương trình hỏng",
+                    )
                     log.finish(row, result=FALLBACK, actual_end=start + timedelta(seconds=40), seconds=40.0)
                     what = "substituted"
                 elif (mi, ai) == (1, 0):
-                    row = log.start(planned, actual_start=start, file=item["file"], sha256="", title=item["title"],
-                                    programme_month=month, backend="null")
-                    log.finish(row, result=PARTIAL, actual_end=start + timedelta(seconds=60), seconds=60.0,
-                               reason="mất điện giữa chừng")
+                    row = log.start(
+                        planned,
+                        actual_start=start,
+                        file=item["file"],
+                        sha256="",
+                        title=item["title"],
+                        programme_month=month,
+                        backend="null",
+                    )
+                    log.finish(
+                        row,
+                        result=PARTIAL,
+                        actual_end=start + timedelta(seconds=60),
+                        seconds=60.0,
+                        reason="mất điện giữa chừng",
+                    )
                     what = "partial"
                 else:
-                    row = log.start(planned, actual_start=start, file=item["file"], sha256="", title=item["title"],
-                                    programme_month=month, backend="null")
+                    row = log.start(
+                        planned,
+                        actual_start=start,
+                        file=item["file"],
+                        sha256="",
+                        title=item["title"],
+                        programme_month=month,
+                        backend="null",
+                    )
                     secs = float(item["duration_s"])
                     log.finish(row, result=AIRED, actual_end=start + timedelta(seconds=secs), seconds=secs)
                 written[month].append((str(a["date"]), a["slot"], what))

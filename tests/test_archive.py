@@ -11,13 +11,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
+from report_records import make_months, simulate_asrun
 
 from broadcast.config import load_station
 from broadcast.report import archive
 from broadcast.report.collect import CHECKSUMS, ArchiveRecords, collect
 from broadcast.report.models import parse_period
-from conftest import run_cli
-from report_records import make_months, simulate_asrun
 
 MONTHS = ["2027-01", "2027-02"]
 
@@ -60,8 +60,14 @@ def test_archive_checksums_verify_and_report_from_archive_equals_live(station_co
         assert set(listed) == {p.name for p in folder.iterdir() if p.name != CHECKSUMS}
         for name, digest in listed.items():
             assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
-        assert {"manifest.json", "approval.json", "kich-ban-da-duyet.md", "lich-phat.yaml",
-                "nhat-ky-phat-song.csv", "nhat-ky-phat-song.json"} <= set(listed)
+        assert {
+            "manifest.json",
+            "approval.json",
+            "kich-ban-da-duyet.md",
+            "lich-phat.yaml",
+            "nhat-ky-phat-song.csv",
+            "nhat-ky-phat-song.json",
+        } <= set(listed)
         assert any(n.endswith(".mp3") for n in listed)
         assert archive.verify(st, month) == []
     # The report from the archive alone: remove every live record first.
@@ -73,8 +79,21 @@ def test_archive_checksums_verify_and_report_from_archive_equals_live(station_co
     assert from_archive.count("missed") == 1 and from_archive.count("substituted") == 1
     assert from_archive.programmes[0].source.startswith("archive/2027/2027-01/")
     out = station_copy / "r.docx"
-    assert run_cli(["report", "--station", str(station_copy), "--period", "2027-Q1", "--from-archive",
-                    "--out", str(out)]) == 0
+    assert (
+        run_cli(
+            [
+                "report",
+                "--station",
+                str(station_copy),
+                "--period",
+                "2027-Q1",
+                "--from-archive",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert out.stat().st_size > 0
 
 
@@ -113,9 +132,13 @@ def test_retention_removes_old_day_folders_of_archived_months_only(station_copy:
     assert not (set(jan) & left) and set(feb) <= left
     assert [d.isoformat() for d in result.removed_days] == jan
     assert {d.isoformat() for d in result.kept_days} == set(feb)
-    assert {p: p.read_bytes() for p in (station_copy / "archive").rglob("*") if p.is_file()} == archived_before
+    assert {
+        p: p.read_bytes() for p in (station_copy / "archive").rglob("*") if p.is_file()
+    } == archived_before
     # Days younger than keep_days stay even when archived.
     archive.archive_month(st, "2027-02", date(2027, 3, 1))
     result = archive.ArchiveResult()
     archive.prune_days(st, date(2027, 3, 1), 90, result)
-    assert result.removed_days == [] and set(feb) <= {p.name for p in (station_copy / "audio_out" / "days").iterdir()}
+    assert result.removed_days == [] and set(feb) <= {
+        p.name for p in (station_copy / "audio_out" / "days").iterdir()
+    }

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import REPO, make_station, run_cli
 from docx import Document
 from openpyxl import load_workbook
+from report_records import make_months, schedule_airings, simulate_asrun
 
 from broadcast.config import load_station
 from broadcast.errors import ConfigError
 from broadcast.report.collect import collect
 from broadcast.report.models import parse_period
-from conftest import REPO, make_station, run_cli
-from report_records import make_months, schedule_airings, simulate_asrun
 
 YEAR = [f"2027-{m:02d}" for m in range(1, 13)]
 LOGGED = ["2027-01", "2027-02", "2027-03"]
@@ -46,8 +46,9 @@ def test_figures_equal_independent_counts(year: tuple[Path, dict]) -> None:
     # Programmes: one per approved month; minutes measured on the file (manifest), by hand here.
     manifests = {m: json.loads((folder / "audio_out" / m / "manifest.json").read_text("utf-8")) for m in YEAR}
     assert [p.month for p in report.programmes] == YEAR
-    assert report.minutes_produced == pytest.approx(sum(round(x["duration_s"] / 60, 1) for x in manifests.values()),
-                                                    abs=0.05)
+    assert report.minutes_produced == pytest.approx(
+        sum(round(x["duration_s"] / 60, 1) for x in manifests.values()), abs=0.05
+    )
     assert {p.month: p.title for p in report.programmes} == {m: x["title"] for m, x in manifests.items()}
     # Areas: the topic of each approved script, looked up in the topic files by hand.
     areas = {}
@@ -78,7 +79,11 @@ def test_figures_equal_independent_counts(year: tuple[Path, dict]) -> None:
     assert [f.why for f in report.fallbacks] == ["tệp chương trình hỏng"]
     # Legal documents: the months whose approved script names 76/NQ-CP, found by substring here.
     doc = next(d for d in report.legal if d.number == "76/NQ-CP")
-    cited = [m for m in YEAR if "76/NQ-CP" in (folder / "audio_out" / m / "kich-ban-da-duyet.md").read_text("utf-8")]
+    cited = [
+        m
+        for m in YEAR
+        if "76/NQ-CP" in (folder / "audio_out" / m / "kich-ban-da-duyet.md").read_text("utf-8")
+    ]
     assert doc.months == cited and doc.issuer == "Chính phủ" and doc.issued == "15/7/2021"
     # Holidays: Tết 2027 (6/2) is one of the days skipped.
     assert date(2027, 2, 6) in [h.date for h in report.holidays]
@@ -93,8 +98,10 @@ def test_docx_is_in_the_administrative_format(year: tuple[Path, dict], tmp_path:
     folder, _ = year
     doc = Document(str(_docx(folder, tmp_path)))
     sec = doc.sections[0]
-    mm = {k: round(getattr(sec, k).mm, 1) for k in ("page_width", "page_height", "top_margin", "bottom_margin",
-                                                       "left_margin", "right_margin")}
+    mm = {
+        k: round(getattr(sec, k).mm, 1)
+        for k in ("page_width", "page_height", "top_margin", "bottom_margin", "left_margin", "right_margin")
+    }
     assert (mm["page_width"], mm["page_height"]) == (210, 297)
     assert 20 <= mm["top_margin"] <= 25 and 20 <= mm["bottom_margin"] <= 25
     assert 30 <= mm["left_margin"] <= 35 and 15 <= mm["right_margin"] <= 20
@@ -103,7 +110,10 @@ def test_docx_is_in_the_administrative_format(year: tuple[Path, dict], tmp_path:
         for run in p.runs:
             assert run.font.name == "Times New Roman", p.text
             # 13–14 for the text; the sources note under the tables is a 12 pt footnote
-            assert run.font.size.pt in (13, 14) or p.text.startswith("Nguồn số liệu"), (p.text, run.font.size.pt)
+            assert run.font.size.pt in (13, 14) or p.text.startswith("Nguồn số liệu"), (
+                p.text,
+                run.font.size.pt,
+            )
     header = doc.tables[0]
     left, right = header.cell(0, 0).text, header.cell(0, 1).text
     assert "ỦY BAN NHÂN DÂN" in left and "PHƯỜNG TRƯƠNG QUANG TRỌNG" in left
@@ -122,10 +132,19 @@ def test_docx_is_in_the_administrative_format(year: tuple[Path, dict], tmp_path:
     assert "TM. ỦY BAN NHÂN DÂN" in sign and "CHỦ TỊCH" in sign and sign.rstrip().endswith("Nguyễn Văn A")
     # The by-month table: its total row holds the counts of the report.
     report = collect(load_station(folder), parse_period("2027"))
-    by_month = next(t for t in doc.tables if t.cell(0, 0).text == "Tháng" and t.cell(0, 1).text == "Lượt theo lịch")
+    by_month = next(
+        t for t in doc.tables if t.cell(0, 0).text == "Tháng" and t.cell(0, 1).text == "Lượt theo lịch"
+    )
     total = [c.text for c in by_month.rows[-1].cells]
-    assert total[:7] == ["Cộng", str(len(report.airings)), str(report.count("aired")), str(report.count("partial")),
-                         str(report.count("missed")), str(report.count("substituted")), str(report.count("planned"))]
+    assert total[:7] == [
+        "Cộng",
+        str(len(report.airings)),
+        str(report.count("aired")),
+        str(report.count("partial")),
+        str(report.count("missed")),
+        str(report.count("substituted")),
+        str(report.count("planned")),
+    ]
     assert [c.text for c in by_month.rows[1].cells][0] == "1/2027"
     progs = next(t for t in doc.tables if t.cell(0, 1).text == "Tên chương trình")
     assert len(progs.rows) == 1 + 12 + 1
@@ -135,7 +154,12 @@ def test_docx_is_in_the_administrative_format(year: tuple[Path, dict], tmp_path:
 def test_spreadsheet_has_a_row_per_programme_and_airing(year: tuple[Path, dict], tmp_path: Path) -> None:
     folder, _ = year
     out = tmp_path / "phu-luc.xlsx"
-    assert run_cli(["report", "--station", str(folder), "--period", "2027", "--format", "xlsx", "--out", str(out)]) == 0
+    assert (
+        run_cli(
+            ["report", "--station", str(folder), "--period", "2027", "--format", "xlsx", "--out", str(out)]
+        )
+        == 0
+    )
     wb = load_workbook(out)
     progs = list(wb["Chương trình"].iter_rows(min_row=3, values_only=True))
     assert [r[1] for r in progs] == [f"{int(m[5:])}/2027" for m in YEAR]
@@ -150,13 +174,20 @@ def test_spreadsheet_has_a_row_per_programme_and_airing(year: tuple[Path, dict],
 def test_html_has_the_figures(year: tuple[Path, dict], tmp_path: Path) -> None:
     folder, _ = year
     out = tmp_path / "r.html"
-    assert run_cli(["report", "--station", str(folder), "--period", "2027-Q1", "--format", "html", "--out", str(out)]) == 0
+    assert (
+        run_cli(
+            ["report", "--station", str(folder), "--period", "2027-Q1", "--format", "html", "--out", str(out)]
+        )
+        == 0
+    )
     text = out.read_text("utf-8")
     assert "quý I năm 2027" in text and "Độc lập - Tự do - Hạnh phúc" in text and "phát thay thế" in text
 
 
 @pytest.mark.parametrize("period", [None, "", "2027-H3", "2027-Q5", "27", "2027/H1", "H1-2027"])
-def test_malformed_period_is_a_vietnamese_error(tmp_path: Path, capsys: pytest.CaptureFixture, period: str | None) -> None:
+def test_malformed_period_is_a_vietnamese_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture, period: str | None
+) -> None:
     make_station(tmp_path)
     args = ["report", "--station", str(tmp_path)] + ([] if period is None else ["--period", period])
     assert run_cli(args) == 1
@@ -194,6 +225,11 @@ def test_station_template_overrides_the_narrative(year: tuple[Path, dict], tmp_p
         report = collect(load_station(folder), parse_period("2027-Q1"))
         assert f"Đã phát {report.count('aired')} lượt." in texts and "I. RIÊNG CỦA ĐÀI" in texts
         own.write_text("{{ t.khong_co }}\n", "utf-8")
-        assert run_cli(["report", "--station", str(folder), "--period", "2027", "--out", str(tmp_path / "x.docx")]) == 1
+        assert (
+            run_cli(
+                ["report", "--station", str(folder), "--period", "2027", "--out", str(tmp_path / "x.docx")]
+            )
+            == 1
+        )
     finally:
         own.unlink()

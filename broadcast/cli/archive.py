@@ -41,8 +41,10 @@ def command(station_dir: Path, verbose: bool, month: str | None, check: bool, no
     for m, why in result.not_ready.items():
         click.echo(f"Chưa lưu trữ tháng {m}: {why}.")
     if result.removed_days:
-        click.echo(f"Đã xóa {len(result.removed_days)} thư mục phát từng ngày cũ "
-                   f"(từ {min(result.removed_days):%d/%m/%Y} đến {max(result.removed_days):%d/%m/%Y}).")
+        click.echo(
+            f"Đã xóa {len(result.removed_days)} thư mục phát từng ngày cũ "
+            f"(từ {min(result.removed_days):%d/%m/%Y} đến {max(result.removed_days):%d/%m/%Y})."
+        )
     if result.kept_days:
         click.echo(f"Giữ lại {len(result.kept_days)} thư mục ngày cũ vì tháng của chúng chưa được lưu trữ.")
     if month and month in result.not_ready:

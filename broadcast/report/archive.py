@@ -22,7 +22,13 @@ from broadcast.errors import ScheduleError
 from broadcast.fsutil import atomic_dir, remove_tree
 from broadcast.playout.asrun import asrun_path, open_log, to_csv
 from broadcast.playout.models import AsRunRow
-from broadcast.production import APPROVAL_NAME, APPROVED_SCRIPT_NAME, MANIFEST_NAME, read_approval, read_manifest
+from broadcast.production import (
+    APPROVAL_NAME,
+    APPROVED_SCRIPT_NAME,
+    MANIFEST_NAME,
+    read_approval,
+    read_manifest,
+)
 from broadcast.report.collect import ARCHIVE_ASRUN_CSV, ARCHIVE_ASRUN_JSON, ARCHIVE_SCHEDULE, CHECKSUMS
 from broadcast.schedule import read_schedule
 
@@ -31,9 +37,9 @@ from broadcast.schedule import read_schedule
 class ArchiveResult:
     archived: list[str] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
-    not_ready: dict[str, str] = field(default_factory=dict)     # month -> why (Vietnamese)
+    not_ready: dict[str, str] = field(default_factory=dict)  # month -> why (Vietnamese)
     removed_days: list[date] = field(default_factory=list)
-    kept_days: dict[date, str] = field(default_factory=dict)    # old day folders kept, and why
+    kept_days: dict[date, str] = field(default_factory=dict)  # old day folders kept, and why
 
 
 def _sha256(path: Path) -> str:
@@ -61,7 +67,9 @@ def archive_month(station: Station, month: str, today: date) -> Path:
     """Copy the aired `month` into archive/YYYY/YYYY-MM/ (replacing an earlier copy whole)."""
     why = not_ready(station, month, today)
     if why:
-        raise ScheduleError(f"chưa lưu trữ được tháng {month}: {why}.", hint="Lưu trữ sau khi tháng đã phát xong.")
+        raise ScheduleError(
+            f"chưa lưu trữ được tháng {month}: {why}.", hint="Lưu trữ sau khi tháng đã phát xong."
+        )
     store = station.store
     folder = store.programme_dir(month)
     manifest = read_manifest(folder)
@@ -77,8 +85,11 @@ def archive_month(station: Station, month: str, today: date) -> Path:
                 shutil.copy2(folder / name, tmp / name)
         shutil.copy2(store.schedule_path(month), tmp / ARCHIVE_SCHEDULE)
         (tmp / ARCHIVE_ASRUN_JSON).write_text(
-            json.dumps([{f: getattr(r, f) for f in AsRunRow.FIELDS} for r in rows], ensure_ascii=False, indent=1),
-            encoding="utf-8")
+            json.dumps(
+                [{f: getattr(r, f) for f in AsRunRow.FIELDS} for r in rows], ensure_ascii=False, indent=1
+            ),
+            encoding="utf-8",
+        )
         (tmp / ARCHIVE_ASRUN_CSV).write_bytes(("\ufeff" + to_csv(rows)).encode("utf-8"))
         sums = "".join(f"{_sha256(p)}  {p.name}\n" for p in sorted(tmp.iterdir()) if p.is_file())
         (tmp / CHECKSUMS).write_text(sums, encoding="utf-8")
@@ -121,12 +132,14 @@ def prune_days(station: Station, today: date, keep_days: int, result: ArchiveRes
         result.removed_days.append(day)
 
 
-def run(station: Station, today: date, *, months: list[str] | None = None, prune: bool = True) -> ArchiveResult:
+def run(
+    station: Station, today: date, *, months: list[str] | None = None, prune: bool = True
+) -> ArchiveResult:
     """Archive the given months (default: every aired month not archived yet), then prune day folders."""
     result = ArchiveResult()
     explicit = months is not None
     already = set(station.store.archived_months())
-    for month in months if explicit else station.store.programme_months():
+    for month in months if months is not None else station.store.programme_months():
         if not explicit and month in already and not verify(station, month):
             result.already.append(month)
             continue
@@ -140,4 +153,3 @@ def run(station: Station, today: date, *, months: list[str] | None = None, prune
         keep = station.report.keep_days if station.report is not None else 90
         prune_days(station, today, keep, result)
     return result
-

@@ -152,9 +152,25 @@ class ArchiveRecords:
 
 # --------------------------------------------------------------------------- legal documents
 
-_KINDS = ("Thông tư liên tịch", "Nghị quyết liên tịch", "Bộ luật", "Luật", "Pháp lệnh", "Nghị định",
-          "Nghị quyết", "Quyết định", "Thông tư", "Chỉ thị", "Kế hoạch", "Công văn", "Hướng dẫn",
-          "Thông báo", "Chương trình", "Đề án", "Kết luận")
+_KINDS = (
+    "Thông tư liên tịch",
+    "Nghị quyết liên tịch",
+    "Bộ luật",
+    "Luật",
+    "Pháp lệnh",
+    "Nghị định",
+    "Nghị quyết",
+    "Quyết định",
+    "Thông tư",
+    "Chỉ thị",
+    "Kế hoạch",
+    "Công văn",
+    "Hướng dẫn",
+    "Thông báo",
+    "Chương trình",
+    "Đề án",
+    "Kết luận",
+)
 _CODE = r"[A-ZĐ][A-Za-zĐđ&]*\d*"
 _LEGAL = re.compile(
     r"(?P<kind>" + "|".join(_KINDS) + r")\s+(?:số\s+)?"
@@ -166,8 +182,10 @@ _LEGAL = re.compile(
 
 
 # Words that start what the issuer did ("của Chính phủ yêu cầu …"): the issuer ends before them.
-_AFTER_ISSUER = re.compile(r"\s+(?:yêu cầu|nhấn mạnh|đặt ra|đặt|cho phép|giao|xác định|khẳng định|chỉ đạo|đề ra|"
-                           r"nêu rõ|nêu|quy định|hướng dẫn|đã|được|cũng|sẽ|vừa|mới|tại|với|trong)\b.*$")
+_AFTER_ISSUER = re.compile(
+    r"\s+(?:yêu cầu|nhấn mạnh|đặt ra|đặt|cho phép|giao|xác định|khẳng định|chỉ đạo|đề ra|"
+    r"nêu rõ|nêu|quy định|hướng dẫn|đã|được|cũng|sẽ|vừa|mới|tại|với|trong)\b.*$"
+)
 
 
 def legal_documents(text: str) -> list[tuple[str, str, str, str]]:
@@ -191,13 +209,16 @@ def _voice(manifest: Manifest) -> str:
 
 def _status(reconciled_status: str) -> str:
     return {"aired": AIRED, "fallback": SUBSTITUTED, "partial": PARTIAL, "failed": PARTIAL}.get(
-        reconciled_status, MISSED)
+        reconciled_status, MISSED
+    )
 
 
 def collect(station: Station, period: Period, records: Records | None = None) -> Report:
     """The report of `period` computed from `records` (default: the live station folder)."""
     records = records or LiveRecords(station)
-    settings: ReportSettings = station.report if isinstance(station.report, ReportSettings) else ReportSettings()
+    settings: ReportSettings = (
+        station.report if isinstance(station.report, ReportSettings) else ReportSettings()
+    )
     topics = load_topics(station)
     programmes: list[ProgrammeFigure] = []
     airings: list[AiringFigure] = []
@@ -217,22 +238,37 @@ def collect(station: Station, period: Period, records: Records | None = None) ->
             topic_id = str(script.meta.get("topic") or "") if script else ""
             topic = topics.get(topic_id)
             area = topic.area if topic else ""
-            programmes.append(ProgrammeFigure(
-                month=month, title=manifest.title, topic=topic_id, area=area,
-                area_name=AREAS.get(area, ""), minutes=round(manifest.duration_s / 60, 1),
-                voice=_voice(manifest), engines=sorted(manifest.engines),
-                approved_by=str(approval.get("approved_by") or ""),
-                approved_at=str(approval.get("approved_at") or ""),
-                source=f"{manifest_src}; {approval_src}",
-            ))
+            programmes.append(
+                ProgrammeFigure(
+                    month=month,
+                    title=manifest.title,
+                    topic=topic_id,
+                    area=area,
+                    area_name=AREAS.get(area, ""),
+                    minutes=round(manifest.duration_s / 60, 1),
+                    voice=_voice(manifest),
+                    engines=sorted(manifest.engines),
+                    approved_by=str(approval.get("approved_by") or ""),
+                    approved_at=str(approval.get("approved_at") or ""),
+                    source=f"{manifest_src}; {approval_src}",
+                )
+            )
             if manifest.degraded:
-                fallbacks.append(FallbackUse(
-                    month=month, when="", what=f"giọng dự phòng ({', '.join(sorted(manifest.engines))})",
-                    why="giọng đọc chính không dùng được khi dựng chương trình", source=manifest_src))
+                fallbacks.append(
+                    FallbackUse(
+                        month=month,
+                        when="",
+                        what=f"giọng dự phòng ({', '.join(sorted(manifest.engines))})",
+                        why="giọng đọc chính không dùng được khi dựng chương trình",
+                        source=manifest_src,
+                    )
+                )
             if script is not None:
                 body = "\n".join(item.text for _seg, item in script.speech_items())
                 for kind, number, issued, issuer in legal_documents(body):
-                    doc = legal.setdefault(number, LegalDocument(number, kind, issued, issuer, [], script_src))
+                    doc = legal.setdefault(
+                        number, LegalDocument(number, kind, issued, issuer, [], script_src)
+                    )
                     doc.issued = doc.issued or issued
                     doc.issuer = doc.issuer or issuer
                     if month not in doc.months:
@@ -248,30 +284,61 @@ def collect(station: Station, period: Period, records: Records | None = None) ->
                 status = _status(rec.status)
                 own = [r for r in rec.rows if r.result != RUN_FALLBACK]
                 subs = [r for r in rec.rows if r.result == RUN_FALLBACK]
-                reason = "; ".join(dict.fromkeys(r.reason for r in rec.rows if r.reason and r.result != RUN_AIRED))
-                airings.append(AiringFigure(
-                    date=airing.date, slot=airing.slot, start=airing.start, month=month,
-                    title="; ".join(i.title for i in airing.items), status=status,
-                    minutes=round(sum(r.seconds_aired for r in own) / 60, 1),
-                    reason=reason or ("không có trong nhật ký" if status == MISSED else ""),
-                    source=f"{ASRUN_SOURCE} ({log_src})"))
+                reason = "; ".join(
+                    dict.fromkeys(r.reason for r in rec.rows if r.reason and r.result != RUN_AIRED)
+                )
+                airings.append(
+                    AiringFigure(
+                        date=airing.date,
+                        slot=airing.slot,
+                        start=airing.start,
+                        month=month,
+                        title="; ".join(i.title for i in airing.items),
+                        status=status,
+                        minutes=round(sum(r.seconds_aired for r in own) / 60, 1),
+                        reason=reason or ("không có trong nhật ký" if status == MISSED else ""),
+                        source=f"{ASRUN_SOURCE} ({log_src})",
+                    )
+                )
                 for r in subs:
-                    fallbacks.append(FallbackUse(
-                        month=month, when=airing.date.isoformat(), what=f"phát thay thế: {r.title}",
-                        why=r.reason or "chương trình của buổi không phát được", source=log_src))
+                    fallbacks.append(
+                        FallbackUse(
+                            month=month,
+                            when=airing.date.isoformat(),
+                            what=f"phát thay thế: {r.title}",
+                            why=r.reason or "chương trình của buổi không phát được",
+                            source=log_src,
+                        )
+                    )
         else:
             for airing in sched.airings:
-                airings.append(AiringFigure(
-                    date=airing.date, slot=airing.slot, start=airing.start, month=month,
-                    title="; ".join(i.title for i in airing.items), status=PLANNED,
-                    minutes=round(sum(i.duration_s for i in airing.items) / 60, 1), reason="",
-                    source=f"{SCHEDULE_SOURCE} ({sched_src})"))
+                airings.append(
+                    AiringFigure(
+                        date=airing.date,
+                        slot=airing.slot,
+                        start=airing.start,
+                        month=month,
+                        title="; ".join(i.title for i in airing.items),
+                        status=PLANNED,
+                        minutes=round(sum(i.duration_s for i in airing.items) / 60, 1),
+                        reason="",
+                        source=f"{SCHEDULE_SOURCE} ({sched_src})",
+                    )
+                )
         calendar = month_calendar(station, month)
         for day in calendar.holidays_skipped:
             holidays.append(HolidaySkip(day, calendar.skipped[day], "lịch nghỉ lễ (airing.skip_holidays)"))
     return Report(
-        period=period, station=station.name, authority=station.authority, settings=settings,
-        programmes=programmes, airings=airings, legal=sorted(legal.values(), key=lambda d: d.months[0]),
-        holidays=holidays, fallbacks=fallbacks, asrun_months=asrun_months, missing_months=missing,
+        period=period,
+        station=station.name,
+        authority=station.authority,
+        settings=settings,
+        programmes=programmes,
+        airings=airings,
+        legal=sorted(legal.values(), key=lambda d: d.months[0]),
+        holidays=holidays,
+        fallbacks=fallbacks,
+        asrun_months=asrun_months,
+        missing_months=missing,
         from_archive=records.from_archive,
     )

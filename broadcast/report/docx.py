@@ -48,9 +48,18 @@ def _font(run, size: float, *, bold: bool = False, italic: bool = False) -> None
         fonts.set(qn(attr), FONT)
 
 
-def _para(container, text: str, size: float = BODY_PT, *, bold: bool = False, italic: bool = False,  # type: ignore[no-untyped-def]
-          align: int = WD_ALIGN_PARAGRAPH.JUSTIFY, indent_mm: float = 0, before: float = 0,
-          after: float = 6) -> Paragraph:
+def _para(
+    container,
+    text: str,
+    size: float = BODY_PT,
+    *,
+    bold: bool = False,
+    italic: bool = False,  # type: ignore[no-untyped-def]
+    align: int = WD_ALIGN_PARAGRAPH.JUSTIFY,
+    indent_mm: float = 0,
+    before: float = 0,
+    after: float = 6,
+) -> Paragraph:
     p = container.add_paragraph()
     p.alignment = align
     fmt = p.paragraph_format
@@ -90,8 +99,15 @@ def _para_after(p: Paragraph) -> Paragraph:
     return para
 
 
-def _cell_text(cell: _Cell, text: str, size: float, *, bold: bool = False, italic: bool = False,
-               align: int = WD_ALIGN_PARAGRAPH.CENTER) -> Paragraph:
+def _cell_text(
+    cell: _Cell,
+    text: str,
+    size: float,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    align: int = WD_ALIGN_PARAGRAPH.CENTER,
+) -> Paragraph:
     p = cell.paragraphs[0] if not cell.paragraphs[0].text else cell.add_paragraph()
     p.alignment = align
     p.paragraph_format.space_after = Pt(0)
@@ -108,7 +124,7 @@ def _no_borders(table) -> None:  # type: ignore[no-untyped-def]
         el.set(qn("w:val"), "nil")
         borders.append(el)
     tbl_pr.append(borders)
-    margins = OxmlElement("w:tblCellMar")   # no cell padding: the header block uses the full width
+    margins = OxmlElement("w:tblCellMar")  # no cell padding: the header block uses the full width
     for edge in ("left", "right"):
         el = OxmlElement(f"w:{edge}")
         el.set(qn("w:w"), "0")
@@ -120,7 +136,7 @@ def _no_borders(table) -> None:  # type: ignore[no-untyped-def]
 def _widths(table, widths_mm: list[float]) -> None:  # type: ignore[no-untyped-def]
     table.autofit = False
     for col, w in zip(table.columns, widths_mm, strict=False):
-        col.width = Mm(w)   # the grid (LibreOffice reads this one)
+        col.width = Mm(w)  # the grid (LibreOffice reads this one)
     for row in table.rows:
         for cell, w in zip(row.cells, widths_mm, strict=False):
             cell.width = Mm(w)
@@ -135,9 +151,9 @@ def _header(doc, station: Station, report: Report) -> None:  # type: ignore[no-u
     left, right = table.rows[0].cells
     if s.parent_body:
         _cell_text(left, s.parent_body.upper(), HEADER_PT - 1)
-    if body.startswith("ỦY BAN NHÂN DÂN ") and len(body) > 28:   # the name of the body on its own line
+    if body.startswith("ỦY BAN NHÂN DÂN ") and len(body) > 28:  # the name of the body on its own line
         _cell_text(left, "ỦY BAN NHÂN DÂN", HEADER_PT - 1, bold=True)
-        body = body[len("ỦY BAN NHÂN DÂN "):]
+        body = body[len("ỦY BAN NHÂN DÂN ") :]
     top = _cell_text(left, body, HEADER_PT - 1, bold=True)
     _underline(top, 76, 24)
     p = _cell_text(right, MOTTO_1, HEADER_PT - 1, bold=True)
@@ -145,8 +161,9 @@ def _header(doc, station: Station, report: Report) -> None:  # type: ignore[no-u
     _underline(p, 89, 55)
     _cell_text(table.rows[1].cells[0], f"Số:       /{s.number_prefix}", HEADER_PT)
     place = s.place or station.locality.split(" ", 1)[-1] or station.name
-    _cell_text(table.rows[1].cells[1], f"{place}, ngày    tháng    năm {report.period.year}",
-               HEADER_PT, italic=True)
+    _cell_text(
+        table.rows[1].cells[1], f"{place}, ngày    tháng    năm {report.period.year}", HEADER_PT, italic=True
+    )
 
 
 def _table(doc, t: Table) -> None:  # type: ignore[no-untyped-def]
@@ -158,7 +175,7 @@ def _table(doc, t: Table) -> None:  # type: ignore[no-untyped-def]
     _widths(table, [w * scale for w in t.widths_mm])
     for cell, text in zip(table.rows[0].cells, t.headers, strict=True):
         _cell_text(cell, text, TABLE_PT, bold=True)
-    for i, row in enumerate(table.rows):   # rows never split across pages; the header row repeats
+    for i, row in enumerate(table.rows):  # rows never split across pages; the header row repeats
         tr_pr = row._tr.get_or_add_trPr()
         tr_pr.append(OxmlElement("w:cantSplit"))
         if i == 0:
@@ -229,8 +246,14 @@ def build(station: Station, report: Report) -> Document:
 
     _header(doc, station, report)
     _para(doc, "BÁO CÁO", BODY_PT, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, before=18, after=0)
-    title = _para(doc, f"Kết quả công tác tuyên truyền cải cách hành chính {report.period.label}", BODY_PT,
-                  bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
+    title = _para(
+        doc,
+        f"Kết quả công tác tuyên truyền cải cách hành chính {report.period.label}",
+        BODY_PT,
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        after=0,
+    )
     _underline(title, 165, 40)
     _para(doc, "", after=6)
     all_tables = tables(report)
@@ -254,4 +277,3 @@ def render(station: Station, report: Report) -> bytes:
     buf = io.BytesIO()
     build(station, report).save(buf)
     return buf.getvalue()
-

@@ -16,11 +16,11 @@ ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 _PERIOD = re.compile(r"^(\d{4})(?:-(H[12]|Q[1-4]))?$")
 
 # Airing statuses in the report (as-run results grouped the way a report counts them).
-AIRED = "aired"            # played to the end
-PARTIAL = "partial"        # started, cut off (partial or failed in the as-run log)
-MISSED = "missed"          # scheduled, nothing aired (no row, or skipped)
+AIRED = "aired"  # played to the end
+PARTIAL = "partial"  # started, cut off (partial or failed in the as-run log)
+MISSED = "missed"  # scheduled, nothing aired (no row, or skipped)
 SUBSTITUTED = "substituted"  # something else aired instead (the fallback)
-PLANNED = "planned"        # no as-run log for the month: counted as scheduled ("theo lịch")
+PLANNED = "planned"  # no as-run log for the month: counted as scheduled ("theo lịch")
 STATUSES = (AIRED, PARTIAL, MISSED, SUBSTITUTED, PLANNED)
 STATUS_VI = {
     AIRED: "đã phát",
@@ -46,7 +46,7 @@ class PeriodError(BroadcastError):
 class Period:
     """A reporting period: a year, a half-year or a quarter."""
 
-    code: str          # "2027", "2027-H1", "2027-Q3"
+    code: str  # "2027", "2027-H1", "2027-Q3"
     year: int
     months: tuple[str, ...]
 
@@ -94,15 +94,15 @@ def parse_period(text: str | None) -> Period:
 class ReportSettings:
     """The `report:` section of station.yaml (docs/station.md)."""
 
-    issuing_body: str = ""        # "ỦY BAN NHÂN DÂN PHƯỜNG …" (empty: from station.authority)
-    parent_body: str = ""         # the line above it, e.g. "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI" (optional)
-    place: str = ""               # the place in the date line ("Trương Quang Trọng")
+    issuing_body: str = ""  # "ỦY BAN NHÂN DÂN PHƯỜNG …" (empty: from station.authority)
+    parent_body: str = ""  # the line above it, e.g. "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI" (optional)
+    place: str = ""  # the place in the date line ("Trương Quang Trọng")
     number_prefix: str = "BC-UBND"
-    signer_authority: str = "TM. ỦY BAN NHÂN DÂN"   # "TM. …", "KT. CHỦ TỊCH", or empty
+    signer_authority: str = "TM. ỦY BAN NHÂN DÂN"  # "TM. …", "KT. CHỦ TỊCH", or empty
     signer_title: str = "CHỦ TỊCH"
     signer_name: str = ""
     recipients: list[str] = field(default_factory=list)
-    keep_days: int = 90           # archive: day folders older than this are removed
+    keep_days: int = 90  # archive: day folders older than this are removed
 
 
 @dataclass
@@ -111,15 +111,15 @@ class ProgrammeFigure:
 
     month: str
     title: str
-    topic: str                    # topic id from the approved script ("" if none)
-    area: str                     # one of topics.AREAS ("" if unknown)
+    topic: str  # topic id from the approved script ("" if none)
+    area: str  # one of topics.AREAS ("" if unknown)
     area_name: str
-    minutes: float                # measured on the exported file (manifest duration)
-    voice: str                    # VOICE_SYNTHETIC | VOICE_FALLBACK | VOICE_HUMAN
+    minutes: float  # measured on the exported file (manifest duration)
+    voice: str  # VOICE_SYNTHETIC | VOICE_FALLBACK | VOICE_HUMAN
     engines: list[str]
     approved_by: str
     approved_at: str
-    source: str                   # the records read, e.g. "audio_out/2027-03/manifest.json, approval.json"
+    source: str  # the records read, e.g. "audio_out/2027-03/manifest.json, approval.json"
 
 
 @dataclass
@@ -128,24 +128,24 @@ class AiringFigure:
 
     date: date
     slot: str
-    start: str                    # "HH:MM"
-    month: str                    # the programme's month
+    start: str  # "HH:MM"
+    month: str  # the programme's month
     title: str
-    status: str                   # one of STATUSES
-    minutes: float                # aired minutes (as-run), or scheduled minutes when "theo lịch"
-    reason: str                   # why not aired / what replaced it
-    source: str                   # "nhật ký phát sóng" (as-run) or "theo lịch" (schedule only)
+    status: str  # one of STATUSES
+    minutes: float  # aired minutes (as-run), or scheduled minutes when "theo lịch"
+    reason: str  # why not aired / what replaced it
+    source: str  # "nhật ký phát sóng" (as-run) or "theo lịch" (schedule only)
 
 
 @dataclass
 class LegalDocument:
     """A legal document named in an approved script (what was presented on air)."""
 
-    number: str                   # "76/NQ-CP"
-    kind: str                     # "Nghị quyết"
-    issued: str                   # "15/7/2021" or ""
-    issuer: str                   # "Chính phủ" or ""
-    months: list[str]             # months whose approved script cites it
+    number: str  # "76/NQ-CP"
+    kind: str  # "Nghị quyết"
+    issued: str  # "15/7/2021" or ""
+    issuer: str  # "Chính phủ" or ""
+    months: list[str]  # months whose approved script cites it
     source: str
 
 
@@ -163,8 +163,8 @@ class FallbackUse:
     """A fallback used: a voice engine in production, or substitute audio on air."""
 
     month: str
-    when: str                     # the day, or "" for production
-    what: str                     # "giọng dự phòng (espeak-ng)" / "phát thay thế"
+    when: str  # the day, or "" for production
+    what: str  # "giọng dự phòng (espeak-ng)" / "phát thay thế"
     why: str
     source: str
 
@@ -188,7 +188,7 @@ class AreaTotal:
     area: str
     area_name: str
     programmes: int = 0
-    airings: int = 0              # aired + partial + planned ("theo lịch") of its programmes
+    airings: int = 0  # aired + partial + planned ("theo lịch") of its programmes
     minutes_aired: float = 0.0
 
 
@@ -197,7 +197,7 @@ class Report:
     """Everything the report says, computed from the records of one period."""
 
     period: Period
-    station: str                  # station name
+    station: str  # station name
     authority: str
     settings: ReportSettings
     programmes: list[ProgrammeFigure]
@@ -205,8 +205,8 @@ class Report:
     legal: list[LegalDocument]
     holidays: list[HolidaySkip]
     fallbacks: list[FallbackUse]
-    asrun_months: list[str]       # months whose airings come from the as-run log
-    missing_months: list[str]     # months of the period with no approved programme
+    asrun_months: list[str]  # months whose airings come from the as-run log
+    missing_months: list[str]  # months of the period with no approved programme
     from_archive: bool = False
 
     def count(self, status: str) -> int:

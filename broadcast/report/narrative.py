@@ -25,8 +25,8 @@ TABLES = ("chuong-trinh", "thang", "linh-vuc", "van-ban", "le", "du-phong")
 
 @dataclass
 class Block:
-    kind: str      # "heading" | "subheading" | "paragraph" | "table"
-    text: str      # the text, or the table name
+    kind: str  # "heading" | "subheading" | "paragraph" | "table"
+    text: str  # the text, or the table name
 
 
 @dataclass
@@ -34,7 +34,7 @@ class Table:
     title: str
     headers: list[str]
     rows: list[list[str]]
-    widths_mm: list[float]     # column widths in the document (sum ≈ 160 mm)
+    widths_mm: list[float]  # column widths in the document (sum ≈ 160 mm)
     total: list[str] | None = None
 
 
@@ -88,7 +88,7 @@ def blocks(station: Station, report: Report) -> list[Block]:
         "authority": report.authority or report.station,
     }
     try:
-        env.start_clock()
+        env.start_clock()  # type: ignore[attr-defined]  # the limited sandbox script.py returns
         text = env.get_template(TEMPLATE).render(**context)
     except BroadcastError:
         raise
@@ -96,7 +96,8 @@ def blocks(station: Station, report: Report) -> list[Block]:
         line = getattr(exc, "lineno", None)
         raise ScriptError(
             f"mẫu lời văn báo cáo bị lỗi: {getattr(exc, 'message', None) or exc}",
-            file=station_templates_dir(station) / TEMPLATE, line=line,
+            file=station_templates_dir(station) / TEMPLATE,
+            line=line,
             hint="Sửa mẫu (tên biến, dấu {% %} / {{ }}) hoặc xóa mẫu riêng của đài để dùng mẫu có sẵn.",
         ) from None
     out: list[Block] = []
@@ -121,38 +122,88 @@ def tables(report: Report) -> dict[str, Table]:
     progs = Table(
         "Chương trình đã phát hành",
         ["Tháng", "Tên chương trình", "Lĩnh vực CCHC", "Thời lượng (phút)", "Giọng đọc", "Người duyệt"],
-        [[vi_month(p.month), p.title, p.area_name or "(không rõ)", vi_num(p.minutes), p.voice, p.approved_by]
-         for p in report.programmes],
+        [
+            [
+                vi_month(p.month),
+                p.title,
+                p.area_name or "(không rõ)",
+                vi_num(p.minutes),
+                p.voice,
+                p.approved_by,
+            ]
+            for p in report.programmes
+        ],
         [20, 52, 33, 18, 18, 24],
         total=["Cộng", f"{len(report.programmes)} chương trình", "", vi_num(report.minutes_produced), "", ""],
     )
     months = report.by_month()
     thang = Table(
         "Phát sóng theo tháng",
-        ["Tháng", "Lượt theo lịch", "Đã phát", "Phát dở", "Không phát", "Phát thay thế", "Theo lịch (chưa có nhật ký)",
-         "Phút phát sóng"],
-        [[vi_month(m.month), str(m.scheduled), str(m.aired), str(m.partial), str(m.missed), str(m.substituted),
-          str(m.planned), vi_num(m.minutes_aired)] for m in months],
+        [
+            "Tháng",
+            "Lượt theo lịch",
+            "Đã phát",
+            "Phát dở",
+            "Không phát",
+            "Phát thay thế",
+            "Theo lịch (chưa có nhật ký)",
+            "Phút phát sóng",
+        ],
+        [
+            [
+                vi_month(m.month),
+                str(m.scheduled),
+                str(m.aired),
+                str(m.partial),
+                str(m.missed),
+                str(m.substituted),
+                str(m.planned),
+                vi_num(m.minutes_aired),
+            ]
+            for m in months
+        ],
         [19, 19, 17, 17, 19, 19, 26, 24],
-        total=["Cộng", str(len(report.airings)), str(report.count("aired")), str(report.count("partial")),
-               str(report.count("missed")), str(report.count("substituted")), str(report.count("planned")),
-               vi_num(report.minutes_aired)],
+        total=[
+            "Cộng",
+            str(len(report.airings)),
+            str(report.count("aired")),
+            str(report.count("partial")),
+            str(report.count("missed")),
+            str(report.count("substituted")),
+            str(report.count("planned")),
+            vi_num(report.minutes_aired),
+        ],
     )
     areas = report.by_area(AREAS)
     linh_vuc = Table(
         "Theo lĩnh vực cải cách hành chính",
         ["STT", "Lĩnh vực", "Số chương trình", "Lượt phát", "Phút phát sóng"],
-        [[str(i), a.area_name[:1].upper() + a.area_name[1:], str(a.programmes), str(a.airings), vi_num(a.minutes_aired)]
-         for i, a in enumerate(areas, 1)],
+        [
+            [
+                str(i),
+                a.area_name[:1].upper() + a.area_name[1:],
+                str(a.programmes),
+                str(a.airings),
+                vi_num(a.minutes_aired),
+            ]
+            for i, a in enumerate(areas, 1)
+        ],
         [12, 78, 24, 22, 24],
-        total=["", "Cộng", str(sum(a.programmes for a in areas)), str(sum(a.airings for a in areas)),
-               vi_num(sum(a.minutes_aired for a in areas))],
+        total=[
+            "",
+            "Cộng",
+            str(sum(a.programmes for a in areas)),
+            str(sum(a.airings for a in areas)),
+            vi_num(sum(a.minutes_aired for a in areas)),
+        ],
     )
     van_ban = Table(
         "Văn bản đã giới thiệu trên sóng",
         ["STT", "Văn bản", "Ngày ban hành", "Cơ quan ban hành", "Tháng phát"],
-        [[str(i), f"{d.kind} số {d.number}", d.issued, d.issuer, ", ".join(vi_month(m) for m in d.months)]
-         for i, d in enumerate(report.legal, 1)],
+        [
+            [str(i), f"{d.kind} số {d.number}", d.issued, d.issuer, ", ".join(vi_month(m) for m in d.months)]
+            for i, d in enumerate(report.legal, 1)
+        ],
         [10, 60, 22, 38, 30],
     )
     le = Table(
@@ -164,18 +215,38 @@ def tables(report: Report) -> dict[str, Table]:
     du_phong = Table(
         "Phương án dự phòng đã dùng",
         ["Tháng", "Ngày", "Dự phòng", "Lý do"],
-        [[vi_month(f.month), vi_date(date.fromisoformat(f.when)) if f.when else "khi dựng", f.what, f.why]
-         for f in report.fallbacks],
+        [
+            [vi_month(f.month), vi_date(date.fromisoformat(f.when)) if f.when else "khi dựng", f.what, f.why]
+            for f in report.fallbacks
+        ],
         [18, 25, 57, 60],
     )
-    return {"chuong-trinh": progs, "thang": thang, "linh-vuc": linh_vuc, "van-ban": van_ban, "le": le,
-            "du-phong": du_phong}
+    return {
+        "chuong-trinh": progs,
+        "thang": thang,
+        "linh-vuc": linh_vuc,
+        "van-ban": van_ban,
+        "le": le,
+        "du-phong": du_phong,
+    }
 
 
 def airing_rows(report: Report) -> list[list[str]]:
     """One row per airing (annex)."""
-    return [[vi_date(a.date), a.start, a.slot, vi_month(a.month), a.title, STATUS_VI[a.status],
-             vi_num(a.minutes), a.reason, a.source] for a in report.airings]
+    return [
+        [
+            vi_date(a.date),
+            a.start,
+            a.slot,
+            vi_month(a.month),
+            a.title,
+            STATUS_VI[a.status],
+            vi_num(a.minutes),
+            a.reason,
+            a.source,
+        ]
+        for a in report.airings
+    ]
 
 
 SOURCES_NOTE = (
@@ -184,4 +255,3 @@ SOURCES_NOTE = (
     "(khi có; tháng chưa có nhật ký tính theo lịch). Chi tiết từng chương trình, từng lượt phát và nguồn "
     "của từng dòng ở Phụ lục (tệp bảng tính kèm theo)."
 )
-

@@ -12,12 +12,18 @@ def parse_report(r: Any) -> ReportSettings:
     p = ("report",)
     recipients = r.get(*p, "recipients") or []
     if not isinstance(recipients, list) or not all(isinstance(x, str) and x.strip() for x in recipients):
-        raise r.fail((*p, "recipients"), "phải là danh sách nơi nhận, mỗi nơi một dòng chữ.",
-                     'Ví dụ:\n  recipients:\n    - "UBND tỉnh Quảng Ngãi (để b/c)"\n    - "Lưu: VT, VHXH"')
+        raise r.fail(
+            (*p, "recipients"),
+            "phải là danh sách nơi nhận, mỗi nơi một dòng chữ.",
+            'Ví dụ:\n  recipients:\n    - "UBND tỉnh Quảng Ngãi (để b/c)"\n    - "Lưu: VT, VHXH"',
+        )
     prefix = r.text(*p, "number_prefix") or "BC-UBND"
     if "/" in prefix or len(prefix) > 40:
-        raise r.fail((*p, "number_prefix"), f"ký hiệu '{prefix}' không dùng được trong số văn bản.",
-                     'Chỉ ghi phần sau dấu "/", ví dụ number_prefix: "BC-UBND".')
+        raise r.fail(
+            (*p, "number_prefix"),
+            f"ký hiệu '{prefix}' không dùng được trong số văn bản.",
+            'Chỉ ghi phần sau dấu "/", ví dụ number_prefix: "BC-UBND".',
+        )
     return ReportSettings(
         issuing_body=r.text(*p, "issuing_body"),
         parent_body=r.text(*p, "parent_body"),

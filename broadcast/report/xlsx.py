@@ -16,10 +16,31 @@ from openpyxl.worksheet.worksheet import Worksheet
 from broadcast.report.models import STATUS_VI, Report
 from broadcast.report.narrative import tables, vi_month
 
-PROGRAMME_HEADERS = ["STT", "Tháng", "Tên chương trình", "Chủ đề", "Lĩnh vực CCHC", "Thời lượng (phút)",
-                     "Giọng đọc", "Bộ đọc", "Người duyệt", "Thời điểm duyệt", "Nguồn"]
-AIRING_HEADERS = ["STT", "Ngày", "Giờ", "Buổi", "Tháng chương trình", "Tên chương trình", "Kết quả",
-                  "Số phút đã phát", "Ghi chú", "Nguồn"]
+PROGRAMME_HEADERS = [
+    "STT",
+    "Tháng",
+    "Tên chương trình",
+    "Chủ đề",
+    "Lĩnh vực CCHC",
+    "Thời lượng (phút)",
+    "Giọng đọc",
+    "Bộ đọc",
+    "Người duyệt",
+    "Thời điểm duyệt",
+    "Nguồn",
+]
+AIRING_HEADERS = [
+    "STT",
+    "Ngày",
+    "Giờ",
+    "Buổi",
+    "Tháng chương trình",
+    "Tên chương trình",
+    "Kết quả",
+    "Số phút đã phát",
+    "Ghi chú",
+    "Nguồn",
+]
 _FONT = "Times New Roman"
 
 
@@ -46,17 +67,57 @@ def render(report: Report) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "Chương trình"
-    _sheet(ws, f"Phụ lục: chương trình đã phát hành {report.period.label} — {report.station}", PROGRAMME_HEADERS,
-           [[i, vi_month(p.month), p.title, p.topic, p.area_name, p.minutes, p.voice, ", ".join(p.engines),
-             p.approved_by, p.approved_at, p.source] for i, p in enumerate(report.programmes, 1)])
-    _sheet(wb.create_sheet("Lượt phát"), f"Phụ lục: các lượt phát {report.period.label}", AIRING_HEADERS,
-           [[i, a.date, a.start, a.slot, vi_month(a.month), a.title, STATUS_VI[a.status], a.minutes, a.reason,
-             a.source] for i, a in enumerate(report.airings, 1)])
+    _sheet(
+        ws,
+        f"Phụ lục: chương trình đã phát hành {report.period.label} — {report.station}",
+        PROGRAMME_HEADERS,
+        [
+            [
+                i,
+                vi_month(p.month),
+                p.title,
+                p.topic,
+                p.area_name,
+                p.minutes,
+                p.voice,
+                ", ".join(p.engines),
+                p.approved_by,
+                p.approved_at,
+                p.source,
+            ]
+            for i, p in enumerate(report.programmes, 1)
+        ],
+    )
+    _sheet(
+        wb.create_sheet("Lượt phát"),
+        f"Phụ lục: các lượt phát {report.period.label}",
+        AIRING_HEADERS,
+        [
+            [
+                i,
+                a.date,
+                a.start,
+                a.slot,
+                vi_month(a.month),
+                a.title,
+                STATUS_VI[a.status],
+                a.minutes,
+                a.reason,
+                a.source,
+            ]
+            for i, a in enumerate(report.airings, 1)
+        ],
+    )
     for cell in wb["Lượt phát"]["B"][2:]:
         cell.number_format = "DD/MM/YYYY"
     body = tables(report)
-    for name, sheet in (("thang", "Theo tháng"), ("linh-vuc", "Theo lĩnh vực"), ("van-ban", "Văn bản"),
-                        ("le", "Ngày lễ"), ("du-phong", "Dự phòng")):
+    for name, sheet in (
+        ("thang", "Theo tháng"),
+        ("linh-vuc", "Theo lĩnh vực"),
+        ("van-ban", "Văn bản"),
+        ("le", "Ngày lễ"),
+        ("du-phong", "Dự phòng"),
+    ):
         t = body[name]
         rows: list[list[object]] = [list(r) for r in t.rows]
         if t.total:
