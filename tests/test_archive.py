@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from conftest import run_cli
 from report_records import make_months, simulate_asrun
 
 from broadcast.config import load_station
+from broadcast.errors import ConfigError
 from broadcast.report import archive
 from broadcast.report.collect import CHECKSUMS, ArchiveRecords, collect
 from broadcast.report.models import parse_period
@@ -142,3 +144,27 @@ def test_retention_removes_old_day_folders_of_archived_months_only(station_copy:
     assert result.removed_days == [] and set(feb) <= {
         p.name for p in (station_copy / "audio_out" / "days").iterdir()
     }
+
+
+def test_broken_archived_asrun_is_a_located_error(station_copy: Path, capsys: pytest.CaptureFixture) -> None:
+    st = load_station(station_copy)
+    archive.run(st, date(2027, 3, 1), prune=False)
+    log = station_copy / "archive" / "2027" / "2027-01" / "nhat-ky-phat-song.json"
+    log.write_text("[{", "utf-8")
+    args = ["report", "--station", str(station_copy), "--period", "2027-Q1", "--from-archive",
+            "--out", str(station_copy / "r.docx")]
+    assert run_cli(args) == 1
+    err = capsys.readouterr().err
+    assert "nhat-ky-phat-song.json" in err and "Traceback" not in err
+    assert not (station_copy / "r.docx").exists()
+
+
+def test_manifest_naming_a_file_outside_is_refused(station_copy: Path) -> None:
+    st = load_station(station_copy)
+    manifest = station_copy / "audio_out" / "2027-01" / "manifest.json"
+    data = json.loads(manifest.read_text("utf-8"))
+    data["file"] = "../../station.yaml"
+    manifest.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(ConfigError):
+        archive.archive_month(st, "2027-01", date(2027, 3, 1))
+    assert not (station_copy / "archive" / "2027" / "2027-01").exists()

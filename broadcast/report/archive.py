@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from broadcast.config import Station
-from broadcast.errors import ScheduleError
+from broadcast.errors import ConfigError, ScheduleError
 from broadcast.fsutil import atomic_dir, remove_tree
 from broadcast.playout.asrun import asrun_path, open_log, to_csv
 from broadcast.playout.models import AsRunRow
@@ -80,7 +80,12 @@ def archive_month(station: Station, month: str, today: date) -> Path:
             rows = log.rows(month=month)
     target = store.archive_month_dir(month)
     with atomic_dir(target) as tmp:
-        for name in (manifest.file, MANIFEST_NAME, APPROVAL_NAME, APPROVED_SCRIPT_NAME):
+        # The MP3's name is read from the manifest: it must name a file of this programme folder.
+        mp3 = store.inside(folder.relative_to(store.root) / manifest.file, source=folder / MANIFEST_NAME)
+        if mp3.parent != folder.resolve():
+            raise ConfigError(f"tên tệp '{manifest.file}' trong manifest không hợp lệ.",
+                              file=folder / MANIFEST_NAME, hint="Dựng lại chương trình của tháng này.")
+        for name in (mp3.name, MANIFEST_NAME, APPROVAL_NAME, APPROVED_SCRIPT_NAME):
             if (folder / name).is_file():
                 shutil.copy2(folder / name, tmp / name)
         shutil.copy2(store.schedule_path(month), tmp / ARCHIVE_SCHEDULE)

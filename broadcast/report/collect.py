@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from broadcast.config import Station
-from broadcast.errors import BroadcastError
+from broadcast.errors import BroadcastError, ConfigError
 from broadcast.playout.asrun import asrun_path, open_log, reconcile
 from broadcast.playout.models import AIRED as RUN_AIRED
 from broadcast.playout.models import FALLBACK as RUN_FALLBACK
@@ -146,8 +146,15 @@ class ArchiveRecords:
         path = self._dir(month) / ARCHIVE_ASRUN_JSON
         if not path.is_file():
             return [], self.store.rel(path)
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return [AsRunRow(**{k: row[k] for k in AsRunRow.FIELDS}) for row in data], self.store.rel(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            rows = [AsRunRow(**{k: row[k] for k in AsRunRow.FIELDS}) for row in data]
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            raise ConfigError(
+                f"nhật ký phát sóng lưu trữ bị hỏng ({exc}).", file=path,
+                hint="Kiểm tra hồ sơ lưu trữ (mã SHA256) rồi lưu trữ lại tháng này từ bản đang dùng.",
+            ) from None
+        return rows, self.store.rel(path)
 
 
 # --------------------------------------------------------------------------- legal documents
