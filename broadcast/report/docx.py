@@ -229,6 +229,12 @@ def _page_numbers(section) -> None:  # type: ignore[no-untyped-def]
         run._r.append(el)
 
 
+def _sources(doc, report: Report) -> None:  # type: ignore[no-untyped-def]
+    _para(doc, SOURCES_NOTE, 12, italic=True, indent_mm=10)
+    if report.from_archive:
+        _para(doc, "(Số liệu tính từ hồ sơ lưu trữ archive/.)", 12, italic=True, indent_mm=10)
+
+
 def build(station: Station, report: Report) -> Document:
     doc = Document()
     section = doc.sections[0]
@@ -257,18 +263,22 @@ def build(station: Station, report: Report) -> Document:
     _underline(title, 165, 40)
     _para(doc, "", after=6)
     all_tables = tables(report)
-    for block in blocks(station, report):
-        if block.kind == "heading":
-            _para(doc, block.text, BODY_PT, bold=True, before=6, after=6, indent_mm=10)
-        elif block.kind == "subheading":
-            _para(doc, block.text, BODY_PT, bold=True, after=6, indent_mm=10)
+    narrative = blocks(station, report)
+    # The sources note goes before the closing sentence ("Trên đây là báo cáo …/."), which ends the text.
+    closing_at = len(narrative) - 1 if narrative and narrative[-1].text.endswith("/.") else len(narrative)
+    for i, block in enumerate(narrative):
+        if i == closing_at:
+            _sources(doc, report)
+        if block.kind in ("heading", "subheading"):
+            head = _para(doc, block.text, BODY_PT, bold=True, before=6 if block.kind == "heading" else 0,
+                         after=6, indent_mm=10)
+            head.paragraph_format.keep_with_next = True   # never a heading alone at the foot of a page
         elif block.kind == "table":
             _table(doc, all_tables[block.text])
         else:
             _para(doc, block.text, BODY_PT, indent_mm=10)
-    _para(doc, SOURCES_NOTE, 12, italic=True, indent_mm=10)
-    if report.from_archive:
-        _para(doc, "(Số liệu tính từ hồ sơ lưu trữ archive/.)", 12, italic=True, indent_mm=10)
+    if closing_at == len(narrative):
+        _sources(doc, report)
     _closing(doc, report)
     return doc
 

@@ -204,7 +204,7 @@ def tables(report: Report) -> dict[str, Table]:
             [str(i), f"{d.kind} số {d.number}", d.issued, d.issuer, ", ".join(vi_month(m) for m in d.months)]
             for i, d in enumerate(report.legal, 1)
         ],
-        [10, 60, 22, 38, 30],
+        [13, 57, 22, 38, 30],
     )
     le = Table(
         "Ngày lễ không phát",
