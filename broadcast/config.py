@@ -19,6 +19,8 @@ from broadcast.errors import ConfigError, NextStep, ScriptError
 from broadcast.fsutil import inside
 from broadcast.playout.models import PlayoutSettings
 from broadcast.playout.settings import parse_playout
+from broadcast.report.models import ReportSettings
+from broadcast.report.settings import parse_report
 from broadcast.store import STATION_FILE, StationStore
 from broadcast.voice.registry import ENGINES
 from broadcast.yamlio import Located, deep_merge, load_yaml
@@ -301,6 +303,7 @@ class Station:
     province: str = ""
     source: Located | None = None
     playout: PlayoutSettings | None = None  # parsed by broadcast.playout.settings
+    report: ReportSettings | None = None  # parsed by broadcast.report.settings
     level: str = "xã"  # xã / phường / đặc khu (templates agree with it)
     timezone: str = "Asia/Ho_Chi_Minh"  # every time a person reads is in this zone
 
@@ -682,11 +685,16 @@ def load_station(directory: str | Path = ".") -> Station:
         province=r.text("station", "province"),
         source=src,
         playout=_playout(r),
+        report=_report(r),
     )
 
 
 def _playout(r: _Reader) -> PlayoutSettings:
     return parse_playout(r)  # the playout package owns its section
+
+
+def _report(r: _Reader) -> ReportSettings:
+    return parse_report(r)  # the report package owns its section
 
 
 def _sample_rate(r: _Reader) -> int:

@@ -13,6 +13,7 @@ package builds a station path: services, stages and front ends ask the store. Th
     schedules/YYYY-MM.yaml|.ics  the month's airings
     audio_out/YYYY-MM/           the month's programme (MP3 + manifest.json)
     audio_out/days/YYYY-MM-DD/   what the operator plays that day
+    archive/YYYY/YYYY-MM/        an aired month's programme and records (broadcast archive)
     .broadcast/                  caches and state, never committed
 
 `StationStore.open(dir)` also loads the validated settings; `StationStore.create(dir)` makes a
@@ -136,6 +137,28 @@ class StationStore:
         if not self.days_dir.is_dir():
             return []
         return sorted(p for p in self.days_dir.iterdir() if _DAY_DIR.match(p.name))
+
+    # ------------------------------------------------------------------ archive
+    @property
+    def archive_dir(self) -> Path:
+        """archive/: aired months kept for reports (never removed by retention)."""
+        return self.root / "archive"
+
+    def archive_month_dir(self, month: str) -> Path:
+        """archive/YYYY/YYYY-MM/: one aired month's programme and records."""
+        return self.archive_dir / month[:4] / month
+
+    def archived_months(self) -> list[str]:
+        """Months that have an archive folder, oldest first."""
+        if not self.archive_dir.is_dir():
+            return []
+        return sorted(
+            p.name
+            for year in self.archive_dir.iterdir()
+            if year.is_dir()
+            for p in year.iterdir()
+            if _MONTH_DIR.match(p.name) and p.is_dir()
+        )
 
     # ------------------------------------------------------------------ caches and state
     @property

@@ -37,6 +37,8 @@ _COMMANDS = [
     "day",
     "play",
     "asrun",
+    "report",
+    "archive",
     "daemon",
     "init",
     "network",
