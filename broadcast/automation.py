@@ -57,6 +57,7 @@ from broadcast.errors import AutomationError, BroadcastError, NextStep
 from broadcast.fsutil import atomic_write_text, disk_error, killpoint, read_jsonl, read_state_json
 from broadcast.pipeline import next_month
 from broadcast.readiness import check_air
+from broadcast.report import archive
 from broadcast.schedule import is_scheduled
 
 log = logging.getLogger(__name__)
@@ -181,8 +182,25 @@ def job_prepare(station_dir: str | Path, now: datetime) -> JobRun:
     else:
         run.outcome = "ok"
     notes.append(report.render())
-    run.detail = "\n".join(notes)
+    notes.append(_archive_aired(station, now))
+    run.detail = "\n".join(n for n in notes if n)
     return run
+
+
+def _archive_aired(station: Station, now: datetime) -> str:
+    """Archive every month that has finished airing (once: archived months are skipped) and
+    remove day folders older than `archive.keep_days` of archived months. Never fails the job."""
+    try:
+        result = archive.run(station, now.date())
+    except BroadcastError as exc:
+        log.warning("lưu trữ tháng đã phát không được: %s", exc)
+        return f"Lưu trữ: LỖI — {exc.message}"
+    if not result.archived and not result.removed_days:
+        return ""
+    return (
+        f"Lưu trữ: {', '.join(result.archived) or 'không có tháng mới'}; "
+        f"xóa {len(result.removed_days)} thư mục ngày cũ."
+    )
 
 
 JOB_FUNCS: dict[str, Callable[[str | Path, datetime], JobRun]] = {

@@ -176,3 +176,17 @@ def test_manifest_naming_a_file_outside_is_refused(station_copy: Path) -> None:
     with pytest.raises(ConfigError):
         archive.archive_month(st, "2027-01", date(2027, 3, 1))
     assert not (station_copy / "archive" / "2027" / "2027-01").exists()
+
+
+def test_the_evening_job_archives_a_month_once_it_has_aired(station_copy: Path) -> None:
+    from datetime import datetime
+
+    from broadcast import automation
+    from broadcast.calendar import TZ
+
+    run = automation.job_prepare(station_copy, datetime(2027, 3, 1, 20, 0, tzinfo=TZ))
+    assert "Lưu trữ: 2027-01, 2027-02" in run.detail
+    for month in MONTHS:
+        assert (station_copy / "archive" / "2027" / month / CHECKSUMS).is_file()
+    again = automation.job_prepare(station_copy, datetime(2027, 3, 2, 20, 0, tzinfo=TZ))
+    assert "Lưu trữ" not in again.detail  # nothing new: archived once
