@@ -38,6 +38,7 @@ _COMMANDS = [
     "play", "asrun",
     "daemon",
     "init",
+    "web",
 ]
 
 

@@ -1,0 +1,83 @@
+"""Shared set-up of the web console tests (imported by tests/test_web_*.py).
+
+Django is configured once per test process with a throw-away SQLite file; each test gets a
+fresh copy of the example station (voiced by the `silent` engine) and empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import make_station
+
+SILENT = {"main": [{"engine": "silent", "syllable_s": 0.3}], "second": [], "fallback": True}
+PASSWORD = "mat-khau-dai-9"
+
+
+@pytest.fixture(scope="session")
+def django_ready(tmp_path_factory):
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API + the ORM
+    root = tmp_path_factory.mktemp("webdb")
+    make_station(root)
+    from django.test.utils import setup_test_environment
+
+    from broadcast.web import conf
+
+    conf.configure(root, db_path=root / "web.sqlite3", key="test-secret-key-" + "x" * 40)
+    setup_test_environment()
+    conf.migrate()
+    return root
+
+
+@dataclass
+class WebEnv:
+    dir: Path
+
+    @property
+    def station(self):
+        from broadcast.config import load_station
+
+        return load_station(self.dir)
+
+    def user(self, name: str, *roles: str, full_name: str = ""):
+        from django.contrib.auth.models import User
+
+        from broadcast.web.roles import set_roles
+
+        first, _, last = (full_name or f"Người {name}").rpartition(" ")
+        user = User.objects.create_user(name, password=PASSWORD, first_name=first, last_name=last)
+        set_roles(user, set(roles))
+        return user
+
+    def client(self, *roles: str, name: str | None = None):
+        from django.test import Client
+
+        c = Client()
+        if roles:
+            c.force_login(self.user(name or "-".join(roles), *roles))
+        return c
+
+
+@pytest.fixture
+def web(django_ready, tmp_path):
+    from django.contrib.auth.models import Group, User
+    from django.contrib.sessions.models import Session
+    from django.test import override_settings
+
+    from broadcast.web.models import AuditEntry, LoginFailure
+
+    station = make_station(tmp_path / "station", voice=SILENT) if (tmp_path / "station").mkdir() is None else None
+    for model in (AuditEntry, LoginFailure, Session, User, Group):
+        model.objects.all().delete()
+    with override_settings(BROADCAST_STATION_DIR=str(station)):
+        yield WebEnv(Path(station))
+    from broadcast.web import jobs
+
+    jobs.wait_all()
+
+
+ROLES = ["editor", "approver", "operator", "admin"]
