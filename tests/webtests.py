@@ -43,6 +43,13 @@ class WebEnv:
 
         return load_station(self.dir)
 
+    @property
+    def audit(self):
+        """The audit log's rows (a Django manager)."""
+        from broadcast.web.models import AuditEntry
+
+        return AuditEntry.objects
+
     def user(self, name: str, *roles: str, full_name: str = ""):
         from django.contrib.auth.models import User
 
@@ -70,7 +77,8 @@ def web(django_ready, tmp_path):
 
     from broadcast.web.models import AuditEntry, LoginFailure
 
-    station = make_station(tmp_path / "station", voice=SILENT) if (tmp_path / "station").mkdir() is None else None
+    (tmp_path / "station").mkdir()
+    station = make_station(tmp_path / "station", voice=SILENT, programme={"min_minutes": 1, "max_minutes": 15})
     for model in (AuditEntry, LoginFailure, Session, User, Group):
         model.objects.all().delete()
     with override_settings(BROADCAST_STATION_DIR=str(station)):
@@ -81,3 +89,17 @@ def web(django_ready, tmp_path):
 
 
 ROLES = ["editor", "approver", "operator", "admin"]
+
+
+def write_minute_script(st, month: str, *, approved: bool = False) -> Path:
+    """A draft script long enough (> 1 minute with the silent voice) to be produced."""
+    from conftest import write_script
+
+    path = write_script(st, month, approved=False)
+    extra = " ".join(["Bà con có thể nộp hồ sơ trực tuyến tại nhà, không cần đến trụ sở."] * 18)
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + extra + "\n", encoding="utf-8")
+    if approved:
+        from broadcast.services import approve_month
+
+        approve_month(st, month, "Nguyễn Văn A")
+    return path

@@ -55,7 +55,7 @@ def _full_name(user: User) -> str:
 # --------------------------------------------------------------------------- login, first run
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def first_run(request: HttpRequest) -> HttpResponse:
     """The first administrator; closed once anyone exists."""
     if User.objects.exists():
@@ -86,7 +86,7 @@ def _throttled(username: str, ip: str) -> bool:
             or recent.filter(ip=ip).count() >= 4 * MAX_FAILURES)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     if not User.objects.exists():
         return redirect("first_run")
@@ -143,8 +143,9 @@ def _month_context(request: HttpRequest, st: Station, month: str, **extra) -> di
         loaded = services.load_script_text(st, month)
         ctx["loaded"] = loaded
         ctx.setdefault("form", ScriptForm(initial={"text": loaded.text, "base_sha256": loaded.sha256}))
-        ctx["approved_diff"] = wc.text_diff(wc.last_approved_text(st, month), loaded.text,
-                                            old_name="bản đã duyệt", new_name="bản hiện tại")
+        previous = wc.last_approved_text(st, month)
+        ctx["approved_diff"] = None if previous is None else wc.text_diff(
+            previous, loaded.text, old_name="bản đã duyệt", new_name="bản hiện tại")
         ctx["approve_form"] = ApproveForm(initial={"body_sha256": loaded.script.body_sha256})
     except BroadcastError as exc:
         ctx["load_error"] = str(exc)
@@ -380,7 +381,7 @@ def audit_view(request: HttpRequest) -> HttpResponse:
     return render(request, "web/audit.html", {"entries": entries, "actions": audit.ACTIONS})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @role_required(ADMIN)
 def users_view(request: HttpRequest) -> HttpResponse:
     form = UserForm(request.POST or None)
