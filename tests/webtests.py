@@ -18,8 +18,14 @@ SILENT = {"main": [{"engine": "silent", "syllable_s": 0.3}], "second": [], "fall
 PASSWORD = "mat-khau-dai-9"
 
 
+_READY: list[Path] = []
+
+
 @pytest.fixture(scope="session")
 def django_ready(tmp_path_factory):
+    # Imported by several test modules (each its own fixture for pytest): set up once.
+    if _READY:
+        return _READY[0]
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API + the ORM
     root = tmp_path_factory.mktemp("webdb")
     make_station(root)
@@ -30,6 +36,7 @@ def django_ready(tmp_path_factory):
     conf.configure(root, db_path=root / "web.sqlite3", key="test-secret-key-" + "x" * 40)
     setup_test_environment()
     conf.migrate()
+    _READY.append(root)
     return root
 
 
@@ -97,7 +104,8 @@ def write_minute_script(st, month: str, *, approved: bool = False) -> Path:
 
     path = write_script(st, month, approved=False)
     extra = " ".join(["Bà con có thể nộp hồ sơ trực tuyến tại nhà, không cần đến trụ sở."] * 18)
-    path.write_text(path.read_text(encoding="utf-8") + "\n" + extra + "\n", encoding="utf-8")
+    text = path.read_text(encoding="utf-8").replace("## Mở đầu\n", "## Mở đầu\n[[nhạc hiệu]]\n", 1)
+    path.write_text(text + "\n" + extra + "\n\n[[nhạc kết]]\n", encoding="utf-8")
     if approved:
         from broadcast.services import approve_month
 
