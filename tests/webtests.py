@@ -109,5 +109,5 @@ def write_minute_script(st, month: str, *, approved: bool = False) -> Path:
     if approved:
         from broadcast.services import approve_month
 
-        approve_month(st, month, "Nguyễn Văn A")
+        approve_month(st, month, "Nguyễn Văn A", confirm_example=True)
     return path

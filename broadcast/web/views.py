@@ -308,11 +308,13 @@ def today_view(request: HttpRequest, day: str | None = None) -> HttpResponse:
     banners = [f"Buổi {a.start} ({a.slot}) chưa có chương trình để phát." for a in missing]
     if any(i.substitute for i in items):
         banners.append("Có chương trình PHÁT THAY (không phải chương trình của tháng).")
-    if status.state in ("missing", "draft", "listening"):
+    approved = any(p.kind == "approved" for p in wc.month_programmes(st, f"{when:%Y-%m}"))
+    if not approved:
         banners.append(f"Chương trình tháng {when:%m/%Y} chưa được duyệt ({status.label}).")
     banners += [w for w in status.warnings if "ví dụ" in w]
+    notes = [w for w in status.warnings if w not in banners]
     return render(request, "web/today.html", {
-        "day": when, "items": items, "banners": banners, "station": st,
+        "day": when, "items": items, "banners": banners, "notes": notes, "station": st,
         "has_folder": st.store.day_dir(when).is_dir(),
         "prev": when - timedelta(days=1), "next": when + timedelta(days=1),
         "can_download": bool(user_roles(request.user) & {OPERATOR, ADMIN}),
