@@ -58,10 +58,10 @@ def command(ctx: click.Context, station_dir: Path, verbose: bool, host: str, por
               help="editor (biên tập), approver (duyệt), operator (kỹ thuật), admin (quản trị); "
                    "lặp lại để cho nhiều vai trò.")
 @click.option("--full-name", default="", metavar="HỌ_TÊN", help="Họ tên (ghi vào lời duyệt).")
-@click.option("--password", prompt="Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu",
-              help="Mật khẩu (bỏ trống để được hỏi).")
+@click.option("--password", default=None, metavar="MẬT_KHẨU",
+              help="Mật khẩu (bỏ trống để được hỏi, không hiện khi gõ).")
 @click.pass_obj
-def adduser(station_dir: Path, name: str, roles: tuple[str, ...], full_name: str, password: str) -> None:
+def adduser(station_dir: Path, name: str, roles: tuple[str, ...], full_name: str, password: str | None) -> None:
     """Thêm một người dùng bàn biên tập (hoặc đặt lại mật khẩu và vai trò nếu đã có)."""
     from broadcast.web.roles import ALIASES, ROLES
 
@@ -72,6 +72,8 @@ def adduser(station_dir: Path, name: str, roles: tuple[str, ...], full_name: str
             raise ConfigError(f"không có vai trò '{r}'.", field="--role",
                               hint="Chọn một trong: " + ", ".join(f"{k} ({v})" for k, v in ROLES.items()) + ".")
         chosen.add(key)
+    if password is None:
+        password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
     if len(password) < 8:
         raise ConfigError("mật khẩu quá ngắn.", field="--password", hint="Dùng ít nhất 8 ký tự.")
     _setup(station_dir)
