@@ -23,28 +23,27 @@ PASSWORD = "mat-khau-dai-9"
 WIDTHS = {"1366": (1366, 768), "375": (375, 740)}
 
 
-def main() -> None:
+def demo_station() -> tuple[Path, str, str]:
+    """A configured throw-away station: (folder, produced month, a day with a folder)."""
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from datetime import date
+
     from conftest import make_station
     from webtests import SILENT, write_minute_script
 
-    tmp = Path(tempfile.mkdtemp(prefix="broadcast-shots-"))
+    tmp = Path(tempfile.mkdtemp(prefix="broadcast-web-demo-"))
     station_dir = make_station(tmp, voice=SILENT, programme={"min_minutes": 1, "max_minutes": 15})
     from broadcast.web import conf
 
     conf.configure(station_dir)
     conf.migrate()
     from django.contrib.auth.models import User
-    from django.core.wsgi import get_wsgi_application
-    from waitress.server import create_server
 
     from broadcast import services
     from broadcast.config import load_station
     from broadcast.web.roles import ROLES, set_roles
 
     st = load_station(station_dir)
-    from datetime import date
-
     month = services.next_month(date.today())
     write_minute_script(st, month, approved=False)
     services.produce_month(st, month)
@@ -56,7 +55,13 @@ def main() -> None:
                     encoding="utf-8")
     user = User.objects.create_user("chi", password=PASSWORD, first_name="Trần Thị", last_name="Chi")
     set_roles(user, set(ROLES))
-    day = st.store.day_dirs()[0].name
+    return station_dir, month, st.store.day_dirs()[0].name
+
+
+def main() -> None:
+    station_dir, month, day = demo_station()
+    from django.core.wsgi import get_wsgi_application
+    from waitress.server import create_server
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -97,7 +102,7 @@ def main() -> None:
             ctx.close()
         browser.close()
     srv.close()
-    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(station_dir, ignore_errors=True)
     print(f"Đã lưu ảnh màn hình vào {OUT}")
 
 
