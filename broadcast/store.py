@@ -169,6 +169,16 @@ class StationStore:
         """A file of the state folder: automation state and history, locks, the as-run log."""
         return self.state_dir / name
 
+    @property
+    def web_db_path(self) -> Path:
+        """The web console's SQLite database (users, sessions, audit log)."""
+        return self.state_dir / "web.sqlite3"
+
+    @property
+    def web_secret_key_path(self) -> Path:
+        """The web console's per-station secret key (mode 0600, made at first start)."""
+        return self.state_dir / "web-secret-key"
+
     def cache_dir(self, name: str) -> Path:
         """A cache folder under the state folder: tts, prepared, jingles, notice, voices.
 

@@ -9,6 +9,7 @@ the script, never invented.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import logging
 import re
@@ -334,6 +335,21 @@ def station_topics_dir(station: Station) -> Path:
     return station.store.topics_dir
 
 
+# Parsed topic files by (path, mtime, size): the web console's year page asks for the topics
+# twelve times per view; a changed file is parsed again. Copies are handed out.
+_TOPIC_CACHE: dict[tuple[str, int, int, bool], Topic] = {}
+
+
+def _parsed_topic(path: Path, builtin: bool) -> Topic:
+    st = path.stat()
+    key = (str(path), st.st_mtime_ns, st.st_size, builtin)
+    if key not in _TOPIC_CACHE:
+        if len(_TOPIC_CACHE) > 512:
+            _TOPIC_CACHE.clear()
+        _TOPIC_CACHE[key] = parse_topic(load_yaml(path), builtin=builtin)
+    return copy.deepcopy(_TOPIC_CACHE[key])
+
+
 def load_topics(station: Station | None = None) -> dict[str, Topic]:
     """Built-in topics, then the station's (same id replaces, new id adds), by id."""
     topics: dict[str, Topic] = {}
@@ -342,7 +358,7 @@ def load_topics(station: Station | None = None) -> dict[str, Topic]:
         files += [(p, False) for p in sorted(station_topics_dir(station).glob("*.yaml"))]
     seen: dict[str, Path] = {}
     for path, builtin in files:
-        topic = parse_topic(load_yaml(path), builtin=builtin)
+        topic = _parsed_topic(path, builtin)
         if topic.id in seen and seen[topic.id].parent == path.parent:
             raise ConfigError(
                 f"mã chủ đề '{topic.id}' bị trùng với tệp {seen[topic.id].name}.",

@@ -11,6 +11,8 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 # libmpv for `broadcast play` (python-mpv loads libmpv.so.2); Debian/Ubuntu package libmpv2.
 if command -v apt-get >/dev/null 2>&1; then
   { ldconfig -p 2>/dev/null || /sbin/ldconfig -p 2>/dev/null; } | grep 'libmpv\.so' >/dev/null || missing+=(libmpv2)
+  # chromium: the web console's browser tests (Playwright drives Debian's chromium).
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -43,6 +43,7 @@ _COMMANDS = [
     "init",
     "network",
     "worker",
+    "web",
 ]
 
 

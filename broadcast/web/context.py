@@ -1,0 +1,27 @@
+"""What every page's frame needs: the station's name and the pages this person may open."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from broadcast.web.roles import ADMIN, APPROVER, EDITOR, OPERATOR, ROLES, user_roles
+
+
+def console(request: HttpRequest) -> dict:
+    roles = user_roles(request.user)
+    menu = []
+    if roles:
+        menu.append(("year", "Năm"))
+    if roles & {OPERATOR, ADMIN, EDITOR, APPROVER}:
+        menu.append(("today", "Hôm nay"))
+        menu.append(("schedule", "Lịch phát"))
+    if roles & {ADMIN, APPROVER}:
+        menu.append(("audit", "Nhật ký"))
+    if ADMIN in roles:
+        menu.append(("users", "Tài khoản"))
+    return {
+        "menu": menu,
+        "my_roles": [ROLES[r] for r in sorted(roles)],
+        "station_dir": settings.BROADCAST_STATION_DIR,
+    }
