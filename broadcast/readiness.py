@@ -278,7 +278,8 @@ def _check_month(station: Station, month: str, now: datetime, end: date, apply: 
         check = AirCheck(a.date, a.slot, a.start, title, problems=list(problems), notes=list(notes))
         if not scheduled:
             check.problems.insert(
-                0, f"tháng {month} chưa được xếp lịch phát (chưa có schedules/{month}.yaml)."
+                0,
+                f"tháng {month} chưa được xếp lịch phát (chưa có {station.store.rel(station.store.schedule_path(month))}).",
             )
         else:
             file_problems = _file_problems(station, a, source)

@@ -183,14 +183,16 @@ def programme_source(station: Station, month: str) -> tuple[AudioSource | None, 
     manifest = read_manifest(station, month)
     problems: list[str] = []
     if manifest is None:
-        return None, [f"chưa có chương trình tháng {month} (audio_out/{month}/manifest.json)."]
+        return None, [
+            f"chưa có chương trình tháng {month} ({station.store.rel(station.store.manifest_path(month))})."
+        ]
     try:  # manifest.json names the file: it must stay in the month's folder (no ../, no link out)
         path = programme_path(station, month, manifest)
     except ScheduleError as exc:
         return None, [f"{exc.where()}: {exc.message}"]
     damaged = file_problem(station.store.programme_dir(month), manifest)
     if damaged:
-        problems.append(f"audio_out/{month}/: {damaged}")
+        problems.append(f"{station.store.rel(station.store.programme_dir(month))}/: {damaged}")
     why = approval_problem(station, month, manifest)
     if why:
         problems.append(why)

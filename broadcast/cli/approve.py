@@ -41,6 +41,6 @@ def command(station_dir: Path, verbose: bool, month: str, by: str, confirm_examp
     if promoted is not None:
         click.echo(
             f"  Bản nghe thử khớp với bản vừa duyệt: đã chuyển thành chương trình phát "
-            f"(audio_out/{script.month}/{promoted.file}), không phải dựng lại."
+            f"({station.store.rel(station.store.programme_dir(script.month) / promoted.file)}), không phải dựng lại."
         )
     click.echo(f"  Tiếp theo: broadcast make --month {script.month} (dựng nếu cần và xếp lịch phát).")

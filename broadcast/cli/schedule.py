@@ -25,5 +25,8 @@ def command(station_dir: Path, verbose: bool, month: str) -> None:
         )
     for d, why in sorted(sched.skipped.items()):
         click.echo(f"  Không phát {d:%d/%m/%Y}: {why}")
-    click.echo(f"Lịch: schedules/{month}.yaml, lịch nhập vào điện thoại: schedules/{month}.ics")
-    click.echo("Thư mục từng ngày: audio_out/days/YYYY-MM-DD/ (xem 'broadcast day NGÀY').")
+    store = station.store
+    click.echo(
+        f"Lịch: {store.rel(store.schedule_path(month))}, lịch nhập vào điện thoại: {store.rel(store.ics_path(month))}"
+    )
+    click.echo(f"Thư mục từng ngày: {store.rel(store.days_dir)}/NĂM-THÁNG-NGÀY/ (xem 'broadcast day NGÀY').")
