@@ -16,6 +16,7 @@ def console(request: HttpRequest) -> dict:
     if roles & {OPERATOR, ADMIN, EDITOR, APPROVER}:
         menu.append(("today", "Hôm nay"))
         menu.append(("schedule", "Lịch phát"))
+        menu.append(("report", "Báo cáo"))
     if roles & {ADMIN, APPROVER}:
         menu.append(("audit", "Nhật ký"))
     if ADMIN in roles:

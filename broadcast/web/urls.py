@@ -48,5 +48,7 @@ urlpatterns = [
     path("lich-phat/<month:month>/", views.schedule_view, name="schedule_of"),
     path("lich-phat/<month:month>.ics", views.schedule_ics, name="schedule_ics"),
     path("nhat-ky/", views.audit_view, name="audit"),
+    path("bao-cao/", views.report_view, name="report"),
+    path("bao-cao/<str:period>.<str:fmt>", views.report_download, name="report_download"),
     path("tai-khoan/", views.users_view, name="users"),
 ]

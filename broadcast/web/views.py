@@ -20,6 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from broadcast import services
 from broadcast.config import Station, load_station, validate_month
 from broadcast.errors import BroadcastError
+from broadcast.report.models import AIRED, MISSED, PARTIAL, PLANNED, SUBSTITUTED, PeriodError
+from broadcast.services import reports
 from broadcast.services import web_console as wc
 from broadcast.web import audit, jobs
 from broadcast.web.decorators import role_required
@@ -456,3 +458,49 @@ def users_view(request: HttpRequest) -> HttpResponse:
         {"form": form, "people": people},
         status=400 if request.method == "POST" else 200,
     )
+
+
+# --------------------------------------------------------------------------- Báo cáo
+
+
+def _report_or_404(st: Station, period: str):  # type: ignore[no-untyped-def]
+    try:
+        return reports.period_report(st, period)
+    except PeriodError as exc:
+        raise Http404(exc.message) from None
+
+
+@require_GET
+@role_required(*ANY)
+def report_view(request: HttpRequest) -> HttpResponse:
+    st = station()
+    period = request.GET.get("ky") or f"{_now(st):%Y}"
+    report = _report_or_404(st, period)
+    counts = {
+        "aired": report.count(AIRED),
+        "partial": report.count(PARTIAL),
+        "missed": report.count(MISSED),
+        "fallback": report.count(SUBSTITUTED),
+        "planned": report.count(PLANNED),
+    }
+    year = report.period.year
+    periods = [f"{year}", f"{year}-H1", f"{year}-H2"] + [f"{year}-Q{q}" for q in range(1, 5)]
+    return render(
+        request,
+        "web/report.html",
+        {"report": report, "counts": counts, "period": report.period.code, "periods": periods, "station": st},
+    )
+
+
+@require_GET
+@role_required(*ANY)
+def report_download(request: HttpRequest, period: str, fmt: str) -> HttpResponse:
+    st = station()
+    report = _report_or_404(st, period)
+    if fmt not in reports.FORMATS:
+        raise Http404("định dạng không có")
+    data, name, content_type = reports.report_file(st, report, fmt)
+    audit.record(request, "download", detail=f"báo cáo {report.period.code} ({fmt})")
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
