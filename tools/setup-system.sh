@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install the system tools broadcast needs (ffmpeg, espeak-ng) if they are missing.
+# Install the system tools broadcast needs if they are missing: ffmpeg, espeak-ng (the chain),
+# libmpv2 (playout), redis-server (network queue), chromium (the web console's browser tests).
 # Debian/Ubuntu: apt-get (as root, or through sudo). Elsewhere: print how to install them.
 set -euo pipefail
 
