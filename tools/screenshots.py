@@ -77,6 +77,7 @@ def main() -> None:
         "thang": f"/thang/{month}/",
         "hom-nay": f"/ngay/{day}/",
         "lich-phat": f"/lich-phat/{month}/",
+        "bao-cao": f"/bao-cao/?ky={month[:4]}",
         "nhat-ky": "/nhat-ky/",
         "tai-khoan": "/tai-khoan/",
     }
