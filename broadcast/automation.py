@@ -190,8 +190,12 @@ def job_prepare(station_dir: str | Path, now: datetime) -> JobRun:
 def _archive_aired(station: Station, now: datetime) -> str:
     """Archive every month that has finished airing (once: archived months are skipped) and
     remove day folders older than `archive.keep_days` of archived months. Never fails the job."""
+    archived = set(station.store.archived_months())
+    new = [m for m in station.store.programme_months() if m not in archived]
     try:
-        result = archive.run(station, now.date())
+        # Only months not archived yet: re-verifying every archived month each evening would
+        # hash the whole archive nightly (`broadcast archive` and `--check` still do that).
+        result = archive.run(station, now.date(), months=new)
     except BroadcastError as exc:
         log.warning("lưu trữ tháng đã phát không được: %s", exc)
         return f"Lưu trữ: LỖI — {exc.message}"

@@ -184,8 +184,9 @@ def _rates(station: Station) -> tuple[float, float, str]:
     return main, second, "tốc độ đọc của giọng đang dùng"
 
 
-def _normalizer(station: Station):
-    return Normalizer(station.store.station_lexicon(), spell_issuer=getattr(station, "spell_issuer", False))
+def normalizer_for(station: Station) -> Normalizer:
+    """The spoken-form normaliser of this station (its lexicon, its settings)."""
+    return Normalizer(station.store.station_lexicon(), spell_issuer=station.spell_issuer)
 
 
 def _locate(lines: list[str], start: int, token: str) -> int:
@@ -220,7 +221,7 @@ def estimate(
         "paragraph": pauses.paragraph_s,
         "none": 0.0,
     }
-    normalizer = _normalizer(station)
+    normalizer = normalizer_for(station)
     try:
         file_lines = Path(script.path).read_text(encoding="utf-8").splitlines()
     except OSError:

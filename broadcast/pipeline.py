@@ -17,7 +17,8 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from broadcast.audiotools import find_ffmpeg
-from broadcast.check import check_script
+from broadcast.calendar import month_calendar
+from broadcast.check import check_script, normalizer_for
 from broadcast.config import EngineSpec, Station, engine_option_problem, known_engines, validate_month
 from broadcast.errors import NextStep, ScriptError
 from broadcast.events import Progress
@@ -35,7 +36,6 @@ from broadcast.production.manifest import (
 from broadcast.production.produce import produce
 from broadcast.schedule import is_scheduled, programme_source, schedule_month
 from broadcast.script import Script, approve, demote_if_edited, read_script, render_script
-from broadcast.spoken import Normalizer
 from broadcast.voice import VoiceRequest, primary_usable, synthesize
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,19 @@ def next_month(today: date) -> str:
     """The month after `today`, as YYYY-MM."""
     year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
     return f"{year:04d}-{month:02d}"
+
+
+def months_to_make(station: Station, today: date) -> list[str]:
+    """What `make` without --month makes: the rest of this month if it has airings left and
+    no scheduled programme (a new station's first month), then next month."""
+    current = f"{today:%Y-%m}"
+    months = []
+    if any(day >= today for day, _ in month_calendar(station, current).airings) and not is_scheduled(
+        station, current
+    ):
+        months.append(current)
+    months.append(next_month(today))
+    return months
 
 
 def station_for_script(station: Station, script) -> Station:
@@ -116,7 +129,7 @@ def build_plan(station: Station, script, *, progress: Callable[[int, int], None]
     """Spoken form + voice for every sentence of `script`, arranged as a production plan."""
 
     station = station_for_script(station, script)
-    normalizer = Normalizer(station.store.station_lexicon(), spell_issuer=station.spell_issuer)
+    normalizer = normalizer_for(station)
     requests: list[VoiceRequest] = []
     # Events are built with placeholders for speech; clips are filled in after synthesis.
     events: list[Event] = []

@@ -33,6 +33,7 @@ from broadcast.templating import (
     LimitedSandbox,
     TemplateLimitError,
     limited_filter,
+    thousands,
 )
 from broadcast.textutil import fold
 from broadcast.topics import load_facts, topic_for_month
@@ -183,11 +184,6 @@ _LONG_TOKEN = re.compile(rf"\S{{{MAX_TOKEN_CHARS + 1},}}")
 _LONG_DIGITS = re.compile(rf"\d{{{MAX_DIGITS + 1},}}")
 
 
-def _n(value: int) -> str:
-    """12000 -> '12.000' (Vietnamese thousands separator)."""
-    return f"{value:,}".replace(",", ".")
-
-
 def check_limits(text: str, path: Path, first_line: int = 1) -> None:
     """Refuse lines, words and numbers too long to be read aloud (ScriptError naming the line).
 
@@ -198,7 +194,7 @@ def check_limits(text: str, path: Path, first_line: int = 1) -> None:
         lineno = first_line + offset
         if len(line) > MAX_LINE_CHARS:
             raise ScriptError(
-                f"dòng quá dài ({_n(len(line))} ký tự, tối đa {_n(MAX_LINE_CHARS)}).",
+                f"dòng quá dài ({thousands(len(line))} ký tự, tối đa {thousands(MAX_LINE_CHARS)}).",
                 file=path,
                 line=lineno,
                 hint="Chia đoạn văn thành nhiều đoạn ngắn hơn (xuống dòng), hoặc xóa phần dán nhầm.",
@@ -207,7 +203,7 @@ def check_limits(text: str, path: Path, first_line: int = 1) -> None:
         if m:
             shown = m.group(0)[:40] + "…"
             raise ScriptError(
-                f"có một chữ dài {_n(len(m.group(0)))} ký tự liền nhau, không đọc được: '{shown}'.",
+                f"có một chữ dài {thousands(len(m.group(0)))} ký tự liền nhau, không đọc được: '{shown}'.",
                 file=path,
                 line=lineno,
                 hint=f"Mỗi chữ (kể cả địa chỉ web) tối đa {MAX_TOKEN_CHARS} ký tự; thêm dấu cách "
@@ -671,7 +667,9 @@ def render_body(station: Station, month: str, context: dict[str, Any]) -> str:
         for chunk in template.generate(**context):
             size += len(chunk)
             if size > MAX_OUTPUT_CHARS:
-                raise TemplateLimitError(f"mẫu tạo ra kịch bản quá dài (hơn {_n(MAX_OUTPUT_CHARS)} ký tự).")
+                raise TemplateLimitError(
+                    f"mẫu tạo ra kịch bản quá dài (hơn {thousands(MAX_OUTPUT_CHARS)} ký tự)."
+                )
             chunks.append(chunk)
         text = "".join(chunks)
     except jinja2.TemplateNotFound as exc:

@@ -28,7 +28,7 @@ from importlib import resources
 from pathlib import Path
 
 from broadcast.errors import ConfigError
-from broadcast.fsutil import atomic_write_text
+from broadcast.fsutil import atomic_write_text, inside
 
 STATION_FILE = "station.yaml"
 _MONTH_DIR = re.compile(r"^\d{4}-\d{2}$")
@@ -203,16 +203,7 @@ class StationStore:
         Absolute paths, `..` and symbolic links that lead out of the station folder are
         refused with an error naming `source`, the file the path was read from.
         """
-        text = str(relpath)
-        candidate = Path(text)
-        resolved = (self.root / candidate).resolve() if not candidate.is_absolute() else candidate.resolve()
-        if candidate.is_absolute() or not resolved.is_relative_to(self.root):
-            raise ConfigError(
-                f"đường dẫn '{text}' trỏ ra ngoài thư mục của đài; không dùng.",
-                file=source,
-                hint="Tệp này có thể đã bị sửa tay hoặc hỏng: xóa nó rồi chạy lại lệnh để làm lại.",
-            )
-        return resolved
+        return inside(self.root, relpath, source=source if source is not None else self.root)
 
     # ------------------------------------------------------------------ many stations
     @staticmethod

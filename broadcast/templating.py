@@ -20,7 +20,7 @@ from broadcast.errors import ScriptError
 from broadcast.yamlio import read_text_file
 
 
-def _n(value: int) -> str:
+def thousands(value: int) -> str:
     """1000000 -> '1.000.000' (Vietnamese thousands separator) for messages."""
     return f"{value:,}".replace(",", ".")
 
@@ -119,7 +119,7 @@ class LimitedSandbox(SandboxedEnvironment):
     def _check_size(self, value: Any) -> Any:
         if isinstance(value, (str, list, tuple)) and len(value) > MAX_OUTPUT_CHARS:
             raise TemplateLimitError(
-                f"mẫu tạo ra một chuỗi/danh sách quá dài (hơn {_n(MAX_OUTPUT_CHARS)} phần tử)."
+                f"mẫu tạo ra một chuỗi/danh sách quá dài (hơn {thousands(MAX_OUTPUT_CHARS)} phần tử)."
             )
         if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _MAX_INT_BITS:
             raise TemplateLimitError("mẫu tạo ra một con số quá lớn.")
@@ -149,7 +149,7 @@ class LimitedSandbox(SandboxedEnvironment):
                     and len(seq) * n > MAX_OUTPUT_CHARS
                 ):
                     raise TemplateLimitError(
-                        f"mẫu nhân chuỗi/danh sách ra quá dài (hơn {_n(MAX_OUTPUT_CHARS)} phần tử)."
+                        f"mẫu nhân chuỗi/danh sách ra quá dài (hơn {thousands(MAX_OUTPUT_CHARS)} phần tử)."
                     )
             if (
                 isinstance(left, int)
@@ -163,7 +163,7 @@ class LimitedSandbox(SandboxedEnvironment):
                 and isinstance(right, (str, list, tuple))
                 and len(left) + len(right) > MAX_OUTPUT_CHARS
             ):
-                raise TemplateLimitError(f"mẫu nối chuỗi quá dài (hơn {_n(MAX_OUTPUT_CHARS)} ký tự).")
+                raise TemplateLimitError(f"mẫu nối chuỗi quá dài (hơn {thousands(MAX_OUTPUT_CHARS)} ký tự).")
         elif operator == "%":
             self._check_width(left)
         return self._check_size(super().call_binop(context, operator, left, right))
@@ -182,14 +182,18 @@ class LimitedSandbox(SandboxedEnvironment):
             self._check_width(owner)
         for v in values:
             if isinstance(v, int) and not isinstance(v, bool) and v > MAX_OUTPUT_CHARS:
-                raise TemplateLimitError(f"mẫu tạo ra chuỗi quá dài (hơn {_n(MAX_OUTPUT_CHARS)} ký tự).")
+                raise TemplateLimitError(
+                    f"mẫu tạo ra chuỗi quá dài (hơn {thousands(MAX_OUTPUT_CHARS)} ký tự)."
+                )
         if (
             name == "replace"
             and len(values) >= 2
             and isinstance(values[1], str)
             and (len(owner) + 1) * max(1, len(values[1])) > MAX_OUTPUT_CHARS
         ):
-            raise TemplateLimitError(f"mẫu thay thế chữ ra chuỗi quá dài (hơn {_n(MAX_OUTPUT_CHARS)} ký tự).")
+            raise TemplateLimitError(
+                f"mẫu thay thế chữ ra chuỗi quá dài (hơn {thousands(MAX_OUTPUT_CHARS)} ký tự)."
+            )
 
     def check_size(self, value: Any) -> Any:
         """Every `~` concatenation goes through this (see _parse)."""
@@ -207,7 +211,7 @@ class LimitedSandbox(SandboxedEnvironment):
             self._iterations += 1
             if self._iterations > MAX_ITERATIONS:
                 raise TemplateLimitError(
-                    f"mẫu lặp quá {_n(MAX_ITERATIONS)} lần (vòng lặp lồng nhau quá lớn)."
+                    f"mẫu lặp quá {thousands(MAX_ITERATIONS)} lần (vòng lặp lồng nhau quá lớn)."
                 )
             if self._iterations % 1000 == 0:
                 self._tick()
@@ -255,7 +259,7 @@ def limited_filter(env: LimitedSandbox, func: Any) -> Any:
         env._tick()
         for v in list(args[first_param:]) + list(kwargs.values()):
             if isinstance(v, int) and not isinstance(v, bool) and v > MAX_OUTPUT_CHARS:
-                raise TemplateLimitError(f"mẫu dùng bộ lọc với số quá lớn ({_n(v)}).")
+                raise TemplateLimitError(f"mẫu dùng bộ lọc với số quá lớn ({thousands(v)}).")
         if func.__name__ == "do_format" and args:
             env._check_width(args[0])
         return env._check_size(func(*args, **kwargs))

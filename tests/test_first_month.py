@@ -183,7 +183,7 @@ def test_sheet_has_end_times_a_tick_column_and_marks_fallback_voice_and_example_
 
 
 def test_make_without_month_also_makes_the_rest_of_the_current_month(tmp_path):
-    from broadcast.cli.make import months_to_make
+    from broadcast.pipeline import months_to_make
 
     st = load_station(station_dir(tmp_path))
     airings = oncal.month_calendar(st, "2026-03").airings

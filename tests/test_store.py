@@ -47,7 +47,7 @@ def test_paths_read_from_files_must_stay_inside_the_station(tmp_path):
     for bad in ("/etc/passwd", "../station.yaml", "audio_out/../../x"):
         with pytest.raises(ConfigError) as exc:
             store.inside(bad, source=tmp_path / "manifest.json")
-        assert "ra ngoài thư mục của đài" in exc.value.message
+        assert "ra ngoài thư mục" in exc.value.message
     (tmp_path / "out").symlink_to("/tmp")
     with pytest.raises(ConfigError):
         store.inside("out/x")

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
 
-from broadcast.calendar import month_calendar
 from broadcast.cli.common import month_option, station_options
 from broadcast.cli.wording import command_line, echo_event
 from broadcast.config import load_station
 from broadcast.events import Progress
-from broadcast.pipeline import EXIT_CANNOT_AIR, MakeResult, make, next_month
-from broadcast.schedule import is_scheduled
+from broadcast.pipeline import EXIT_CANNOT_AIR, MakeResult, make, months_to_make
 
 
 def _minutes(seconds: float) -> str:
@@ -63,19 +61,6 @@ def summary(result: MakeResult, station_dir: Path, main_engine: str | None = Non
     for command in dict.fromkeys(command_line(step) for step in result.next_steps):
         lines.append(f"  Việc tiếp theo: {command}")
     return "\n".join(lines)
-
-
-def months_to_make(station, today: date) -> list[str]:
-    """What `make` without --month makes: the rest of this month if it has airings left and
-    no scheduled programme (a new station's first month), then next month."""
-    current = f"{today:%Y-%m}"
-    months = []
-    if any(day >= today for day, _ in month_calendar(station, current).airings) and not is_scheduled(
-        station, current
-    ):
-        months.append(current)
-    months.append(next_month(today))
-    return months
 
 
 @click.command("make")

@@ -15,7 +15,7 @@ front end called it.
 from __future__ import annotations
 
 from broadcast.events import Event, EventSink, Progress
-from broadcast.pipeline import STAGES, MakeResult, Stage, make, next_month, produce_month
+from broadcast.pipeline import STAGES, MakeResult, Stage, make, months_to_make, next_month, produce_month
 from broadcast.readiness import check_air
 from broadcast.schedule import day_running_order, missing_airings, schedule_month
 from broadcast.services.content import (
@@ -53,6 +53,7 @@ __all__ = [
     "missing_airings",
     "month_facts",
     "month_status",
+    "months_to_make",
     "next_month",
     "normalizer_for",
     "produce_month",

@@ -11,12 +11,12 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from broadcast.check import CheckReport, check_script
+from broadcast.check import CheckReport, check_script, normalizer_for
 from broadcast.config import Station, validate_month
 from broadcast.errors import NextStep, ScriptError
 from broadcast.fsutil import atomic_write_text
 from broadcast.script import Script, approve, demote_if_edited, parse_script, read_script, render_script
-from broadcast.spoken import Change, Normalizer
+from broadcast.spoken import Change
 from broadcast.topics import Facts, load_facts
 
 
@@ -98,11 +98,6 @@ def approve_month(
 def check_month(station: Station, month: str) -> CheckReport:
     """Estimated minutes per engine of the voice chain, unreadable and guessed tokens."""
     return check_script(station, validate_month(month))
-
-
-def normalizer_for(station: Station) -> Normalizer:
-    """The spoken-form normaliser of this station (its lexicon, its settings)."""
-    return Normalizer(station.store.station_lexicon(), spell_issuer=station.spell_issuer)
 
 
 def spoken_form(station: Station, text: str) -> tuple[str, list[Change]]:
