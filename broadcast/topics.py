@@ -522,10 +522,14 @@ def load_plan(station: Station, year: int) -> dict[str, PlanEntry] | None:
     return out
 
 
-def topic_for_month(station: Station, month: str) -> Topic:
-    """The month's topic: from the plan file if it lists the month, else the default rotation."""
+def topic_for_month(station: Station, month: str, *, topics: dict[str, Topic] | None = None) -> Topic:
+    """The month's topic: from the plan file if it lists the month, else the default rotation.
+
+    `topics` (from `load_topics`) saves loading them again when asking for many months.
+    """
     month = validate_month(month)
-    topics = load_topics(station)
+    if topics is None:
+        topics = load_topics(station)
     year, mon = int(month[:4]), int(month[5:])
     plan = load_plan(station, year)
     if plan and month in plan:

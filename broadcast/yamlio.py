@@ -9,6 +9,7 @@ and lone surrogates. Each refusal is a Vietnamese error naming the file and the 
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -313,6 +314,16 @@ def load_yaml(
     path = Path(path)
     if text is None:
         text = read_text_file(path, error=error)
+    if len(text) > _CACHE_MAX_CHARS:
+        data, lines, raw = _parse_located(text, path, error, line_offset)
+    else:
+        data, lines, raw = _parse_located_cached(text, path, error, line_offset)
+    return Located(data=_fresh_copy(data), file=path, lines=dict(lines), raw=dict(raw))
+
+
+def _parse_located(
+    text: str, path: Path, error: type[BroadcastError], line_offset: int
+) -> tuple[Any, dict[Key, int], dict[Key, str]]:
     node, data = _parse(text, path, error, line_offset, construct=True)
     lines: dict[Key, int] = {}
     raw: dict[Key, str] = {}
@@ -320,7 +331,26 @@ def load_yaml(
         _walk(node, (), lines, raw)
     if line_offset:
         lines = {k: v + line_offset for k, v in lines.items()}
-    return Located(data=data, file=path, lines=lines, raw=raw)
+    return data, lines, raw
+
+
+# Parsing is the console's main cost (every page reads station.yaml, topics, facts, plans: ~6 ms a
+# file in pure-Python PyYAML). The cache is keyed by the text itself, so a changed file is parsed
+# again at once (a hand edit is seen at the next page load); only successful parses are kept, and
+# callers get their own copy of the data to change as they like.
+_CACHE_MAX_CHARS = 256 * 1024
+_parse_located_cached = functools.lru_cache(maxsize=512)(_parse_located)
+
+
+def _fresh_copy(value: Any) -> Any:
+    """A copy of parsed YAML data (dicts, lists, immutable scalars), faster than deepcopy."""
+    if isinstance(value, dict):
+        return {k: _fresh_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fresh_copy(v) for v in value]
+    if isinstance(value, set):
+        return set(value)
+    return value
 
 
 def deep_merge(base: Any, override: Any) -> Any:

@@ -10,7 +10,7 @@ from broadcast.errors import BroadcastError, NextStep
 from broadcast.production.manifest import read_approval, read_manifest
 from broadcast.schedule import is_scheduled, read_schedule
 from broadcast.script import read_script
-from broadcast.topics import load_facts, topic_for_month
+from broadcast.topics import Topic, load_facts, load_topics, topic_for_month
 
 # The states of a month, in the order a month goes through them (Vietnamese labels for people).
 STATES = {
@@ -45,12 +45,12 @@ class MonthStatus:
         return STATES[self.state]
 
 
-def month_status(station: Station, month: str) -> MonthStatus:
+def month_status(station: Station, month: str, *, topics: dict[str, Topic] | None = None) -> MonthStatus:
     """Where `month` stands: script, approval, programme, schedule, and what to look at."""
     store = station.store
     status = MonthStatus(month=month, state="missing")
     try:
-        status.topic = topic_for_month(station, month).title
+        status.topic = topic_for_month(station, month, topics=topics).title
     except BroadcastError as exc:
         status.warnings.append(f"chủ đề: {exc.message}")
     try:
@@ -104,4 +104,8 @@ def month_status(station: Station, month: str) -> MonthStatus:
 
 def year_overview(station: Station, year: int) -> list[MonthStatus]:
     """The twelve months of `year`."""
-    return [month_status(station, f"{year:04d}-{m:02d}") for m in range(1, 13)]
+    try:
+        topics: dict[str, Topic] | None = load_topics(station)
+    except BroadcastError:
+        topics = None  # each month then reports the topic error as its warning
+    return [month_status(station, f"{year:04d}-{m:02d}", topics=topics) for m in range(1, 13)]
