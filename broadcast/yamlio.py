@@ -317,7 +317,8 @@ def load_yaml(
     if len(text) > _CACHE_MAX_CHARS:
         data, lines, raw = _parse_located(text, path, error, line_offset)
     else:
-        data, lines, raw = _parse_located_cached(text, path, error, line_offset)
+        # (classes are hashable; typeshed types type[...] arguments of lru_cache too narrowly)
+        data, lines, raw = _parse_located_cached(text, path, error, line_offset)  # type: ignore[arg-type]
     return Located(data=_fresh_copy(data), file=path, lines=dict(lines), raw=dict(raw))
 
 

@@ -60,8 +60,22 @@ def demo_station() -> tuple[Path, str, str]:
     return station_dir, month, st.store.day_dirs()[0].name
 
 
+def demo_network(month: str) -> Path:
+    """A network of three members (one broken) made for `month`, for the *Mạng đài* page."""
+    from django.conf import settings
+    from network_helpers import make_network
+
+    from broadcast.services.network import make_network as make_month
+
+    root = make_network(Path(tempfile.mkdtemp(prefix="broadcast-net-demo-")), 2, delivery="zip")
+    make_month(root, month, workers=2)
+    settings.BROADCAST_NETWORK_DIR = str(root)
+    return root
+
+
 def main() -> None:
     station_dir, month, day = demo_station()
+    network_dir = demo_network(month)
     from django.core.wsgi import get_wsgi_application
     from waitress.server import create_server
 
@@ -80,6 +94,7 @@ def main() -> None:
         "bao-cao": f"/bao-cao/?ky={month[:4]}",
         "nhat-ky": "/nhat-ky/",
         "tai-khoan": "/tai-khoan/",
+        "mang-dai": f"/mang-dai/?thang={month}",
     }
     OUT.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
@@ -106,6 +121,7 @@ def main() -> None:
         browser.close()
     srv.close()
     shutil.rmtree(station_dir, ignore_errors=True)
+    shutil.rmtree(network_dir, ignore_errors=True)
     print(f"Đã lưu ảnh màn hình vào {OUT}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -9,14 +10,17 @@ import click
 from broadcast.cli.common import station_options
 from broadcast.config import load_station
 from broadcast.errors import ConfigError, NextStep
+from broadcast.network.config import load_network
 
 
-def _setup(station_dir: Path) -> None:
+def _setup(station_dir: Path, network_dir: Path | None = None) -> None:
     """Check the station, configure Django for it and bring its database up to date."""
     station = load_station(station_dir)  # a broken station.yaml is reported before anything starts
+    if network_dir is not None:
+        load_network(network_dir)  # so is a broken network.yaml
     from broadcast.web import conf  # Django is imported only for this command (start-up cost)
 
-    conf.configure(station.dir)
+    conf.configure(station.dir, network_dir=network_dir)
     conf.migrate()
 
 
@@ -45,8 +49,24 @@ def _setup(station_dir: Path) -> None:
     metavar="SỐ",
     help="Số luồng phục vụ cùng lúc.",
 )
+@click.option(
+    "--network",
+    "network_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="THƯ_MỤC",
+    default=lambda: os.environ.get("BROADCAST_NETWORK") or None,
+    help="Thư mục mạng đài (network.yaml): thêm trang Mạng đài để theo dõi và làm chương trình cho mọi đài.",
+)
 @click.pass_context
-def command(ctx: click.Context, station_dir: Path, verbose: bool, host: str, port: int, threads: int) -> None:
+def command(
+    ctx: click.Context,
+    station_dir: Path,
+    verbose: bool,
+    host: str,
+    port: int,
+    threads: int,
+    network_dir: Path | None,
+) -> None:
     """Mở bàn biên tập trên trình duyệt (mặc định http://127.0.0.1:8000).
 
     Lần đầu mở, trang web mời tạo tài khoản quản trị. Lệnh con: adduser (thêm người).
@@ -54,7 +74,7 @@ def command(ctx: click.Context, station_dir: Path, verbose: bool, host: str, por
     ctx.obj = station_dir
     if ctx.invoked_subcommand is not None:
         return
-    _setup(station_dir)
+    _setup(station_dir, network_dir)
     from django.core.wsgi import get_wsgi_application
     from waitress import serve
 

@@ -12,7 +12,7 @@ from broadcast.network.jobs import read_result
 from broadcast.network.layout import NetworkStore
 from broadcast.network.models import JobResult
 
-_STATUS_VI = {
+STATUS_VI = {
     "queued": "chờ",
     "running": "đang làm",
     "retrying": "thử lại",
@@ -93,7 +93,7 @@ def summary_text(results: list[JobResult]) -> str:
         rows.append(
             (
                 r.station,
-                _STATUS_VI.get(r.status, r.status),
+                STATUS_VI.get(r.status, r.status),
                 f"{r.minutes:.1f}" if r.minutes is not None else "-",
                 f"{r.loudness_lufs:.1f}" if r.loudness_lufs is not None else "-",
                 r.voice or "-",

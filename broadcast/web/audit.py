@@ -19,6 +19,7 @@ ACTIONS = {
     "download": "tải về",
     "user": "tài khoản",
     "settings": "cài đặt",
+    "network": "làm chương trình cho mạng đài",
 }
 
 

@@ -31,6 +31,7 @@ def django_settings(
     db_path: Path | None = None,
     key: str | None = None,
     allowed_hosts: list[str] | None = None,
+    network_dir: Path | None = None,
 ) -> dict:
     store = StationStore(station_dir)
     if db_path is None:
@@ -41,6 +42,8 @@ def django_settings(
         "SECRET_KEY": key or secret_key(store),
         "ALLOWED_HOSTS": allowed_hosts or ["*"],
         "BROADCAST_STATION_DIR": str(store.root),
+        # A network folder (network.yaml) whose members the *Mạng đài* page shows; "" when none.
+        "BROADCAST_NETWORK_DIR": str(Path(network_dir).resolve()) if network_dir else "",
         "INSTALLED_APPS": [
             "django.contrib.auth",
             "django.contrib.contenttypes",

@@ -58,6 +58,13 @@ def running(month: str) -> Job | None:
     return None
 
 
+def latest(month: str) -> Job | None:
+    """The last job started for `month` (running or finished), to show how it ended."""
+    with _LOCK:
+        matching = [job for job in _JOBS.values() if job.month == month]
+    return matching[-1] if matching else None
+
+
 def get(job_id: str) -> Job | None:
     with _LOCK:
         return _JOBS.get(job_id)

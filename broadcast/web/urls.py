@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from broadcast.web.views import accounts, days, months, records
+from broadcast.web.views import accounts, days, months, network, records
 
 
 class _Month:
@@ -51,4 +51,8 @@ urlpatterns = [
     path("bao-cao/", records.report_view, name="report"),
     path("bao-cao/<str:period>.<str:fmt>", records.report_download, name="report_download"),
     path("tai-khoan/", accounts.users_view, name="users"),
+    path("mang-dai/", network.network_view, name="network"),
+    path("mang-dai/<month:month>/bang/", network.network_table, name="network_table"),
+    path("mang-dai/<month:month>/lam/", network.network_run, name="network_run"),
+    path("mang-dai/<month:month>/<slug:slug>.zip", network.network_bundle, name="network_bundle"),
 ]
