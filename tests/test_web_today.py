@@ -80,3 +80,24 @@ def test_audit_entries_cannot_be_changed(web):
         row.save()
     with pytest.raises(PermissionError):
         row.delete()
+
+
+def test_schedule_page_is_a_calendar_with_airings_holidays_and_planned_days(web):
+    import re
+
+    from broadcast.calendar import month_calendar
+
+    st, day = _scheduled(web)
+    client = web.client("operator")
+    page = client.get(f"/lich-phat/{MONTH}/").content.decode()
+    cells = re.findall(r'<td class="([^"]*)">\s*<div class="num">(\d+)</div>', page)
+    assert [int(n) for _, n in cells] == list(range(1, 32))  # every day of March, in order
+    assert page.count('<td class="pad">') == 6 + 5  # 1 March 2026 is a Sunday, the 31st a Tuesday
+    aired = {int(n) for cls, n in cells if "airs" in cls}
+    assert aired == {a.date.day for a in schedule_month(st, MONTH).airings}
+    assert f'href="/ngay/{day.isoformat()}/"' in page
+    # April: not scheduled; the planned airings are marked, Giỗ Tổ Hùng Vương (lunar, 26/4 in 2026) shown
+    april = client.get("/lich-phat/2026-04/").content.decode()
+    planned = re.findall(r'<td class="planned[^"]*">\s*<div class="num">(\d+)</div>', april)
+    assert [int(n) for n in planned] == sorted({d.day for d, _ in month_calendar(st, "2026-04").airings})
+    assert "Giỗ Tổ Hùng Vương" in april and "dự kiến" in april

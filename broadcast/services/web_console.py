@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from broadcast.calendar import month_calendar
+from broadcast.calendar import month_bounds, month_calendar, vn_holidays
 from broadcast.config import Station, validate_month
 from broadcast.errors import NextStep, ScheduleError, ScriptError
 from broadcast.models.programme import Manifest
-from broadcast.models.schedule import MonthCalendar, MonthSchedule
+from broadcast.models.schedule import MonthCalendar, MonthSchedule, ScheduledAiring
 from broadcast.pipeline import promote_draft
 from broadcast.production.manifest import APPROVED_SCRIPT_NAME, read_manifest
 from broadcast.schedule import read_schedule
@@ -144,3 +144,52 @@ def month_airings(station: Station, month: str) -> MonthAirings:
     ics = station.store.ics_path(month)
     result.ics = ics if ics.is_file() else None
     return result
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One day of the *Lịch phát* grid."""
+
+    day: date
+    scheduled: tuple[ScheduledAiring, ...]
+    """Airings in the stored schedule (with their files)."""
+    planned: tuple[str, ...]
+    """Start times the station's rules give when the month is not scheduled yet."""
+    skipped: str
+    """Why an eligible day does not air (a holiday, a station day off), else ""."""
+    holiday: str
+    """The public holiday's name, else "" (shown even on days that would not air anyway)."""
+    today: bool
+
+
+def month_grid(
+    station: Station, month: str, airings: MonthAirings, today: date
+) -> list[list[CalendarDay | None]]:
+    """The month as weeks Monday→Sunday (None pads the first and last week)."""
+    year, mon, days = month_bounds(validate_month(month))
+    holidays_of_year = vn_holidays(year)
+    scheduled: dict[date, list[ScheduledAiring]] = {}
+    if airings.schedule is not None:
+        for a in airings.schedule.airings:
+            scheduled.setdefault(a.date, []).append(a)
+    planned: dict[date, list[str]] = {}
+    if airings.schedule is None and airings.calendar is not None:
+        for d, slot_id in airings.calendar.airings:
+            planned.setdefault(d, []).append(station.slot(slot_id).start.strftime("%H:%M"))
+    skipped = airings.calendar.skipped if airings.calendar is not None else {}
+    weeks: list[list[CalendarDay | None]] = [[None] * days[0].weekday()]
+    for d in days:
+        if len(weeks[-1]) == 7:
+            weeks.append([])
+        weeks[-1].append(
+            CalendarDay(
+                day=d,
+                scheduled=tuple(scheduled.get(d, ())),
+                planned=tuple(planned.get(d, ())),
+                skipped=skipped.get(d, ""),
+                holiday=holidays_of_year.get(d, ""),
+                today=d == today,
+            )
+        )
+    weeks[-1] += [None] * (7 - len(weeks[-1]))
+    return weeks

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -99,7 +99,26 @@ def schedule_view(request: HttpRequest, month: str | None = None) -> HttpRespons
     st = station()
     month = month_or_404(month) if month else f"{station_now(st):%Y-%m}"
     airings = wc.month_airings(st, month)
-    return render(request, "web/schedule.html", {"month": month, "airings": airings, "station": st})
+    first = date(int(month[:4]), int(month[5:]), 1)
+    before, after = first - timedelta(days=1), first + timedelta(days=31)
+    return render(
+        request,
+        "web/schedule.html",
+        {
+            "month": month,
+            "month_label": f"{month[5:]}/{month[:4]}",
+            "airings": airings,
+            "station": st,
+            "weeks": wc.month_grid(st, month, airings, station_now(st).date()),
+            "planned": [
+                (d, st.slot(s).name, st.slot(s).start.strftime("%H:%M"))
+                for d, s in (airings.calendar.airings if airings.calendar else [])
+            ],
+            "weekdays": ["Thứ 2", "Thứ 3", "Thứ 4", "Thứ 5", "Thứ 6", "Thứ 7", "Chủ nhật"],
+            "prev": f"{before:%Y-%m}",
+            "next": f"{after:%Y-%m}",
+        },
+    )
 
 
 @require_GET
