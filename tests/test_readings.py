@@ -250,3 +250,41 @@ def test_outdated_reading_falls_back_to_the_synthetic_voice_with_a_warning(st, t
     assert "human" not in manifest.engines
     assert any("đoạn 2" in s and "giọng máy" in s for s in said), said
     assert _tone_runs(st.store.draft_dir(MONTH) / manifest.file, TONE_HZ) == []
+
+
+def _cli(capsys, *args: str) -> tuple[int, str]:
+    from broadcast.cli import main
+
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0
+    out, err = capsys.readouterr()
+    return code, out + err
+
+
+def test_cli_adds_lists_and_removes_a_reading(st, tmp_path, capsys):
+    station = ["--station", str(st.dir), "--month", MONTH]
+    code, out = _cli(
+        capsys,
+        "reading",
+        "add",
+        *station,
+        "--segment",
+        "2",
+        "--by",
+        "Lê Văn C",
+        str(tone(tmp_path / "a.mp3", 3.0)),
+    )
+    assert code == 0 and "đoạn 2 (Ý kiến người dân)" in out and "readings/2027-01/doan-02-" in out
+    code, out = _cli(capsys, "reading", "list", *station)
+    assert code == 0 and "2. Ý kiến người dân: đang dùng" in out and "Lê Văn C" in out
+    bad = tmp_path / "x.wav"
+    bad.write_bytes(b"RIFF....WAVEfmt garbage")
+    code, out = _cli(capsys, "reading", "add", *station, "--segment", "2", str(bad))
+    assert code == 1 and "x.wav" in out and "không phải tệp âm thanh" in out and "Traceback" not in out
+    code, out = _cli(capsys, "reading", "remove", *station, "--segment", "2")
+    assert code == 0 and "Đã xóa" in out
+    code, out = _cli(capsys, "reading", "remove", *station, "--segment", "2")
+    assert code == 1 and "không có bản ghi" in out

@@ -177,6 +177,10 @@ def add_reading(
             file=script.path,
             hint="Tải lại trang, đọc lại theo lời mới rồi lưu.",
         )
+    if not src.is_file():
+        raise ReadingError(
+            f"không tìm thấy tệp '{name}'.", file=src, hint="Kiểm tra đường dẫn tới tệp ghi âm."
+        )
     suffix = Path(name).suffix.lower()
     if suffix not in EXTENSIONS:
         raise ReadingError(
