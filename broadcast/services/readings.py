@@ -102,7 +102,7 @@ def _decode(src: Path, dest: Path, rate: int, timeout_s: float) -> None:
     cmd = [
         find_ffmpeg(), "-hide_banner", "-nostdin", "-v", "error",
         "-protocol_whitelist", "file", "-format_whitelist", _FORMATS,
-        "-i", str(src), "-vn", "-map", "0:a:0", "-t", str(MAX_SECONDS + 1),
+        "-i", f"file:{src.resolve()}", "-vn", "-map", "0:a:0", "-t", str(MAX_SECONDS + 1),
         "-ac", "1", "-af", f"aresample={rate}:resampler=soxr", "-c:a", "pcm_s16le", "-f", "wav", "-y", str(dest),
     ]  # fmt: skip
     try:
