@@ -50,9 +50,7 @@ def test_record_in_the_browser_and_hear_it_in_the_programme(web, server, fake_mi
         page.goto(f"{server}/thang/{MONTH}/giong-doc/")
         segment = page.locator("#doan-2")
         segment.locator("button.rec").click()
-        page.wait_for_function(
-            "document.querySelector('#doan-2 .rec-state').textContent.includes('Đang ghi')"
-        )
+        segment.locator(".rec-state", has_text="Đang ghi").wait_for()  # the microphone is open
         page.wait_for_timeout(4000)
         segment.locator("button.stop").click()
         segment.locator("audio.take").wait_for(state="visible")
