@@ -15,6 +15,7 @@ from pathlib import Path
 
 from broadcast.config import Station, validate_month
 from broadcast.errors import ConfigError, NextStep, NormalizeError, ScriptError
+from broadcast.readings import reading_warnings, split_segment, usable_readings
 from broadcast.script import Script, read_script
 from broadcast.spoken import Normalizer, check_token_length, syllable_count
 from broadcast.voice import chain_rates, speaking_rate
@@ -39,10 +40,12 @@ class SegmentEstimate:
     speech_s: float = 0.0
     pause_s: float = 0.0
     jingle_s: float = 0.0
+    reading_s: float = 0.0
+    """Length of a person's reading that replaces the segment's paragraphs (measured, not estimated)."""
 
     @property
     def total_s(self) -> float:
-        return self.speech_s + self.pause_s + self.jingle_s
+        return self.speech_s + self.pause_s + self.jingle_s + self.reading_s
 
     @property
     def minutes(self) -> float:
@@ -88,8 +91,8 @@ class CheckReport:
 
     @property
     def fixed_s(self) -> float:
-        """Pauses and jingles: the part of the length that does not depend on the voice."""
-        return sum(s.pause_s + s.jingle_s for s in self.segments)
+        """Pauses, jingles and readings: the part of the length that does not depend on the voice."""
+        return sum(s.pause_s + s.jingle_s + s.reading_s for s in self.segments)
 
     def total_with(self, main_rate: float, second_rate: float | None = None) -> float:
         """Estimated total length if the main (and second) voice read at these rates."""
@@ -206,8 +209,14 @@ def estimate(
     rate: float | None = None,
     second_rate: float | None = None,
     rate_source: str | None = None,
+    readings: dict[int, float] | None = None,
 ) -> CheckReport:
-    """Estimate the spoken length of `script` per segment, and list unreadable tokens."""
+    """Estimate the spoken length of `script` per segment, and list unreadable tokens.
+
+    `readings` (0-based segment index -> seconds) are segments a person read: their
+    paragraphs count with the reading's real length (broadcast/readings.py says which cues stay).
+    """
+    readings = readings or {}
     automatic = rate is None
     if rate is None:
         rate, auto_second, source = _rates(station)
@@ -234,7 +243,13 @@ def estimate(
         est = SegmentEstimate(seg.title, seg.line)
         if index:
             est.pause_s += pauses.segment_s
-        for item in seg.items:
+        items = seg.items
+        if index in readings:
+            split = split_segment(seg)
+            est.reading_s = readings[index]
+            est.pause_s += pauses.paragraph_s
+            items = split.before + split.after
+        for item in items:
             if item.kind == "cue":
                 if item.cue in JINGLE_S:
                     est.jingle_s += JINGLE_S[item.cue]
@@ -301,7 +316,10 @@ def estimate(
 def check_script(station: Station, month: str) -> CheckReport:
     """Read the month's script and estimate it (see estimate())."""
     month = validate_month(month)
-    report = estimate(read_script(station.store.script_path(month)), station)
+    script = read_script(station.store.script_path(month))
+    human = usable_readings(station.store, script)
+    report = estimate(script, station, readings={i: r.duration_s for i, r in human.items()})
+    report.warnings.extend(w[0].upper() + w[1:] for w in reading_warnings(station.store, script))
     report.slot_problems = _slot_problems(station, report)
     return report
 

@@ -34,9 +34,16 @@ from broadcast.production.manifest import (
     settings_fingerprint,
 )
 from broadcast.production.produce import produce
+from broadcast.readings import (
+    HUMAN_ENGINE,
+    reading_warnings,
+    readings_fingerprint,
+    split_segment,
+    usable_readings,
+)
 from broadcast.schedule import is_scheduled, programme_source, schedule_month
-from broadcast.script import Script, approve, demote_if_edited, read_script, render_script
-from broadcast.voice import VoiceRequest, primary_usable, synthesize
+from broadcast.script import Item, Script, approve, demote_if_edited, read_script, render_script
+from broadcast.voice import Clip, VoiceRequest, VoiceResult, primary_usable, synthesize
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +132,19 @@ def station_for_script(station: Station, script) -> Station:
     return replace(station, voice=replace(station.voice, main=specs))
 
 
+def _cue_events(items: list[Item], seg_index: int) -> list[Event]:
+    """The production events of script cues (gain is not an event: it changes speech gain)."""
+    out = []
+    for item in items:
+        if item.cue in ("intro", "stinger", "outro"):
+            out.append(Event(kind="jingle", segment=seg_index, jingle=item.cue))
+        elif item.cue == "pause":
+            out.append(Event(kind="pause", segment=seg_index, seconds=float(item.arg or 0.0)))
+        elif item.cue in ("bed_on", "bed_off"):
+            out.append(Event(kind="bed", segment=seg_index, bed=item.cue == "bed_on"))
+    return out
+
+
 def build_plan(station: Station, script, *, progress: Callable[[int, int], None] | None = None):
     """Spoken form + voice for every sentence of `script`, arranged as a production plan."""
 
@@ -134,17 +154,30 @@ def build_plan(station: Station, script, *, progress: Callable[[int, int], None]
     # Events are built with placeholders for speech; clips are filled in after synthesis.
     events: list[Event] = []
     speech_slots: list[int] = []
+    human = usable_readings(station.store, script)  # segments a person read (broadcast/readings.py)
     for seg_index, segment in enumerate(script.segments):
         gain = 0.0
+        if seg_index in human:
+            reading = human[seg_index]
+            split = split_segment(segment)
+            events.extend(_cue_events(split.before, seg_index))
+            wav = station.store.readings_month_dir(script.month) / reading.file
+            clip = Clip(wav, reading.duration_s, HUMAN_ENGINE, station.store.rel(wav), True, False)
+            events.append(
+                Event(
+                    kind="speech",
+                    segment=seg_index,
+                    clip=clip,
+                    pause_after="paragraph",
+                    gain_db=split.gain_db,
+                )
+            )
+            events.extend(_cue_events(split.after, seg_index))
+            continue
         for item in segment.items:
             if item.kind == "cue":
-                if item.cue in ("intro", "stinger", "outro"):
-                    events.append(Event(kind="jingle", segment=seg_index, jingle=item.cue))
-                elif item.cue == "pause":
-                    events.append(Event(kind="pause", segment=seg_index, seconds=float(item.arg)))
-                elif item.cue in ("bed_on", "bed_off"):
-                    events.append(Event(kind="bed", segment=seg_index, bed=item.cue == "bed_on"))
-                elif item.cue == "gain":
+                events.extend(_cue_events([item], seg_index))
+                if item.cue == "gain":
                     gain = float(item.arg)
                 continue
             utterances = normalizer.utterances(item.text)
@@ -156,15 +189,20 @@ def build_plan(station: Station, script, *, progress: Callable[[int, int], None]
                 speech_slots.append(len(events))
                 requests.append(VoiceRequest(text=utt.text, role=item.voice))
                 events.append(Event(kind="speech", segment=seg_index, pause_after=pause, gain_db=gain))
-    if not requests:
+    if not requests and not human:
         raise ScriptError(
             "kịch bản không có câu nào để đọc.",
             file=script.path,
             hint="Viết nội dung dưới các tiêu đề '## …'.",
         )
-    voice = synthesize(requests, station, progress=progress)
+    if requests:
+        voice = synthesize(requests, station, progress=progress)
+    else:  # every segment read by a person
+        voice = VoiceResult(clips=[], engines={}, degraded=False, synthesized=0, cached=0)
     for slot, clip in zip(speech_slots, voice.clips, strict=True):
         events[slot].clip = clip
+    if human:
+        voice.engines[HUMAN_ENGINE] = len(human)
     return ProgrammePlan(
         month=script.month,
         title=script.title,
@@ -172,6 +210,7 @@ def build_plan(station: Station, script, *, progress: Callable[[int, int], None]
         events=events,
         script_sha256=script.body_sha256,
         voice=voice,
+        readings=readings_fingerprint(human),
     )
 
 
@@ -183,6 +222,8 @@ def is_stale(station: Station, script, manifest, folder: Path | None = None) -> 
     made_with = read_settings_fingerprint(folder or station.store.programme_dir(script.month))
     return (
         manifest.script_sha256 != script.body_sha256
+        # a person's reading added, replaced, deleted or outdated since
+        or (manifest.readings or {}) != readings_fingerprint(usable_readings(station.store, script))
         # every setting that changes the sound: audio targets and format, pauses, voices…
         or made_with != settings_fingerprint(station_for_script(station, script))
     )
@@ -339,6 +380,9 @@ def produce_month(
                 return promoted, False
 
         find_ffmpeg()  # a missing ffmpeg fails now, not after minutes of synthesis
+        for warning in reading_warnings(station.store, script):
+            log.warning("%s", warning)
+            reporter.say(f"      Cảnh báo: {warning}")
         plan = build_plan(station, script, progress=reporter.counter("Đọc câu"))
         reporter.say("      Dựng và chuẩn hóa âm thanh…")
         # The station as this month voices it (front-matter `voice:`), so the settings
@@ -417,6 +461,10 @@ def _stage_check(job: _Job) -> None:
 def _stage_produce(job: _Job) -> None:
     station, month, result = job.station, job.month, job.result
     result.manifest, result.produced = produce_month(station, month, force=job.force, progress=job.progress)
+    result.notes.extend(
+        w[0].upper() + w[1:]
+        for w in reading_warnings(station.store, read_script(station.store.script_path(month)))
+    )
     result.folder = station.store.programme_dir(month) if result.approved else station.store.draft_dir(month)
     result.listening_copy = not result.approved
 

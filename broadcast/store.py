@@ -138,6 +138,17 @@ class StationStore:
             return []
         return sorted(p for p in self.days_dir.iterdir() if _DAY_DIR.match(p.name))
 
+    # ------------------------------------------------------------------ human readings
+    @property
+    def readings_dir(self) -> Path:
+        """readings/: recordings of staff reading a segment (content: kept and backed up,
+        never removed by cleanup or retention)."""
+        return self.root / "readings"
+
+    def readings_month_dir(self, month: str) -> Path:
+        """readings/YYYY-MM/: the month's readings, `doan-NN.wav` + `doan-NN.json` each."""
+        return self.readings_dir / month
+
     # ------------------------------------------------------------------ archive
     @property
     def archive_dir(self) -> Path:

@@ -20,6 +20,7 @@ PAGES = [
     (f"/thang/{MONTH}/kiem-tra/", "post", ["editor", "approver"]),
     (f"/thang/{MONTH}/doc-la/", "post", ["editor", "approver"]),
     (f"/thang/{MONTH}/nghe/approved.mp3", "get", ROLES),
+    (f"/thang/{MONTH}/giong-doc/", "get", ROLES),
     ("/hom-nay/", "get", ROLES),
     ("/ngay/{day}/", "get", ROLES),
     ("/ngay/{day}/tai-ve.zip", "get", ["operator", "admin"]),

@@ -55,6 +55,17 @@ def demo_station() -> tuple[Path, str, str]:
         path.read_text(encoding="utf-8").replace("Kính chào bà con", "Kính chào bà con cô bác"),
         encoding="utf-8",
     )
+    # a reading of the first segment (Giọng người đọc page): a short tone stands for a voice
+    import subprocess
+
+    take = tmp / "ghi-am.wav"
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=300:duration=4", str(take)],
+        check=True,
+    )
+    from broadcast.services.readings import add_reading
+
+    add_reading(st, month, 1, take, by="Trần Thị Chi", source="micro", original_name="ghi-am.webm")
     user = User.objects.create_user("chi", password=PASSWORD, first_name="Trần Thị", last_name="Chi")
     set_roles(user, set(ROLES))
     return station_dir, month, st.store.day_dirs()[0].name
@@ -89,6 +100,7 @@ def main() -> None:
         "dang-nhap": "/dang-nhap/",
         "nam": "/",
         "thang": f"/thang/{month}/",
+        "giong-doc": f"/thang/{month}/giong-doc/",
         "hom-nay": f"/ngay/{day}/",
         "lich-phat": f"/lich-phat/{month}/",
         "bao-cao": f"/bao-cao/?ky={month[:4]}",

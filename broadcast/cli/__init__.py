@@ -32,6 +32,7 @@ _COMMANDS = [
     "normalize",
     "produce",
     "voices",
+    "reading",
     "schedule",
     "check_air",
     "day",

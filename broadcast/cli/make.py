@@ -37,7 +37,10 @@ def summary(result: MakeResult, station_dir: Path, main_engine: str | None = Non
         lines.append(
             f"  Độ lớn:     {m.loudness_lufs:.1f} LUFS, đỉnh {m.true_peak_dbtp:.1f} dBTP (đo trên tệp MP3)"
         )
-        voices = ", ".join(f"{name} {count} câu" for name, count in m.engines.items())
+        voices = ", ".join(
+            f"người đọc {count} đoạn" if name == "human" else f"{name} {count} câu"
+            for name, count in m.engines.items()
+        )
         main = main_engine or "giọng chính"
         state = (
             f"có câu đọc bằng GIỌNG DỰ PHÒNG thay cho {main} (không có mạng hoặc {main} lỗi)"
@@ -45,6 +48,11 @@ def summary(result: MakeResult, station_dir: Path, main_engine: str | None = Non
             else "đúng giọng đã chọn"
         )
         lines.append(f"  Giọng đọc:  tổng {sum(m.engines.values())} câu: {voices} — {state}")
+        human = [s.title for s in m.segments if s.kind == "speech" and s.engine == "human"]
+        if human:
+            lines.append(
+                f"  Giọng người đọc: {len(human)} đoạn dùng bản ghi của người đọc ({', '.join(human)})"
+            )
         if result.produced:
             lines.append(f"  Câu đọc mới: {m.clips_synthesized}, lấy lại từ bộ nhớ đệm: {m.clips_cached}")
         else:

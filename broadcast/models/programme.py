@@ -37,6 +37,8 @@ class ProgrammePlan:
     events: list[Event]
     script_sha256: str
     voice: VoiceResult  #: engines/degraded/clip counts for the manifest
+    readings: dict[str, str] = field(default_factory=dict)
+    """Segments read by a person (broadcast/readings.py): 1-based position -> sha256 of the WAV."""
 
 
 @dataclass
@@ -84,6 +86,8 @@ class Manifest:
     segments: list[ManifestSegment] = field(default_factory=list)
     file_size: int | None = None  #: bytes of the MP3 as delivered (tags included)
     file_sha256: str | None = None  #: sha256 of the MP3 as delivered; readiness checks verify it
+    readings: dict[str, str] | None = None
+    """Segments read by a person (engine `human`): 1-based position -> sha256 of the reading's WAV."""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -197,4 +197,5 @@ def _manifest(
         clips_synthesized=int(getattr(voice, "synthesized", 0) or 0),
         clips_cached=int(getattr(voice, "cached", 0) or 0),
         segments=segments,
+        readings=dict(plan.readings) or None,
     )

@@ -8,6 +8,7 @@ from broadcast.calendar import month_calendar
 from broadcast.config import Station
 from broadcast.errors import BroadcastError, NextStep
 from broadcast.production.manifest import read_approval, read_manifest
+from broadcast.readings import reading_warnings
 from broadcast.schedule import is_scheduled, read_schedule
 from broadcast.script import read_script
 from broadcast.topics import Topic, load_facts, load_topics, topic_for_month
@@ -92,6 +93,8 @@ def month_status(station: Station, month: str, *, topics: dict[str, Topic] | Non
         if status.state == "produced" and is_scheduled(station, month):
             status.state = "scheduled"
             status.next_step = None
+    if script is not None:
+        status.warnings.extend(reading_warnings(store, script))
     if script is not None and not script.approved and approved is not None:
         status.warnings.append("bản sửa chưa duyệt; bản đã duyệt trước vẫn được phát")
     try:

@@ -16,6 +16,7 @@ ACTIONS = {
     "approve": "duyệt",
     "produce": "dựng bản nghe thử",
     "make": "dựng và xếp lịch",
+    "reading": "giọng người đọc",
     "download": "tải về",
     "user": "tài khoản",
     "settings": "cài đặt",

@@ -82,3 +82,14 @@ class ApproveForm(forms.Form):
 
 class RunForm(forms.Form):
     kind = forms.ChoiceField(choices=[("produce", "Dựng bản nghe thử"), ("make", "Dựng và xếp lịch")])
+
+
+class ReadingForm(forms.Form):
+    """A reading of one segment: the recorded or chosen file, and the text's hash when opened."""
+
+    audio = forms.FileField(
+        label="Tệp ghi âm",
+        error_messages={"required": "Chưa có bản ghi: bấm Ghi âm hoặc chọn một tệp.", "empty": "Tệp rỗng."},
+    )
+    segment_sha256 = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+    source = forms.ChoiceField(choices=[("micro", "ghi âm"), ("upload", "tải lên")], widget=forms.HiddenInput)

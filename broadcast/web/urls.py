@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from broadcast.web.views import accounts, days, months, network, records
+from broadcast.web.views import accounts, days, months, network, readings, records
 
 
 class _Month:
@@ -40,6 +40,11 @@ urlpatterns = [
     path("thang/<month:month>/dung/", months.month_run, name="month_run"),
     path("thang/<month:month>/viec/<str:job_id>/", months.job_view, name="job"),
     path("thang/<month:month>/nghe/<str:kind>.mp3", months.programme_audio, name="programme_audio"),
+    path("thang/<month:month>/giong-doc/", readings.readings_view, name="readings"),
+    path("thang/<month:month>/giong-doc/<int:position>/", readings.reading_segment_view, name="reading"),
+    path("thang/<month:month>/giong-doc/<int:position>/luu/", readings.reading_save, name="reading_save"),
+    path("thang/<month:month>/giong-doc/<int:position>/xoa/", readings.reading_delete, name="reading_delete"),
+    path("thang/<month:month>/giong-doc/<int:position>.wav", readings.reading_audio, name="reading_audio"),
     path("hom-nay/", days.today_view, name="today"),
     path("ngay/<day:day>/", days.today_view, name="day"),
     path("ngay/<day:day>/tep/<str:name>", days.day_audio, name="day_audio"),
