@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from broadcast.web.views import accounts, days, months, records
+from broadcast.web.views import accounts, days, facts, months, records
 
 
 class _Month:
@@ -40,6 +40,8 @@ urlpatterns = [
     path("thang/<month:month>/dung/", months.month_run, name="month_run"),
     path("thang/<month:month>/viec/<str:job_id>/", months.job_view, name="job"),
     path("thang/<month:month>/nghe/<str:kind>.mp3", months.programme_audio, name="programme_audio"),
+    path("thang/<month:month>/so-lieu/", facts.facts_view, name="facts"),
+    path("thang/<month:month>/so-lieu/luu/", facts.facts_save, name="facts_save"),
     path("hom-nay/", days.today_view, name="today"),
     path("ngay/<day:day>/", days.today_view, name="day"),
     path("ngay/<day:day>/tep/<str:name>", days.day_audio, name="day_audio"),
