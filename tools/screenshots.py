@@ -75,6 +75,7 @@ def main() -> None:
         "dang-nhap": "/dang-nhap/",
         "nam": "/",
         "thang": f"/thang/{month}/",
+        "so-lieu": f"/thang/{month}/so-lieu/",
         "hom-nay": f"/ngay/{day}/",
         "lich-phat": f"/lich-phat/{month}/",
         "bao-cao": f"/bao-cao/?ky={month[:4]}",
