@@ -72,7 +72,9 @@ def test_the_month_page_links_to_the_facts_page(web):
 
 def test_editor_saves_and_the_file_keeps_its_comments_and_order(web):
     before = _path(web).read_text(encoding="utf-8")
-    data = _form(web, resolved="1.290", overdue="13", digitized_rate="55,5", news="Tin một.\n\nTin hai.")
+    data = _form(
+        web, resolved="1.290", overdue="13", digitized_rate="55,5", news='Tin một.\n\nTin hai: "Một cửa" số.'
+    )
     response = _save(_editor(web), data)
     assert response.status_code == 302 and response["Location"].endswith("?da-luu=1")
     text = _path(web).read_text(encoding="utf-8")
@@ -86,7 +88,10 @@ def test_editor_saves_and_the_file_keeps_its_comments_and_order(web):
         "example", "period", "source", "received", "resolved", "on_time_rate", "overdue",
         "online_share", "digitized_rate", "satisfaction", "news",
     ]  # fmt: skip
-    assert '  - "Tin một."\n  - "Tin hai."\n' in text
+    assert '  - "Tin một."\n  - "Tin hai: \\"Một cửa\\" số."\n' in text
+    from broadcast.services import month_facts
+
+    assert month_facts(web.station, MONTH).news == ["Tin một.", 'Tin hai: "Một cửa" số.']
     assert "example: true" in text  # not confirmed: still example figures
     row = web.audit.get(action="facts")
     assert (row.username, row.month, row.sha_before, row.sha_after) == (
@@ -118,6 +123,7 @@ def test_an_emptied_field_is_left_blank_not_invented(web):
         ("received", "12,5", "số nguyên"),
         ("resolved", "một nghìn", "số nguyên"),
         ("online_share", "nhiều", "con số"),
+        ("digitized_rate", "55,125", "hai chữ số sau dấu phẩy"),
         ("overdue", "0", "mâu thuẫn"),  # 99,1% on time yet nothing overdue: the reader's own rule
         ("online_received", "5000", "mâu thuẫn"),  # more online than received
     ],

@@ -100,7 +100,8 @@ def parse_percent(text: str) -> Number | None:
         raise forms.ValidationError("Ghi một con số, ví dụ 98,6 (không có chữ).") from None
     if not math.isfinite(value) or not 0 <= value <= 100:
         raise forms.ValidationError("Tỉ lệ phần trăm phải từ 0 đến 100.")
-    value = round(value, 2)
+    if "." in s and len(s.split(".")[1].rstrip("0")) > 2:
+        raise forms.ValidationError("Ghi tối đa hai chữ số sau dấu phẩy, ví dụ 98,65.")
     return int(value) if value.is_integer() else value
 
 
