@@ -27,6 +27,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from broadcast.config import Station, validate_month
 from broadcast.errors import BroadcastError, ConfigError
 from broadcast.fsutil import atomic_write_text
+from broadcast.script import MONTH_NAMES_VI
 from broadcast.services.content import ConflictError, text_sha256
 from broadcast.topics import FACT_FIELDS, Facts, read_facts
 from broadcast.yamlio import load_yaml, read_text_file
@@ -123,6 +124,12 @@ def load_facts_file(station: Station, month: str) -> FactsFile:
 def previous_month(month: str) -> str:
     year, mon = int(month[:4]), int(month[5:])
     return f"{year - 1}-12" if mon == 1 else f"{year:04d}-{mon - 1:02d}"
+
+
+def default_period(month: str) -> str:
+    """What the script reads when `period` is empty: the previous month, spelled out."""
+    prev = previous_month(validate_month(month))
+    return f"tháng {MONTH_NAMES_VI[int(prev[5:]) - 1]} năm {prev[:4]}"
 
 
 def starting_points(station: Station, month: str) -> list[StartingPoint]:
@@ -251,6 +258,7 @@ __all__ = [
     "FactsEdit",
     "FactsFile",
     "StartingPoint",
+    "default_period",
     "facts_text",
     "load_facts_file",
     "previous_month",

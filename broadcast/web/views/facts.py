@@ -8,7 +8,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from broadcast.config import Station
 from broadcast.errors import BroadcastError
-from broadcast.script import MONTH_NAMES_VI
 from broadcast.services import facts as fs
 from broadcast.services.content import ConflictError
 from broadcast.topics import FACT_FIELDS
@@ -17,11 +16,6 @@ from broadcast.web.decorators import role_required
 from broadcast.web.forms_facts import GROUPS, LABELS, FactsForm, edit_values, initial_from, show_number
 from broadcast.web.roles import EDITOR, user_roles
 from broadcast.web.views.common import ANY, month_or_404, station
-
-
-def _default_period(month: str) -> str:
-    prev = fs.previous_month(month)
-    return f"tháng {MONTH_NAMES_VI[int(prev[5:]) - 1]} năm {prev[:4]}"
 
 
 def _is_example(loaded: fs.FactsFile) -> bool:
@@ -56,7 +50,7 @@ def _context(
         "rel_path": st.store.rel(loaded.path),
         "can_edit": can_edit,
         "example": example,
-        "default_period": _default_period(month),
+        "default_period": fs.default_period(month),
         "values": _rows(loaded.raw) if loaded.exists and (loaded.raw or loaded.error is None) else [],
         "file_error": _file_error(st, loaded),
     }
@@ -69,7 +63,7 @@ def _context(
 
 def _editor_form(st: Station, month: str, loaded: fs.FactsFile, start: str) -> FactsForm | None:
     """The form an editor gets on opening the page (None: choose how to start, or cannot edit)."""
-    default = _default_period(month)
+    default = fs.default_period(month)
     if loaded.exists:
         if loaded.error is not None and not loaded.raw:
             return None  # not even readable as 'key: value' lines: fixed by hand, shown as an error
@@ -125,7 +119,7 @@ def facts_save(request: HttpRequest, month: str) -> HttpResponse:
     month = month_or_404(month)
     st = station()
     loaded = fs.load_facts_file(st, month)
-    form = FactsForm(request.POST, default_period=_default_period(month))
+    form = FactsForm(request.POST, default_period=fs.default_period(month))
     if not form.is_valid():
         return render(request, "web/facts.html", _context(request, st, month, loaded, form), status=400)
     base = form.cleaned_data["base_sha256"] or ""
@@ -146,7 +140,7 @@ def facts_save(request: HttpRequest, month: str) -> HttpResponse:
             for k, v in edit_values(edit).items()
             if _shown(k, loaded.raw.get(k)) != _shown(k, v)
         ]
-        form = FactsForm(data, default_period=_default_period(month))
+        form = FactsForm(data, default_period=fs.default_period(month))
         form.is_valid()
         return render(
             request,
