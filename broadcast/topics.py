@@ -625,7 +625,12 @@ def load_facts(station: Station, month: str) -> Facts:
     path = facts_path(station, month)
     if not path.exists():
         return Facts()
-    src = load_yaml(path)
+    return read_facts(path)
+
+
+def read_facts(path: Path, *, text: str | None = None) -> Facts:
+    """Validate a facts file (or `text` about to be written to `path`): the one set of rules."""
+    src = load_yaml(path, text=text)
     data = src.data if src.data is not None else {}
     if not isinstance(data, dict):
         raise ConfigError("tệp số liệu phải gồm các dòng 'khóa: giá trị'.", file=path, line=1)

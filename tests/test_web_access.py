@@ -21,6 +21,7 @@ PAGES = [
     (f"/thang/{MONTH}/doc-la/", "post", ["editor", "approver"]),
     (f"/thang/{MONTH}/nghe/approved.mp3", "get", ROLES),
     (f"/thang/{MONTH}/giong-doc/", "get", ROLES),
+    (f"/thang/{MONTH}/so-lieu/", "get", ROLES),
     ("/hom-nay/", "get", ROLES),
     ("/ngay/{day}/", "get", ROLES),
     ("/ngay/{day}/tai-ve.zip", "get", ["operator", "admin"]),
@@ -73,6 +74,8 @@ def test_anonymous_people_are_sent_to_login(web, url):
         ("operator", "duyet", {"body_sha256": "0" * 64}),
         ("approver", "dung", {"kind": "produce"}),
         ("editor", "dung", {"kind": "make"}),
+        ("approver", "so-lieu/luu", {"received": "1", "base_sha256": ""}),
+        ("operator", "so-lieu/luu", {"received": "1", "base_sha256": ""}),
     ],
 )
 def test_actions_are_refused_to_the_wrong_role_and_change_nothing(scheduled, role, action, data):
@@ -81,6 +84,7 @@ def test_actions_are_refused_to_the_wrong_role_and_change_nothing(scheduled, rol
     response = scheduled.client(role).post(f"/thang/{MONTH}/{action}/", data)
     assert response.status_code == 403
     assert path.read_bytes() == before
+    assert not scheduled.station.store.facts_path(MONTH).exists()
 
 
 @pytest.mark.parametrize(
@@ -92,6 +96,7 @@ def test_actions_are_refused_to_the_wrong_role_and_change_nothing(scheduled, rol
         "/ngay/2026-03-02/tep/..%2Fstation.yaml",
         "/thang/2026-3/",
         "/lich-phat/9999-99/",
+        "/thang/2026-13/so-lieu/",
     ],
 )
 def test_bad_months_and_days_in_urls_are_refused(scheduled, url):
@@ -101,5 +106,5 @@ def test_bad_months_and_days_in_urls_are_refused(scheduled, url):
 
 def test_get_cannot_change_anything(scheduled):
     client = scheduled.client("editor", "approver", "operator")
-    for action in ("luu", "duyet", "dung"):
+    for action in ("luu", "duyet", "dung", "so-lieu/luu"):
         assert client.get(f"/thang/{MONTH}/{action}/").status_code == 405

@@ -101,6 +101,7 @@ def main() -> None:
         "nam": "/",
         "thang": f"/thang/{month}/",
         "giong-doc": f"/thang/{month}/giong-doc/",
+        "so-lieu": f"/thang/{month}/so-lieu/",
         "hom-nay": f"/ngay/{day}/",
         "lich-phat": f"/lich-phat/{month}/",
         "bao-cao": f"/bao-cao/?ky={month[:4]}",

@@ -12,6 +12,7 @@ ACTIONS = {
     "logout": "đăng xuất",
     "setup": "tạo quản trị đầu tiên",
     "edit": "sửa kịch bản",
+    "facts": "sửa số liệu",
     "conflict": "lưu bị từ chối (xung đột)",
     "approve": "duyệt",
     "produce": "dựng bản nghe thử",

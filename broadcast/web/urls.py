@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from broadcast.web.views import accounts, days, months, network, readings, records
+from broadcast.web.views import accounts, days, facts, months, network, readings, records
 
 
 class _Month:
@@ -45,6 +45,8 @@ urlpatterns = [
     path("thang/<month:month>/giong-doc/<int:position>/luu/", readings.reading_save, name="reading_save"),
     path("thang/<month:month>/giong-doc/<int:position>/xoa/", readings.reading_delete, name="reading_delete"),
     path("thang/<month:month>/giong-doc/<int:position>.wav", readings.reading_audio, name="reading_audio"),
+    path("thang/<month:month>/so-lieu/", facts.facts_view, name="facts"),
+    path("thang/<month:month>/so-lieu/luu/", facts.facts_save, name="facts_save"),
     path("hom-nay/", days.today_view, name="today"),
     path("ngay/<day:day>/", days.today_view, name="day"),
     path("ngay/<day:day>/tep/<str:name>", days.day_audio, name="day_audio"),
