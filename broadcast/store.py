@@ -203,7 +203,9 @@ class StationStore:
             return  # the body did not change: its last editor stays who wrote it
         records[month] = {"body_sha256": body_sha256, "by": by}
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(self.editors_path, json.dumps(records, ensure_ascii=False, indent=1, sort_keys=True))
+        atomic_write_text(
+            self.editors_path, json.dumps(records, ensure_ascii=False, indent=1, sort_keys=True)
+        )
 
     def cache_dir(self, name: str) -> Path:
         """A cache folder under the state folder: tts, prepared, jingles, notice, voices.

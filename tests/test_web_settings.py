@@ -99,7 +99,9 @@ def test_every_other_role_is_refused_and_nothing_changes(commented, role):
 
 def test_the_menu_shows_the_page_to_administrators_only(commented):
     assert 'href="/cai-dat/"' in commented.client("admin").get("/").content.decode()
-    assert 'href="/cai-dat/"' not in commented.client("editor", "approver", "operator").get("/").content.decode()
+    assert (
+        'href="/cai-dat/"' not in commented.client("editor", "approver", "operator").get("/").content.decode()
+    )
 
 
 def test_anonymous_people_are_sent_to_login(commented):
@@ -143,9 +145,12 @@ def test_good_edit_is_saved_with_comments_and_order_kept(commented):
         )
         .replace('hotline: "0255 3 822 123"', 'hotline: "0255 3 999 888"')
         .replace('    start: "17:00"', '    start: "17:30"')
-        .replace("    weekdays: [T2, T3, T4, T5, T6, T7, CN]\n  - id: chieu", "    weekdays: [T2, T4, T6]\n  - id: chieu")
+        .replace(
+            "    weekdays: [T2, T3, T4, T5, T6, T7, CN]\n  - id: chieu",
+            "    weekdays: [T2, T4, T6]\n  - id: chieu",
+        )
         .replace("  per_month: 4              #", "  per_month: 6              #")
-        .replace('  days_off: []              #', '  days_off: ["2026-12-24"]  #')
+        .replace("  days_off: []              #", '  days_off: ["2026-12-24"]  #')
         .replace("      voice: vi\n  second:", "      voice: vi\n      speed: 150\n  second:")
         .replace("  separate_approver: false  #", "  separate_approver: true   #")
     )
@@ -226,9 +231,11 @@ def test_each_bad_input_is_shown_beside_its_field_and_nothing_is_saved(commented
     response = client.post(URL, one(form_of(client), name, value))
     assert response.status_code == 400
     formset, row, field = where
-    form = response.context["form"] if formset is None else response.context[
-        "slots" if formset == "slots" else "chains"
-    ]
+    form = (
+        response.context["form"]
+        if formset is None
+        else response.context["slots" if formset == "slots" else "chains"]
+    )
     if formset == "slots":
         form = form.forms[row]
     elif formset:
@@ -286,7 +293,9 @@ def test_a_hand_edit_meanwhile_is_shown_not_overwritten(commented):
 
 def test_a_broken_station_file_is_explained_on_the_page(commented):
     path = commented.dir / "station.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("per_month: 4", "per_month: bốn"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("per_month: 4", "per_month: bốn"), encoding="utf-8"
+    )
     page = commented.client("admin").get(URL).content.decode()
     assert "Tệp cấu hình đang có lỗi" in page and "per_month" in page
-    assert "<form method=\"post\" class=\"settings\"" not in page
+    assert '<form method="post" class="settings"' not in page

@@ -137,7 +137,15 @@ def settings_of(station: Station) -> StationSettings:
         address=station.contacts.get("address", ""),
         email=station.contacts.get("email", ""),
         slots=[
-            SlotRow(s.id, s.name, s.start.strftime("%H:%M"), s.length_min, _codes(s.weekdays), s.id in airs, i)
+            SlotRow(
+                s.id,
+                s.name,
+                s.start.strftime("%H:%M"),
+                _number(s.length_min),
+                _codes(s.weekdays),
+                s.id in airs,
+                i,
+            )
             for i, s in enumerate(station.slots)
         ],
         per_month=station.airing.per_month,
@@ -148,7 +156,7 @@ def settings_of(station: Station) -> StationSettings:
         extra_days=[d.isoformat() for d in station.airing.extra_days],
         reminder_min=station.airing.reminder_min,
         fallback=station.voice.fallback,
-        timeout_s=station.voice.timeout_s,
+        timeout_s=_number(station.voice.timeout_s),
         main=_rows(station.voice.main),
         second=_rows(station.voice.second),
         separate_approver=station.separate_approver,
@@ -202,7 +210,9 @@ def parse_options(engine: str, text: str, *, field: str) -> dict[str, OptionValu
         if key not in allowed:
             names = ", ".join(allowed) or "không có"
             raise ConfigError(
-                f"bộ đọc {engine} không có tùy chọn '{key[:40]}'.", field=field, hint=f"Các tùy chọn: {names}."
+                f"bộ đọc {engine} không có tùy chọn '{key[:40]}'.",
+                field=field,
+                hint=f"Các tùy chọn: {names}.",
             )
         if key in out:
             raise ConfigError(f"tùy chọn '{key}' được viết hai lần.", field=field)
@@ -252,9 +262,8 @@ def _scalar(new: OptionValue, old: object = None) -> object:
     if not isinstance(new, str):
         return new
     plain_before = old is None or (isinstance(old, str) and not isinstance(old, ScalarString))
-    if plain_before and _PLAIN_OK.match(new):
-        if new.lower() not in _YAML11_WORDS:
-            return new
+    if plain_before and _PLAIN_OK.match(new) and new.lower() not in _YAML11_WORDS:
+        return new
     return DoubleQuotedScalarString(new)
 
 
@@ -374,7 +383,9 @@ def _apply_rows(
 
 def _move_tail(old_last: object, new_last: object) -> None:
     """Blank lines after a list belong to its last row in ruamel: keep them after the list."""
-    if not (isinstance(old_last, CommentedMap) and isinstance(new_last, CommentedMap) and old_last and new_last):
+    if not (
+        isinstance(old_last, CommentedMap) and isinstance(new_last, CommentedMap) and old_last and new_last
+    ):
         return
     old_key, new_key = list(old_last)[-1], list(new_last)[-1]
     entry = old_last.ca.items.get(old_key)
@@ -393,14 +404,18 @@ def _check_lists(new: StationSettings) -> None:
             )
     if new.slots and not any(r.airs for r in new.slots):
         raise ConfigError(
-            "chọn ít nhất một buổi để phát chương trình.", field="airing.slots", hint="Đánh dấu cột 'Phát chương trình'."
+            "chọn ít nhất một buổi để phát chương trình.",
+            field="airing.slots",
+            hint="Đánh dấu cột 'Phát chương trình'.",
         )
     if not new.airing_weekdays:
         raise ConfigError("chọn ít nhất một ngày trong tuần để phát.", field="airing.weekdays")
     for chain in ("main", "second"):
         for i, row in enumerate(getattr(new, chain)):
             if row.engine not in known_engines():
-                raise ConfigError(f"không có bộ đọc tên '{row.engine[:40]}'.", field=f"voice.{chain}.{i}.engine")
+                raise ConfigError(
+                    f"không có bộ đọc tên '{row.engine[:40]}'.", field=f"voice.{chain}.{i}.engine"
+                )
 
 
 def render_settings(text: str, old: StationSettings, new: StationSettings) -> tuple[str, list[str]]:
@@ -465,7 +480,9 @@ def save_settings(store: StationStore, new: StationSettings, *, base_sha256: str
             atomic_write_text(store.station_file, text)
     except Timeout:
         raise EnvironmentProblem(
-            "một người khác đang lưu cài đặt của đài.", file=store.station_file, hint="Chờ vài giây rồi lưu lại."
+            "một người khác đang lưu cài đặt của đài.",
+            file=store.station_file,
+            hint="Chờ vài giây rồi lưu lại.",
         ) from None
     saved = SettingsFile(text, _sha(text), settings_of(station))
     return SettingsSaved(current.sha256, saved.sha256, changed, saved)

@@ -31,7 +31,7 @@ class _Text(forms.CharField):
 
 def _days_field(label: str) -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
-        label=label, choices=DAYS, widget=forms.CheckboxSelectMultiple(attrs={"class": "days"}), required=False
+        label=label, choices=DAYS, widget=forms.CheckboxSelectMultiple, required=False
     )
 
 
@@ -63,8 +63,12 @@ class SlotForm(forms.Form):
     origin = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=99)
     id = _Text("Mã (không dấu)", max_length=40)
     name = _Text("Tên buổi", max_length=80)
-    start = _Text("Giờ bắt đầu", max_length=5, widget=forms.TextInput(attrs={"placeholder": "06:00", "size": 5}))
-    length_min = forms.FloatField(label="Dài (phút)", required=False, widget=forms.NumberInput(attrs={"step": "any"}))
+    start = _Text(
+        "Giờ bắt đầu", max_length=5, widget=forms.TextInput(attrs={"placeholder": "06:00", "size": 5})
+    )
+    length_min = forms.FloatField(
+        label="Dài (phút)", required=False, widget=forms.NumberInput(attrs={"step": "any"})
+    )
     weekdays = _days_field("Ngày trong tuần")
     airs = forms.BooleanField(label="Phát chương trình", required=False)
 
@@ -74,9 +78,9 @@ class SlotForm(forms.Form):
         return self["origin"].value() not in (None, "")
 
     def __init__(self, *args, **kwargs) -> None:
+        if not kwargs.get("initial"):  # the empty row for a new slot: every day, airs the programme
+            kwargs["initial"] = {"weekdays": list(WEEKDAY_CODES), "airs": True}
         super().__init__(*args, **kwargs)
-        if not self.initial:  # the empty row for a new slot: every day, airs the programme
-            self.initial = {"weekdays": list(WEEKDAY_CODES), "airs": True}
 
     def clean(self) -> dict:
         data = super().clean()
