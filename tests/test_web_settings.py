@@ -299,3 +299,28 @@ def test_a_broken_station_file_is_explained_on_the_page(commented):
     page = commented.client("admin").get(URL).content.decode()
     assert "Tệp cấu hình đang có lỗi" in page and "per_month" in page
     assert '<form method="post" class="settings"' not in page
+
+
+def test_text_that_looks_like_yaml_is_saved_as_text(commented):
+    client = commented.client("admin")
+    data = form_of(client)
+    one(data, "name", 'Đài "Mới" # không phải ghi chú: yes')
+    one(data, "hotline", "yes")
+    one(data, "email", "on")
+    assert client.post(URL, data).status_code == 302
+    st = commented.station
+    assert st.name == 'Đài "Mới" # không phải ghi chú: yes'
+    assert st.contacts["hotline"] == "yes" and st.contacts["email"] == "on"
+
+
+def test_removing_every_slot_is_refused_above_the_table(commented):
+    path = commented.dir / "station.yaml"
+    before = path.read_bytes()
+    client = commented.client("admin")
+    data = form_of(client)
+    data["slots-0-DELETE"] = ["on"]
+    data["slots-1-DELETE"] = ["on"]
+    response = client.post(URL, data)
+    assert response.status_code == 400
+    assert "cần ít nhất một buổi phát" in response.context["section_errors"]["slots"][0].lower()
+    assert path.read_bytes() == before
