@@ -306,6 +306,7 @@ class Station:
     report: ReportSettings | None = None  # parsed by broadcast.report.settings
     level: str = "xã"  # xã / phường / đặc khu (templates agree with it)
     timezone: str = "Asia/Ho_Chi_Minh"  # every time a person reads is in this zone
+    separate_approver: bool = False  # approval.separate_approver: the last editor may not approve
 
     @property
     def tz(self) -> ZoneInfo:
@@ -551,19 +552,23 @@ def known_engines() -> tuple[str, ...]:
     return tuple(ENGINES)
 
 
-def load_station(directory: str | Path = ".") -> Station:
-    """Read `directory/station.yaml` over the package defaults and validate it."""
+def load_station(directory: str | Path = ".", *, text: str | None = None) -> Station:
+    """Read `directory/station.yaml` over the package defaults and validate it.
+
+    `text` validates that text as the station's station.yaml instead of the file (the console
+    checks an edit this way before it replaces the file).
+    """
     store = StationStore(directory)
     directory = store.root
     path = store.station_file
-    if not path.exists():
+    if text is None and not path.exists():
         raise ConfigError(
             "không tìm thấy tệp cấu hình của đài.",
             file=path,
             hint="Chọn đúng thư mục của đài (có tệp station.yaml), hoặc tạo đài mới từ đài mẫu.",
             next_step=NextStep("init"),
         )
-    src = load_yaml(path)
+    src = load_yaml(path, text=text)
     if src.data is None:
         src.data = {}
     if not isinstance(src.data, dict):
@@ -686,6 +691,7 @@ def load_station(directory: str | Path = ".") -> Station:
         source=src,
         playout=_playout(r),
         report=_report(r),
+        separate_approver=r.flag("approval", "separate_approver"),
     )
 
 

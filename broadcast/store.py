@@ -22,13 +22,14 @@ new station from the example that ships inside the package (so `init` works from
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
 from broadcast.errors import ConfigError
-from broadcast.fsutil import atomic_write_text, inside
+from broadcast.fsutil import atomic_write_text, inside, read_state_json
 
 STATION_FILE = "station.yaml"
 _MONTH_DIR = re.compile(r"^\d{4}-\d{2}$")
@@ -189,6 +190,33 @@ class StationStore:
     def web_secret_key_path(self) -> Path:
         """The web console's per-station secret key (mode 0600, made at first start)."""
         return self.state_dir / "web-secret-key"
+
+    @property
+    def editors_path(self) -> Path:
+        """Who last saved each month's script through the console, keyed by the body hash."""
+        return self.state_dir / "script-editors.json"
+
+    def script_editor(self, month: str, body_sha256: str) -> str | None:
+        """Who saved this body of the month's script last, or None if unknown (a hand edit)."""
+        data = read_state_json(self.editors_path)
+        entry = data.get(month) if isinstance(data, dict) else None
+        if isinstance(entry, dict) and entry.get("body_sha256") == body_sha256:
+            by = entry.get("by")
+            return by if isinstance(by, str) and by.strip() else None
+        return None
+
+    def record_script_editor(self, month: str, body_sha256: str, by: str) -> None:
+        """Remember that `by` saved the month's script with this body (kept if the body is the same)."""
+        data = read_state_json(self.editors_path)
+        records = data if isinstance(data, dict) else {}
+        entry = records.get(month)
+        if isinstance(entry, dict) and entry.get("body_sha256") == body_sha256 and entry.get("by"):
+            return  # the body did not change: its last editor stays who wrote it
+        records[month] = {"body_sha256": body_sha256, "by": by}
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(
+            self.editors_path, json.dumps(records, ensure_ascii=False, indent=1, sort_keys=True)
+        )
 
     def cache_dir(self, name: str) -> Path:
         """A cache folder under the state folder: tts, prepared, jingles, notice, voices.

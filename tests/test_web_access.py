@@ -30,6 +30,7 @@ PAGES = [
     (f"/lich-phat/{MONTH}.ics", "get", ROLES),
     ("/nhat-ky/", "get", ["approver", "admin"]),
     ("/tai-khoan/", "get", ["admin"]),
+    ("/cai-dat/", "get", ["admin"]),
 ]
 
 

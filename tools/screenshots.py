@@ -1,6 +1,6 @@
 """Screenshots of every console page at 1366 and 375 px wide, into docs/screenshots/.
 
-Run: .venv/bin/python tools/screenshots.py
+Run: .venv/bin/python tools/screenshots.py [PAGE …]   (names as in `pages`; none: every page)
 Builds a throw-away copy of the example station (silent voice, one produced and scheduled
 month, four people), serves the console on a free loopback port and photographs each page
 with Debian's chromium through Playwright. Look at the PNGs before committing them.
@@ -21,6 +21,7 @@ sys.path.insert(0, str(REPO / "tests"))
 OUT = REPO / "docs" / "screenshots"
 PASSWORD = "mat-khau-dai-9"
 WIDTHS = {"1366": (1366, 768), "375": (375, 740)}
+FULL_PAGE = {"cai-dat"}  # long forms: the whole page, not only the first screen
 
 
 def demo_station() -> tuple[Path, str, str]:
@@ -108,6 +109,7 @@ def main() -> None:
         "nhat-ky": "/nhat-ky/",
         "tai-khoan": "/tai-khoan/",
         "mang-dai": f"/mang-dai/?thang={month}",
+        "cai-dat": "/cai-dat/",
     }
     OUT.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
@@ -125,11 +127,11 @@ def main() -> None:
             page.click("button[type=submit]")
             page.wait_for_load_state("networkidle")
             for name, url in pages.items():
-                if name == "dang-nhap":
+                if name == "dang-nhap" or (sys.argv[1:] and name not in sys.argv[1:]):
                     continue
                 page.goto(base + url)
                 page.wait_for_load_state("networkidle")
-                page.screenshot(path=str(OUT / f"{name}-{label}.png"), full_page=False)
+                page.screenshot(path=str(OUT / f"{name}-{label}.png"), full_page=name in FULL_PAGE)
             ctx.close()
         browser.close()
     srv.close()

@@ -9,7 +9,7 @@ import click
 from broadcast.cli.common import month_option, station_options
 from broadcast.config import load_station
 from broadcast.pipeline import promote_draft
-from broadcast.script import approve
+from broadcast.services.content import approve_month
 
 
 @click.command("approve")
@@ -28,7 +28,7 @@ def command(station_dir: Path, verbose: bool, month: str, by: str, confirm_examp
     Số liệu ví dụ (facts có example: true) không được duyệt nếu không có --confirm-example-figures.
     """
     station = load_station(station_dir)
-    script = approve(station, month, by, confirm_example=confirm_example)
+    script = approve_month(station, month, by, confirm_example=confirm_example)
     if script.meta.get("example_figures_confirmed"):
         click.echo(
             f"CHÚ Ý: kịch bản dùng SỐ LIỆU VÍ DỤ (facts/{script.month}.yaml); "

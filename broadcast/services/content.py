@@ -52,7 +52,9 @@ def load_script_text(station: Station, month: str) -> ScriptText:
     return ScriptText(month, text, text_sha256(text), script)
 
 
-def save_script_text(station: Station, month: str, text: str, *, base_sha256: str | None) -> ScriptText:
+def save_script_text(
+    station: Station, month: str, text: str, *, base_sha256: str | None, by: str | None = None
+) -> ScriptText:
     """Save an edited script: validated first, atomic, and never over a version not seen.
 
     `base_sha256` is the hash of the text the editor started from (None for a new file). If
@@ -78,6 +80,8 @@ def save_script_text(station: Station, month: str, text: str, *, base_sha256: st
         raise ScriptError(f"phần thông tin ghi tháng {script.month}, không phải {month}.", file=path, line=2)
     atomic_write_text(path, text)
     demote_if_edited(path)
+    if by and by.strip():
+        station.store.record_script_editor(month, script.body_sha256, by.strip())
     return load_script_text(station, month)
 
 
@@ -91,8 +95,35 @@ def render_month_script(
 def approve_month(
     station: Station, month: str, by: str, *, now: datetime | None = None, confirm_example: bool = False
 ) -> Script:
-    """Record the approval (who, when, the text's hash); see script.approve."""
+    """Record the approval (who, when, the text's hash); see script.approve.
+
+    With `approval.separate_approver` on, the person who saved the current text last (through
+    the console) may not approve it; a text whose last editor is unknown (a hand edit) may be.
+    """
+    if station.separate_approver:
+        month = validate_month(month)
+        path = station.store.script_path(month)
+        editor = station.store.script_editor(month, read_script(path).body_sha256)
+        if editor and _same_person(editor, by):
+            raise ScriptError(
+                f"không duyệt: {editor} là người sửa kịch bản sau cùng, mà đài yêu cầu người duyệt "
+                "phải khác người sửa.",
+                file=path,
+                hint="Nhờ một lãnh đạo khác duyệt. Muốn bỏ yêu cầu này, quản trị tắt mục "
+                "'người duyệt phải khác người sửa sau cùng' trong cài đặt của đài.",
+            )
     return approve(station, month, by, now, confirm_example=confirm_example)
+
+
+def last_editor(station: Station, month: str) -> str | None:
+    """Who saved the month's current script text last through the console (None: unknown)."""
+    month = validate_month(month)
+    path = station.store.script_path(month)
+    return station.store.script_editor(month, read_script(path).body_sha256) if path.exists() else None
+
+
+def _same_person(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join((b or "").split()).casefold()
 
 
 def check_month(station: Station, month: str) -> CheckReport:
@@ -120,6 +151,7 @@ __all__ = [
     "ScriptText",
     "approve_month",
     "check_month",
+    "last_editor",
     "load_script_text",
     "month_facts",
     "normalizer_for",

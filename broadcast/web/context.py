@@ -23,6 +23,7 @@ def console(request: HttpRequest) -> dict:
         menu.append(("audit", "Nhật ký"))
     if ADMIN in roles:
         menu.append(("users", "Tài khoản"))
+        menu.append(("settings", "Cài đặt đài"))
     return {
         "menu": menu,
         "my_roles": [ROLES[r] for r in sorted(roles)],

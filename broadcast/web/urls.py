@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from broadcast.web.views import accounts, days, facts, months, network, readings, records
+from broadcast.web.views import accounts, days, facts, months, network, readings, records, settings
 
 
 class _Month:
@@ -62,4 +62,5 @@ urlpatterns = [
     path("mang-dai/<month:month>/bang/", network.network_table, name="network_table"),
     path("mang-dai/<month:month>/lam/", network.network_run, name="network_run"),
     path("mang-dai/<month:month>/<slug:slug>.zip", network.network_bundle, name="network_bundle"),
+    path("cai-dat/", settings.settings_view, name="settings"),
 ]

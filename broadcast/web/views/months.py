@@ -88,7 +88,9 @@ def month_save(request: HttpRequest, month: str) -> HttpResponse:
         return render(request, "web/month.html", _month_context(request, st, month, form=form), status=400)
     base = form.cleaned_data["base_sha256"]
     try:
-        saved = services.save_script_text(st, month, form.cleaned_data["text"], base_sha256=base)
+        saved = services.save_script_text(
+            st, month, form.cleaned_data["text"], base_sha256=base, by=full_name(request.user)
+        )
     except services.ConflictError as exc:
         audit.record(request, "conflict", month=month, before=base, after=exc.current_sha256)
         diff = wc.text_diff(
