@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from broadcast.web.views import accounts, days, months, records
+from broadcast.web.views import accounts, days, months, records, segments
 
 
 class _Month:
@@ -40,6 +40,10 @@ urlpatterns = [
     path("thang/<month:month>/dung/", months.month_run, name="month_run"),
     path("thang/<month:month>/viec/<str:job_id>/", months.job_view, name="job"),
     path("thang/<month:month>/nghe/<str:kind>.mp3", months.programme_audio, name="programme_audio"),
+    path("thang/<month:month>/doan/<int:index>/luu/", segments.segment_save, name="segment_save"),
+    path("thang/<month:month>/doan/<int:index>/kiem-tra/", segments.segment_check, name="segment_check"),
+    path("thang/<month:month>/doan/<int:index>/nghe-thu/", segments.segment_preview, name="segment_preview"),
+    path("thang/<month:month>/nghe-thu/<str:name>", segments.preview_audio, name="preview_audio"),
     path("hom-nay/", days.today_view, name="today"),
     path("ngay/<day:day>/", days.today_view, name="day"),
     path("ngay/<day:day>/tep/<str:name>", days.day_audio, name="day_audio"),

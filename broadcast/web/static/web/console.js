@@ -5,3 +5,13 @@ document.addEventListener("click", function (ev) {
 document.addEventListener("DOMContentLoaded", function () {
   if (window.htmx) { htmx.config.includeIndicatorStyles = false; }
 });
+// Chapters of a programme: a click plays the programme from the start of that segment.
+document.addEventListener("click", function (ev) {
+  var seek = ev.target.closest && ev.target.closest("button.seek");
+  if (!seek) { return; }
+  var player = seek.closest(".player");
+  var audio = player && player.querySelector("audio");
+  if (!audio) { return; }
+  audio.currentTime = parseFloat(seek.getAttribute("data-start")) || 0;
+  audio.play();
+});
