@@ -15,3 +15,9 @@ document.addEventListener("click", function (ev) {
   audio.currentTime = parseFloat(seek.getAttribute("data-start")) || 0;
   audio.play();
 });
+// After saving a segment the page comes back at #doan-N: open that segment again.
+document.addEventListener("DOMContentLoaded", function () {
+  var m = /^#doan-\d+$/.exec(window.location.hash);
+  var seg = m && document.querySelector(m[0]);
+  if (seg && seg.tagName === "DETAILS") { seg.open = true; }
+});
