@@ -130,7 +130,12 @@ class SegmentForm(forms.Form):
         rows: list[dict[str, Any]] = []
         for i, kind in enumerate(self.block_layout):
             if kind == "t":
-                rows.append({"kind": "text", "field": self[f"b{i}"]})
+                field = self[f"b{i}"]
+                # as tall as the text (a paragraph is one long line; ~80 characters a row)
+                text = str(field.value() or "").replace("\r\n", "\n")
+                height = sum(1 + len(line) // 80 for line in text.split("\n"))
+                self.fields[f"b{i}"].widget.attrs["rows"] = max(2, min(16, height))
+                rows.append({"kind": "text", "field": field})
             else:
                 field = self[f"b{i}"]
                 rows.append(

@@ -16,8 +16,18 @@ document.addEventListener("click", function (ev) {
   audio.play();
 });
 // After saving a segment the page comes back at #doan-N: open that segment again.
-document.addEventListener("DOMContentLoaded", function () {
+function openSegmentFromHash() {
   var m = /^#doan-\d+$/.exec(window.location.hash);
   var seg = m && document.querySelector(m[0]);
-  if (seg && seg.tagName === "DETAILS") { seg.open = true; }
+  if (seg && seg.tagName === "DETAILS") { seg.open = true; seg.scrollIntoView(); }
+}
+document.addEventListener("DOMContentLoaded", openSegmentFromHash);
+window.addEventListener("hashchange", openSegmentFromHash);
+// A cue control: the number box (seconds of a pause, dB of a gain) only where it means something.
+document.addEventListener("change", function (ev) {
+  var select = ev.target;
+  if (!select.closest || select.tagName !== "SELECT" || !select.closest(".cue")) { return; }
+  var num = select.closest(".cue").querySelector(".cue-num");
+  var unit = { pause: "giây", gain: "dB" }[select.value] || "";
+  if (num) { num.hidden = !unit; num.querySelector(".unit").textContent = unit; }
 });
