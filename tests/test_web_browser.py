@@ -84,7 +84,9 @@ def test_edit_estimate_approve_make_download(web, server, browser):
     page.wait_for_selector("#seg-check-1 .seg-seconds")
     before = float(page.locator("#seg-check-1 .seg-seconds").get_attribute("data-seconds"))
     areas = page.locator("#doan-1 textarea")
-    area = next(areas.nth(i) for i in range(areas.count()) if "Kính chào bà con" in areas.nth(i).input_value())
+    area = next(
+        areas.nth(i) for i in range(areas.count()) if "Kính chào bà con" in areas.nth(i).input_value()
+    )
     area.fill(
         area.input_value().replace(
             "Kính chào bà con",

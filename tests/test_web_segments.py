@@ -14,7 +14,13 @@ from webtests import ROLES, django_ready, web, write_minute_script  # noqa: F401
 from broadcast.config import load_station
 from broadcast.script import parse_script, render_text
 from broadcast.services import load_script_text
-from broadcast.services.segments import EditedCue, load_segments, preview_segment, rebuild_segment, split_script
+from broadcast.services.segments import (
+    EditedCue,
+    load_segments,
+    preview_segment,
+    rebuild_segment,
+    split_script,
+)
 
 MONTH = "2026-03"
 THREE = """---
@@ -143,7 +149,9 @@ def test_saving_one_segment_changes_only_its_lines(web):
     data[key] = data[key].replace("làm thủ tục đất đai ở đâu", "nộp hồ sơ đất đai ở đâu")
     response = web.client("editor").post(f"/thang/{MONTH}/doan/2/luu/", data)
     assert response.status_code == 302 and response["Location"].endswith("#doan-2")
-    assert path.read_text(encoding="utf-8") == THREE.replace("làm thủ tục đất đai ở đâu", "nộp hồ sơ đất đai ở đâu")
+    assert path.read_text(encoding="utf-8") == THREE.replace(
+        "làm thủ tục đất đai ở đâu", "nộp hồ sơ đất đai ở đâu"
+    )
     row = web.audit.get(action="edit")
     assert row.detail.startswith("đoạn 2: Hỏi đáp")
 
@@ -258,7 +266,10 @@ def test_the_live_check_follows_the_text_being_typed(web):
     # a bad cue value is reported by the check too (in Vietnamese)
     cue = next(k for k, v in data.items() if v == "pause")
     data[cue + "_so"] = "99"
-    assert "Thời gian nghỉ phải từ 0,1 đến 30 giây" in client.post(f"/thang/{MONTH}/doan/2/kiem-tra/", data).content.decode()
+    assert (
+        "Thời gian nghỉ phải từ 0,1 đến 30 giây"
+        in client.post(f"/thang/{MONTH}/doan/2/kiem-tra/", data).content.decode()
+    )
 
 
 def test_preview_is_made_once_then_served_from_the_cache(web):

@@ -31,7 +31,13 @@ from broadcast.errors import ScriptError
 from broadcast.pipeline import build_plan, station_for_script
 from broadcast.production import preview as preview_mod
 from broadcast.script import Item, Script, Segment, parse_cue, parse_script
-from broadcast.services.content import ConflictError, ScriptText, load_script_text, save_script_text, text_sha256
+from broadcast.services.content import (
+    ConflictError,
+    ScriptText,
+    load_script_text,
+    save_script_text,
+    text_sha256,
+)
 from broadcast.spoken.context import Guess
 
 # --------------------------------------------------------------------------- cues as controls
@@ -367,7 +373,12 @@ def save_segment(
         )
     seg = current.segments[index - 1]
     old_lines = current.split.lines[seg.start : seg.end]
-    if index == len(current.segments) and old_lines and old_lines[-1] == "" and (not lines or lines[-1] != ""):
+    if (
+        index == len(current.segments)
+        and old_lines
+        and old_lines[-1] == ""
+        and (not lines or lines[-1] != "")
+    ):
         lines = [*lines, ""]  # the file keeps its final line end
     if lines == old_lines:
         return SegmentSaved(current.loaded, merged, False)

@@ -24,7 +24,9 @@ _SHA = re.compile(r"^[0-9a-f]{64}$")
 _PREVIEW_NAME = re.compile(r"^[0-9a-f]{32}(-du-phong)?\.mp3$")
 
 
-def _page(request: HttpRequest, month: str, index: int, form: SegmentForm, status: int, **extra) -> HttpResponse:
+def _page(
+    request: HttpRequest, month: str, index: int, form: SegmentForm, status: int, **extra
+) -> HttpResponse:
     st = station()
     ctx = _month_context(request, st, month, segment_forms={index: form}, **extra)
     return render(request, "web/month.html", ctx, status=status)
@@ -59,9 +61,14 @@ def segment_save(request: HttpRequest, month: str, index: int) -> HttpResponse:
             segment_sha256=form.cleaned_data["segment_sha256"],
         )
     except ConflictError as exc:
-        audit.record(request, "conflict", month=month, before=base, after=exc.current_sha256, detail=f"đoạn {index}")
+        audit.record(
+            request, "conflict", month=month, before=base, after=exc.current_sha256, detail=f"đoạn {index}"
+        )
         diff = wc.text_diff(
-            exc.current_text, "\n".join(lines), old_name="đoạn này, bản mới nhất", new_name="đoạn này, bản của bạn"
+            exc.current_text,
+            "\n".join(lines),
+            old_name="đoạn này, bản mới nhất",
+            new_name="đoạn này, bản của bạn",
         )
         return _page(request, month, index, form, 409, conflict=str(exc), conflict_diff=diff)
     except BroadcastError as exc:
