@@ -76,6 +76,7 @@ def _fixture_texts(tmp_path: Path) -> dict[str, str]:
     texts["crlf"] = THREE.replace("\n", "\r\n")
     texts["no final newline"] = THREE.rstrip("\n")
     texts["bom"] = "\ufeff" + THREE
+    texts["odd heading"] = THREE.replace("## Hỏi đáp", "##   Hỏi  đáp   <!-- ghi chú -->")
     doc = (Path(__file__).parents[1] / "docs" / "script-format.md").read_text(encoding="utf-8")
     texts["docs example"] = re.search(r"```markdown\n(.*?)```", doc, re.S).group(1)
     return texts
@@ -334,3 +335,23 @@ def test_every_role_for_the_segment_views(web, role):
     assert response.status_code == (200 if role in ("editor", "approver") else 403)
     anonymous = web.client().get(f"/thang/{MONTH}/nghe-thu/{name}")
     assert anonymous.status_code == 302 and "dang-nhap" in anonymous["Location"]
+
+
+def test_with_the_network_down_the_preview_falls_back_and_is_not_reused(web):
+    import yaml
+    from test_voice_fakes import Hanging
+
+    write_minute_script(web.station, MONTH)
+    cfg_path = web.dir / "station.yaml"
+    cfg = yaml.safe_load(cfg_path.read_text(encoding="utf-8"))
+    with Hanging() as hang:
+        gtts = {"engine": "gtts", "url": hang.url, "min_interval_s": 0, "backoff_s": 0.05}
+        cfg["voice"] = {"main": [gtts, {"engine": "silent"}], "second": [], "fallback": True, "timeout_s": 1.0}
+        cfg_path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+        seg = load_segments(web.station, MONTH).segments[0]
+        page = web.client("editor").get(f"/thang/{MONTH}/doan/1/nghe-thu/?ma={seg.speech_sha256}")
+        again = preview_segment(web.station, MONTH, 1, seg.speech_sha256)
+    text = page.content.decode()
+    assert page.status_code == 200 and "giọng dự phòng" in text
+    assert re.search(r'src="[^"]+-du-phong\.mp3"', text)
+    assert again.degraded and not again.cached and again.path.name.endswith("-du-phong.mp3")

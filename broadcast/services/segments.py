@@ -30,7 +30,7 @@ from broadcast.config import Station, validate_month
 from broadcast.errors import ScriptError
 from broadcast.pipeline import build_plan, station_for_script
 from broadcast.production import preview as preview_mod
-from broadcast.script import Item, Script, Segment, parse_cue, parse_script
+from broadcast.script import Item, Script, Segment, parse_body, parse_cue, parse_script
 from broadcast.services.content import (
     ConflictError,
     ScriptText,
@@ -272,8 +272,7 @@ def rebuild_segment(heading: str, title: str, parts: list[str | EditedCue]) -> l
     title = " ".join(title.split())
     if not title or title.startswith("#"):
         raise ScriptError("tên đoạn không được để trống hoặc bắt đầu bằng '#'.", field="title")
-    old_title = heading.strip()[2:].strip() if heading.strip().startswith("##") else None
-    lines = [heading if old_title == title else f"## {title}"]
+    lines = [heading if _heading_title(heading) == title else f"## {title}"]
     for part in parts:
         if isinstance(part, str):
             lines.extend(text_lines(part))
@@ -285,6 +284,15 @@ def rebuild_segment(heading: str, title: str, parts: list[str | EditedCue]) -> l
             raise ScriptError(problem)
         lines.append(part.original if _same_cue(part) else cue_line(part.kind, part.value))
     return lines
+
+
+def _heading_title(heading: str) -> str | None:
+    """The title a heading line shows (as the parser reads it: comments out), spaces folded."""
+    try:
+        parsed = parse_body(heading, Path("-"), 1)
+    except ScriptError:
+        return None
+    return " ".join(parsed[0].title.split()) if len(parsed) == 1 else None
 
 
 def _same_cue(part: EditedCue) -> bool:
