@@ -346,7 +346,12 @@ def test_with_the_network_down_the_preview_falls_back_and_is_not_reused(web):
     cfg = yaml.safe_load(cfg_path.read_text(encoding="utf-8"))
     with Hanging() as hang:
         gtts = {"engine": "gtts", "url": hang.url, "min_interval_s": 0, "backoff_s": 0.05}
-        cfg["voice"] = {"main": [gtts, {"engine": "silent"}], "second": [], "fallback": True, "timeout_s": 1.0}
+        cfg["voice"] = {
+            "main": [gtts, {"engine": "silent"}],
+            "second": [],
+            "fallback": True,
+            "timeout_s": 1.0,
+        }
         cfg_path.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
         seg = load_segments(web.station, MONTH).segments[0]
         page = web.client("editor").get(f"/thang/{MONTH}/doan/1/nghe-thu/?ma={seg.speech_sha256}")
