@@ -261,7 +261,7 @@ def test_the_live_check_follows_the_text_being_typed(web):
     page = client.post(f"/thang/{MONTH}/doan/2/kiem-tra/", data).content.decode()
     assert _seconds(page) > saved
     assert "“KQXT”, tạm đọc là “ca quy ích tê”" in page and "Máy không đọc được “☃”" in page
-    assert "silent" in page  # minutes per engine of the chain
+    assert re.search(r"<li>silent[^<]*: [0-9,]+ phút \([0-9]+ giây\)</li>", page)  # per engine of the chain
     # nothing was saved by a check
     assert "KQXT" not in web.station.store.script_path(MONTH).read_text(encoding="utf-8")
     # a bad cue value is reported by the check too (in Vietnamese)

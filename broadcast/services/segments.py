@@ -413,6 +413,11 @@ class SegmentCheck:
     def minutes(self) -> float:
         return self.seconds / 60
 
+    @property
+    def engine_minutes(self) -> list[tuple[str, float, float]]:
+        """(engine, minutes, seconds) for each engine of the main voice chain."""
+        return [(label, secs / 60, secs) for label, secs in self.by_engine]
+
 
 def check_segment(station: Station, month: str, index: int, lines: list[str]) -> SegmentCheck:
     """Estimate and problems of segment `index` if it read `lines` (not saved)."""
