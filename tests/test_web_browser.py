@@ -1,6 +1,7 @@
 """The console in a real browser (Playwright driving Debian's chromium, headless).
 
-An editor changes one sentence → the estimate updates → the approver approves → the operator
+An editor changes one sentence of a segment → its minutes update as typed → the segment is saved
+and its preview plays (the audio element has a duration) → the approver approves → the operator
 makes the month (background job, progress bar) and downloads a day's ZIP holding the numbered
 files. The server is waitress on a free loopback port, in this process (same test database).
 """
@@ -75,25 +76,39 @@ def test_edit_estimate_approve_make_download(web, server, browser):
     web.user("kythuat", "operator", full_name="Phạm Văn Kỹ")
     write_minute_script(web.station, month)
 
-    # editor: one sentence longer → the estimate grows
+    # editor: one sentence of a segment longer → its minutes grow as it is typed → save
     page = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
     _login(page, server, "bientap")
     page.goto(f"{server}/thang/{month}/")
-    before = float(page.locator("#check .minutes").get_attribute("data-seconds"))
-    text = page.input_value("#id_text")
-    page.fill(
-        "#id_text",
-        text.replace(
+    page.click("#doan-1 > summary")
+    page.wait_for_selector("#seg-check-1 .seg-seconds")
+    before = float(page.locator("#seg-check-1 .seg-seconds").get_attribute("data-seconds"))
+    areas = page.locator("#doan-1 textarea")
+    area = next(
+        areas.nth(i) for i in range(areas.count()) if "Kính chào bà con" in areas.nth(i).input_value()
+    )
+    area.fill(
+        area.input_value().replace(
             "Kính chào bà con",
             "Kính chào bà con cô bác cùng toàn thể các cháu thiếu niên nhi đồng trong xã",
             1,
-        ),
+        )
     )
-    page.click("#script-form button[type=submit]")
-    page.wait_for_selector("#check .minutes")
-    after = float(page.locator("#check .minutes").get_attribute("data-seconds"))
-    assert after > before
+    page.wait_for_function(
+        "b => parseFloat(document.querySelector('#seg-check-1 .seg-seconds').dataset.seconds) > b", arg=before
+    )
+    assert "thiếu niên nhi đồng" not in web.station.store.script_path(month).read_text(encoding="utf-8")
+    page.click("#doan-1 button[type=submit]")
+    page.wait_for_url(re.compile(r".*#doan-1$"))
     assert "thiếu niên nhi đồng" in web.station.store.script_path(month).read_text(encoding="utf-8")
+    # the saved segment's preview plays in the page
+    page.click("#doan-1 button.preview")
+    page.wait_for_selector("#seg-audio-1 audio")
+    page.wait_for_function("() => document.querySelector('#seg-audio-1 audio').duration > 0", timeout=60_000)
+    assert page.evaluate("document.querySelector('#seg-audio-1 audio').duration") > 0
+    # the whole text is still there for those who want it
+    page.click("details.whole > summary")
+    assert "thiếu niên nhi đồng" in page.input_value("#id_text")
 
     # approver: the approval records the logged-in person
     page = browser.new_context().new_page()

@@ -53,7 +53,9 @@ def demo_station() -> tuple[Path, str, str]:
     # a draft next to it: the approver sees a diff
     path = st.store.script_path(month)
     path.write_text(
-        path.read_text(encoding="utf-8").replace("Kính chào bà con", "Kính chào bà con cô bác"),
+        path.read_text(encoding="utf-8").replace("Kính chào bà con", "Kính chào bà con cô bác")
+        + "\n## Hỏi đáp\n[[giọng phụ]]\nHỏi: nộp hồ sơ đất đai trực tuyến ở đâu?\n[[giọng chính]]\n"
+        "Đáp: trên Cổng Dịch vụ công quốc gia, hoặc tại Bộ phận Một cửa của UBND xã.\n[[nghỉ 1,5]]\n",
         encoding="utf-8",
     )
     # a reading of the first segment (Giọng người đọc page): a short tone stands for a voice
@@ -103,6 +105,7 @@ def main() -> None:
         "thang": f"/thang/{month}/",
         "giong-doc": f"/thang/{month}/giong-doc/",
         "so-lieu": f"/thang/{month}/so-lieu/",
+        "thang-doan": f"/thang/{month}/#doan-2",
         "hom-nay": f"/ngay/{day}/",
         "lich-phat": f"/lich-phat/{month}/",
         "bao-cao": f"/bao-cao/?ky={month[:4]}",
@@ -132,6 +135,9 @@ def main() -> None:
                 page.goto(base + url)
                 page.wait_for_load_state("networkidle")
                 page.screenshot(path=str(OUT / f"{name}-{label}.png"), full_page=name in FULL_PAGE)
+                if "#" in url:  # a segment opened for editing: its live check loads after the page
+                    page.wait_for_selector(".seg-check .seg-seconds")
+                page.screenshot(path=str(OUT / f"{name}-{label}.png"), full_page=False)
             ctx.close()
         browser.close()
     srv.close()

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from broadcast.web.views import accounts, days, facts, months, network, readings, records, settings
+from broadcast.web.views import accounts, days, facts, months, network, readings, records, segments, settings
 
 
 class _Month:
@@ -47,6 +47,10 @@ urlpatterns = [
     path("thang/<month:month>/giong-doc/<int:position>.wav", readings.reading_audio, name="reading_audio"),
     path("thang/<month:month>/so-lieu/", facts.facts_view, name="facts"),
     path("thang/<month:month>/so-lieu/luu/", facts.facts_save, name="facts_save"),
+    path("thang/<month:month>/doan/<int:index>/luu/", segments.segment_save, name="segment_save"),
+    path("thang/<month:month>/doan/<int:index>/kiem-tra/", segments.segment_check, name="segment_check"),
+    path("thang/<month:month>/doan/<int:index>/nghe-thu/", segments.segment_preview, name="segment_preview"),
+    path("thang/<month:month>/nghe-thu/<str:name>", segments.preview_audio, name="preview_audio"),
     path("hom-nay/", days.today_view, name="today"),
     path("ngay/<day:day>/", days.today_view, name="day"),
     path("ngay/<day:day>/tep/<str:name>", days.day_audio, name="day_audio"),

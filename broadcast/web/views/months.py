@@ -20,6 +20,7 @@ from broadcast.web.forms import (
     SpokenForm,
 )
 from broadcast.web.roles import APPROVER, EDITOR, OPERATOR, ROLES, user_roles
+from broadcast.web.segment_forms import segment_rows
 from broadcast.web.views.common import ANY, full_name, month_or_404, station, station_now
 
 # --------------------------------------------------------------------------- Năm
@@ -62,6 +63,10 @@ def _month_context(request: HttpRequest, st: Station, month: str, **extra) -> di
             else wc.text_diff(previous, loaded.text, old_name="bản đã duyệt", new_name="bản hiện tại")
         )
         ctx["approve_form"] = ApproveForm(initial={"body_sha256": loaded.script.body_sha256})
+        ctx["segments"], ctx["segments_error"] = segment_rows(
+            loaded, editable=EDITOR in ctx["roles"], bound=extra.get("segment_forms")
+        )
+        ctx["whole_open"] = "form" in extra
     except BroadcastError as exc:
         ctx["load_error"] = str(exc)
     ctx["programmes"] = wc.month_programmes(st, month)
