@@ -36,6 +36,7 @@ from broadcast.production.manifest import (
 from broadcast.production.produce import produce
 from broadcast.readings import (
     HUMAN_ENGINE,
+    Reading,
     reading_warnings,
     readings_fingerprint,
     split_segment,
@@ -145,8 +146,18 @@ def _cue_events(items: list[Item], seg_index: int) -> list[Event]:
     return out
 
 
-def build_plan(station: Station, script, *, progress: Callable[[int, int], None] | None = None):
-    """Spoken form + voice for every sentence of `script`, arranged as a production plan."""
+def build_plan(
+    station: Station,
+    script,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    readings: dict[int, Reading] | None = None,
+):
+    """Spoken form + voice for every sentence of `script`, arranged as a production plan.
+
+    `readings` (0-based segment index -> a person's reading) replaces the script's own current
+    readings; a one-segment preview passes the reading of the segment it voices.
+    """
 
     station = station_for_script(station, script)
     normalizer = normalizer_for(station)
@@ -154,7 +165,8 @@ def build_plan(station: Station, script, *, progress: Callable[[int, int], None]
     # Events are built with placeholders for speech; clips are filled in after synthesis.
     events: list[Event] = []
     speech_slots: list[int] = []
-    human = usable_readings(station.store, script)  # segments a person read (broadcast/readings.py)
+    # segments a person read (broadcast/readings.py)
+    human = usable_readings(station.store, script) if readings is None else readings
     for seg_index, segment in enumerate(script.segments):
         gain = 0.0
         if seg_index in human:

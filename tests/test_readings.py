@@ -288,3 +288,23 @@ def test_cli_adds_lists_and_removes_a_reading(st, tmp_path, capsys):
     assert code == 0 and "Đã xóa" in out
     code, out = _cli(capsys, "reading", "remove", *station, "--segment", "2")
     assert code == 1 and "không có bản ghi" in out
+
+
+def test_segment_preview_plays_the_reading_and_a_new_take_is_heard_at_once(st, tmp_path):
+    from broadcast.services.segments import load_segments, preview_segment
+
+    svc.add_reading(st, MONTH, 2, tone(tmp_path / "a.wav", 2.0), by="A")
+    sha = load_segments(st, MONTH).segments[1].speech_sha256
+    first = preview_segment(st, MONTH, 2, sha)
+    runs = _tone_runs(first.path, TONE_HZ)
+    assert len(runs) == 1 and runs[0][1] - runs[0][0] == pytest.approx(2.0, abs=0.15)
+    assert first.engines == {"human": 1}
+    # segment 1 has no reading: its preview is the synthetic voice, no tone
+    sha1 = load_segments(st, MONTH).segments[0].speech_sha256
+    assert _tone_runs(preview_segment(st, MONTH, 1, sha1).path, TONE_HZ) == []
+    # a new, longer take: not the cached preview of the old one
+    svc.add_reading(st, MONTH, 2, tone(tmp_path / "b.wav", 3.0), by="A")
+    again = preview_segment(st, MONTH, 2, sha)
+    assert not again.cached and again.path != first.path
+    runs = _tone_runs(again.path, TONE_HZ)
+    assert len(runs) == 1 and runs[0][1] - runs[0][0] == pytest.approx(3.0, abs=0.15)

@@ -30,6 +30,7 @@ from broadcast.config import Station, validate_month
 from broadcast.errors import ScriptError
 from broadcast.pipeline import build_plan, station_for_script
 from broadcast.production import preview as preview_mod
+from broadcast.readings import usable_readings
 from broadcast.script import Item, Script, Segment, parse_body, parse_cue, parse_script
 from broadcast.services.content import (
     ConflictError,
@@ -468,12 +469,16 @@ def preview_segment(station: Station, month: str, index: int, sha256: str) -> Se
         )
     script = replace(current.loaded.script, segments=[seg.segment])
     voiced = station_for_script(station, script)
-    content = [[i.kind, i.text, i.cue, i.arg, i.voice] for i in seg.segment.items]
+    # A person's current reading of this segment is what the programme will air: preview it too.
+    reading = usable_readings(station.store, current.loaded.script).get(index - 1)
+    content: list[Any] = [[i.kind, i.text, i.cue, i.arg, i.voice] for i in seg.segment.items]
+    if reading is not None:
+        content.append(["reading", reading.audio_sha256])
     key = preview_mod.preview_key(voiced, content)
     hit = preview_mod.cached_preview(voiced, key)
     if hit is not None:
         return SegmentPreview(hit, True, {}, False)
-    plan = build_plan(station, script)
+    plan = build_plan(station, script, readings={0: reading} if reading is not None else {})
     path = preview_mod.render_preview(plan, voiced, key)
     voice = plan.voice
     return SegmentPreview(path, False, dict(voice.engines), bool(voice.degraded))
