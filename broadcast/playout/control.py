@@ -128,6 +128,10 @@ class Command:
             raise ValueError("play needs a target")
         return cls(cid, str(action), issuer, issued, expires, target)
 
+    @property
+    def action_vi(self) -> str:
+        return ACTIONS.get(self.action, self.action)
+
 
 @dataclass(frozen=True)
 class Result:

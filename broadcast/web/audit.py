@@ -19,6 +19,9 @@ ACTIONS = {
     "download": "tải về",
     "user": "tài khoản",
     "settings": "cài đặt",
+    "playout_play": "phát ngay (bảng phát sóng)",
+    "playout_stop": "dừng phát (bảng phát sóng)",
+    "playout_skip": "bỏ qua mục đang phát (bảng phát sóng)",
 }
 
 

@@ -17,6 +17,8 @@ def console(request: HttpRequest) -> dict:
         menu.append(("today", "Hôm nay"))
         menu.append(("schedule", "Lịch phát"))
         menu.append(("report", "Báo cáo"))
+    if roles & {OPERATOR, ADMIN}:
+        menu.append(("playout", "Phát sóng"))
     if roles & {ADMIN, APPROVER}:
         menu.append(("audit", "Nhật ký"))
     if ADMIN in roles:

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from broadcast.web.views import accounts, days, months, records
+from broadcast.web.views import accounts, days, months, playout, records
 
 
 class _Month:
@@ -51,4 +51,7 @@ urlpatterns = [
     path("bao-cao/", records.report_view, name="report"),
     path("bao-cao/<str:period>.<str:fmt>", records.report_download, name="report_download"),
     path("tai-khoan/", accounts.users_view, name="users"),
+    path("phat-song/", playout.playout_view, name="playout"),
+    path("phat-song/trang-thai/", playout.playout_state, name="playout_state"),
+    path("phat-song/lenh/", playout.playout_command, name="playout_command"),
 ]
