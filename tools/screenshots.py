@@ -55,9 +55,65 @@ def demo_station() -> tuple[Path, str, str]:
         path.read_text(encoding="utf-8").replace("Kính chào bà con", "Kính chào bà con cô bác"),
         encoding="utf-8",
     )
+    _demo_airings(st)
     user = User.objects.create_user("chi", password=PASSWORD, first_name="Trần Thị", last_name="Chi")
     set_roles(user, set(ROLES))
     return station_dir, month, st.store.day_dirs()[0].name
+
+
+def _demo_airings(st) -> None:
+    """Two as-run rows (one scheduled, one started from the panel) for the Phát sóng page."""
+    from dataclasses import replace
+    from datetime import datetime, timedelta
+
+    from broadcast.playout import control
+    from broadcast.playout.asrun import open_log
+
+    now = datetime.now(st.tz)
+    month = st.store.programme_months()[-1]
+    item = control.resolve(st, control.PlayTarget("programme", month=month), now.date(), now)
+    with open_log(st.store) as log:
+        scheduled = replace(item, slot=st.slots[0].id, slot_name=st.slots[0].name)
+        airings = (
+            (scheduled, now - timedelta(hours=2), ""),
+            (item, now - timedelta(minutes=20), "phát thủ công theo lệnh của Trần Thị Chi (chi)"),
+        )
+        for what, when, reason in airings:
+            row = log.start(
+                what,
+                actual_start=when,
+                file=item.file,
+                sha256="",
+                title=item.title,
+                programme_month=item.month,
+                backend="mpv",
+                reason=reason,
+            )
+            log.finish(
+                row,
+                result="aired",
+                actual_end=when + timedelta(seconds=item.duration_s),
+                seconds=item.duration_s,
+            )
+
+
+def heartbeat(station_dir: Path, *, alive: bool) -> None:
+    """The player's status file as a running player writes it (or none: the player never ran)."""
+    import json
+    from datetime import datetime
+
+    from broadcast.config import load_station
+    from broadcast.fsutil import atomic_write_text
+    from broadcast.playout.player import STATUS_FILE
+
+    st = load_station(station_dir)
+    path = st.store.state_file(STATUS_FILE)
+    if not alive:
+        path.unlink(missing_ok=True)
+        return
+    now = datetime.now(st.tz).isoformat(timespec="seconds")
+    data = {"running": True, "heartbeat_at": now, "backend": "mpv", "device": "auto"}
+    atomic_write_text(path, json.dumps(data))
 
 
 def main() -> None:
@@ -80,6 +136,8 @@ def main() -> None:
         "bao-cao": f"/bao-cao/?ky={month[:4]}",
         "nhat-ky": "/nhat-ky/",
         "tai-khoan": "/tai-khoan/",
+        "phat-song": "/phat-song/",
+        "phat-song-khong-chay": "/phat-song/",
     }
     OUT.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
@@ -99,6 +157,8 @@ def main() -> None:
             for name, url in pages.items():
                 if name == "dang-nhap":
                     continue
+                if name.startswith("phat-song"):
+                    heartbeat(station_dir, alive=name == "phat-song")
                 page.goto(base + url)
                 page.wait_for_load_state("networkidle")
                 page.screenshot(path=str(OUT / f"{name}-{label}.png"), full_page=False)
