@@ -83,7 +83,7 @@ def test_a_stale_or_missing_heartbeat_is_shown_loudly(panel):
     assert "Máy phát không chạy" in page and "chưa từng chạy" in page
     heartbeat(panel, age_s=60)
     page = client.get("/phat-song/trang-thai/").content.decode()
-    assert 'class="banner bad stale"' in page and "tín hiệu cuối lúc" in page
+    assert 'class="banner bad stale"' in page and "Tín hiệu cuối lúc" in page
     heartbeat(panel, age_s=1)
     page = client.get("/phat-song/trang-thai/").content.decode()
     assert "Máy phát không chạy" not in page and "Máy phát đang chạy" in page
