@@ -226,7 +226,7 @@ def test_stop_ends_the_item_logged_with_who_and_play_now_meanwhile_is_refused(tm
     st = _long_day(tmp_path)
     t = _run_in_thread(st, "07:00")
     _wait(lambda: _airing(st), "the 06:00 item to start")
-    assert read_status(st)["current"]["title"]  # the heartbeat says what is on air
+    _wait(lambda: "current" in read_status(st), "the status file to say what is on air")
     target = control.PlayTarget("programme", month="2026-11")
     busy = _answered(st, control.send(st.store, control.PLAY, ISSUER, now=_now(), target=target))
     stop = _answered(st, control.send(st.store, control.STOP, ISSUER, now=_now()))
@@ -248,7 +248,7 @@ def test_stop_ends_the_item_logged_with_who_and_play_now_meanwhile_is_refused(tm
 def test_skip_ends_the_item_and_the_next_airing_still_airs_at_its_time(tmp_path):
     st = _long_day(tmp_path)
     t = _run_in_thread(st, "12:00")
-    _wait(lambda: _airing(st), "the 06:00 item to start")
+    _wait(lambda: _airing(st) and "current" in read_status(st), "the 06:00 item to start")
     skip = _answered(st, control.send(st.store, control.SKIP, ISSUER, now=_now()))
     t.join(180)
     assert not t.is_alive() and skip.status == control.DONE
