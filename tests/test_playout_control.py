@@ -15,14 +15,15 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import write_programme
+from conftest import run_cli, write_programme
 from test_playout import DAY, FakeClock, capture, day_station
 
 from broadcast.errors import BroadcastError
+from broadcast.fsutil import atomic_write_text
 from broadcast.playout import control
 from broadcast.playout.asrun import open_log
 from broadcast.playout.backends.base import wav_seconds
-from broadcast.playout.player import Player, read_status
+from broadcast.playout.player import STATUS_FILE, Player, read_status
 from broadcast.playout.source import TZ
 from broadcast.report.collect import collect
 from broadcast.report.models import parse_period
@@ -243,6 +244,18 @@ def test_stop_ends_the_item_logged_with_who_and_play_now_meanwhile_is_refused(tm
     assert 0 < captured < 200  # cut short: far less than the 240 s programme
     assert abs(row.seconds_aired - captured) <= 0.1
     assert read_status(st)["running"] is False
+
+
+def test_play_status_says_when_the_heartbeat_is_stale(tmp_path, capsys):
+    st = day_station(tmp_path)
+    status = {"running": True, "heartbeat_at": (_now() - timedelta(minutes=5)).isoformat(), "backend": "mpv"}
+    atomic_write_text(st.store.state_file(STATUS_FILE), json.dumps(status))
+    assert run_cli(["play", "--station", str(st.dir), "--status"]) == 0
+    assert "Máy phát tự động: KHÔNG CHẠY (mất tín hiệu" in capsys.readouterr().out
+    status["heartbeat_at"] = _now().isoformat()
+    atomic_write_text(st.store.state_file(STATUS_FILE), json.dumps(status))
+    assert run_cli(["play", "--station", str(st.dir), "--status"]) == 0
+    assert "Máy phát tự động: đang chạy" in capsys.readouterr().out
 
 
 def test_skip_ends_the_item_and_the_next_airing_still_airs_at_its_time(tmp_path):
