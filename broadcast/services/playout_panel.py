@@ -31,6 +31,15 @@ class Choice:
 
 
 @dataclass
+class Airing:
+    """One as-run row as the panel shows it."""
+
+    row: AsRunRow
+    slot: str  # the slot's name, or "phát thủ công"
+    result: str  # Vietnamese
+
+
+@dataclass
 class PanelState:
     now: datetime
     status: dict
@@ -40,7 +49,7 @@ class PanelState:
     interrupted: AsRunRow | None  # a `partial` row left when the player is not running
     next_items: list[RunningItem]
     today: list[RunningItem]
-    recent: list[AsRunRow]
+    recent: list[Airing]
     pending: list[control.Command]
     results: list[control.Result]
     choices: list[Choice] = field(default_factory=list)
@@ -54,8 +63,14 @@ class PanelState:
         return not self.status
 
 
-def result_vi(row: AsRunRow) -> str:
-    return RESULT_VI.get(row.result, row.result)
+def _airing(station: Station, row: AsRunRow) -> Airing:
+    names = {s.id: s.name for s in station.slots}
+    slot = "phát thủ công" if row.slot == control.MANUAL_SLOT else names.get(row.slot, row.slot)
+    if row.result == PARTIAL and not row.actual_end:
+        result = "đang phát / bị ngắt"
+    else:
+        result = RESULT_VI.get(row.result, row.result)
+    return Airing(row, slot, result)
 
 
 def _heartbeat(status: dict) -> datetime | None:
@@ -90,7 +105,7 @@ def panel(station: Station, now: datetime, *, with_choices: bool = False) -> Pan
         interrupted=interrupted,
         next_items=[i for i in today if i.start > hhmm],
         today=today,
-        recent=recent,
+        recent=[_airing(station, r) for r in recent],
         pending=control.pending(station.store),
         results=control.results(station.store, 5),
     )

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from broadcast.errors import BroadcastError
 from broadcast.playout import control
-from broadcast.playout.models import RESULT_VI
 from broadcast.services import playout_panel
 from broadcast.web import audit
 from broadcast.web.decorators import role_required
@@ -43,7 +42,6 @@ def _context(request: HttpRequest, *, with_choices: bool) -> dict:
     return {
         "state": playout_panel.panel(st, station_now(st), with_choices=with_choices),
         "station": st,
-        "result_vi": RESULT_VI,
     }
 
 
