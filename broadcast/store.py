@@ -218,6 +218,16 @@ class StationStore:
             self.editors_path, json.dumps(records, ensure_ascii=False, indent=1, sort_keys=True)
         )
 
+    @property
+    def playout_commands_dir(self) -> Path:
+        """Commands from the console to the player (broadcast.playout.control), one JSON file each."""
+        return self.state_dir / "playout-control" / "commands"
+
+    @property
+    def playout_results_dir(self) -> Path:
+        """The player's answers to those commands (done / refused, with the reason)."""
+        return self.state_dir / "playout-control" / "results"
+
     def cache_dir(self, name: str) -> Path:
         """A cache folder under the state folder: tts, prepared, jingles, notice, voices.
 

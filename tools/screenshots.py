@@ -69,6 +69,7 @@ def demo_station() -> tuple[Path, str, str]:
     from broadcast.services.readings import add_reading
 
     add_reading(st, month, 1, take, by="Trần Thị Chi", source="micro", original_name="ghi-am.webm")
+    _demo_airings(st)
     user = User.objects.create_user("chi", password=PASSWORD, first_name="Trần Thị", last_name="Chi")
     set_roles(user, set(ROLES))
     return station_dir, month, st.store.day_dirs()[0].name
@@ -85,6 +86,61 @@ def demo_network(month: str) -> Path:
     make_month(root, month, workers=2)
     settings.BROADCAST_NETWORK_DIR = str(root)
     return root
+
+
+def _demo_airings(st) -> None:
+    """Two as-run rows (one scheduled, one started from the panel) for the Phát sóng page."""
+    from dataclasses import replace
+    from datetime import datetime, timedelta
+
+    from broadcast.playout import control
+    from broadcast.playout.asrun import open_log
+
+    now = datetime.now(st.tz)
+    month = st.store.programme_months()[-1]
+    item = control.resolve(st, control.PlayTarget("programme", month=month), now.date(), now)
+    with open_log(st.store) as log:
+        scheduled = replace(item, slot=st.slots[0].id, slot_name=st.slots[0].name)
+        airings = (
+            (scheduled, now - timedelta(hours=2), ""),
+            (item, now - timedelta(minutes=20), "phát thủ công theo lệnh của Trần Thị Chi (chi)"),
+        )
+        for what, when, reason in airings:
+            row = log.start(
+                what,
+                actual_start=when,
+                file=item.file,
+                sha256="",
+                title=item.title,
+                programme_month=item.month,
+                backend="mpv",
+                reason=reason,
+            )
+            log.finish(
+                row,
+                result="aired",
+                actual_end=when + timedelta(seconds=item.duration_s),
+                seconds=item.duration_s,
+            )
+
+
+def heartbeat(station_dir: Path, *, alive: bool) -> None:
+    """The player's status file as a running player writes it (or none: the player never ran)."""
+    import json
+    from datetime import datetime
+
+    from broadcast.config import load_station
+    from broadcast.fsutil import atomic_write_text
+    from broadcast.playout.player import STATUS_FILE
+
+    st = load_station(station_dir)
+    path = st.store.state_file(STATUS_FILE)
+    if not alive:
+        path.unlink(missing_ok=True)
+        return
+    now = datetime.now(st.tz).isoformat(timespec="seconds")
+    data = {"running": True, "heartbeat_at": now, "backend": "mpv", "device": "auto"}
+    atomic_write_text(path, json.dumps(data))
 
 
 def main() -> None:
@@ -113,6 +169,8 @@ def main() -> None:
         "tai-khoan": "/tai-khoan/",
         "mang-dai": f"/mang-dai/?thang={month}",
         "cai-dat": "/cai-dat/",
+        "phat-song": "/phat-song/",
+        "phat-song-khong-chay": "/phat-song/",
     }
     OUT.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
@@ -132,12 +190,13 @@ def main() -> None:
             for name, url in pages.items():
                 if name == "dang-nhap" or (sys.argv[1:] and name not in sys.argv[1:]):
                     continue
+                if name.startswith("phat-song"):
+                    heartbeat(station_dir, alive=name == "phat-song")
                 page.goto(base + url)
                 page.wait_for_load_state("networkidle")
-                page.screenshot(path=str(OUT / f"{name}-{label}.png"), full_page=name in FULL_PAGE)
                 if "#" in url:  # a segment opened for editing: its live check loads after the page
                     page.wait_for_selector(".seg-check .seg-seconds")
-                page.screenshot(path=str(OUT / f"{name}-{label}.png"), full_page=False)
+                page.screenshot(path=str(OUT / f"{name}-{label}.png"), full_page=name in FULL_PAGE)
             ctx.close()
         browser.close()
     srv.close()

@@ -16,7 +16,7 @@ from broadcast.errors import BroadcastError, ConfigError
 from broadcast.playout.asrun import open_log
 from broadcast.playout.backends import BACKENDS
 from broadcast.playout.models import RESULT_VI
-from broadcast.playout.player import Clock, OffsetClock, Player, read_status
+from broadcast.playout.player import STALE_AFTER_S, Clock, OffsetClock, Player, read_status
 from broadcast.playout.settings import check_device
 from broadcast.playout.source import TZ
 
@@ -60,6 +60,15 @@ def _status(station) -> None:
         click.echo("Máy phát tự động chưa chạy lần nào ở đài này.")
     else:
         state = "đang chạy" if st.get("running") else "đã dừng"
+        beat = str(st.get("heartbeat_at") or "")
+        try:
+            age = (datetime.now(TZ) - datetime.fromisoformat(beat)).total_seconds()
+        except (ValueError, TypeError):
+            age = None
+        if st.get("running") and (age is None or age > STALE_AFTER_S):
+            state = (
+                f"KHÔNG CHẠY (mất tín hiệu từ {beat[11:19] or '?'}: máy phát bị tắt, treo hoặc máy tính ngủ)"
+            )
         click.echo(
             f"Máy phát tự động: {state} (cập nhật lúc {st.get('updated_at', '?')}, "
             f"bộ phát {st.get('backend')}, thiết bị {st.get('device')})."

@@ -28,8 +28,9 @@ from datetime import date as _date  # SlotPlan has a field named `date`
 from pathlib import Path
 
 from broadcast.config import Station
+from broadcast.errors import BroadcastError
 from broadcast.fsutil import atomic_write_text
-from broadcast.playout import source
+from broadcast.playout import control, source
 from broadcast.playout.asrun import AsRunLog, open_log
 from broadcast.playout.backends import Backend, create_backend
 from broadcast.playout.models import AIRED, FAILED, FALLBACK, PARTIAL, SKIPPED, PlannedItem, PlayoutSettings
@@ -37,6 +38,8 @@ from broadcast.playout.models import AIRED, FAILED, FALLBACK, PARTIAL, SKIPPED, 
 log = logging.getLogger(__name__)
 
 STATUS_FILE = "playout-status.json"
+HEARTBEAT_S = 2.0  # the status file is rewritten at least this often while the player runs
+STALE_AFTER_S = 15.0  # a heartbeat older than this: the player is not running
 _STEP_S = 30.0  # longest single sleep: the wall clock is re-read at least this often
 _SHORT_TOLERANCE_S = 1.0  # an item that ends this much before its length ended early (error)
 
@@ -91,6 +94,29 @@ class SlotPlan:
         return (self.date, self.slot)
 
 
+class _ItemStop(threading.Event):
+    """Ends one item: set by a console command, or by the player's own stop event (shutdown)."""
+
+    def __init__(self, shutdown: threading.Event) -> None:
+        super().__init__()
+        self.shutdown = shutdown
+        self.action = ""  # control.STOP | control.SKIP when a console command ended the item
+        self.issuer = ""
+
+    def is_set(self) -> bool:
+        return super().is_set() or self.shutdown.is_set()
+
+
+@dataclass
+class _Airing:
+    """The item on air now (shared with the control thread under the player's lock)."""
+
+    item: PlannedItem
+    row: int
+    stop: _ItemStop
+    started: datetime
+
+
 def _sha256(path: Path) -> str:
     try:
         with path.open("rb") as fh:
@@ -111,6 +137,7 @@ class Player:
         settings: PlayoutSettings | None = None,
         say: Callable[[str], None] | None = None,
         stop: threading.Event | None = None,
+        poll_s: float = 0.5,
     ) -> None:
         self.station = station
         self.settings = settings or station.playout or PlayoutSettings()
@@ -118,10 +145,20 @@ class Player:
         self.backend = backend or create_backend(self.settings.backend, self.settings.device, station.dir)
         self.say = say or (lambda line: log.info("%s", line))
         self.stop = stop or threading.Event()
+        # Waits end early on a shutdown or a console command: the control thread sets `wake`.
+        self.wake = threading.Event()
         if isinstance(self.clock, Clock) and self.clock.interrupt is None:
-            self.clock.interrupt = self.stop
+            self.clock.interrupt = self.wake
+        self.poll_s = poll_s
+        self.lock = threading.RLock()
+        self.current: _Airing | None = None
+        self.manual: list[tuple[control.Command, PlannedItem]] = []
+        self.real_start = datetime.now(source.TZ)  # commands issued before this are never executed
+        self._next: dict | None = None
+        self._quit = threading.Event()
         self.asrun: AsRunLog = open_log(station.store)
         self.started_at = self.clock.now()
+        self.last_command = ""  # control.STOP | control.SKIP if a console command ended the last item
         self.plans: dict[tuple[date, str], SlotPlan] = {}
         self.done: set[tuple[date, str]] = set()
         self.now_playing: str | None = None
@@ -139,6 +176,10 @@ class Player:
             m0 = self.clock.monotonic()
             self.clock.sleep(step)
             slept = self.clock.monotonic() - m0
+            if self.wake.is_set():
+                self.wake.clear()
+            if self.manual:
+                return False  # a console "play now" is waiting: the main loop airs it
             moved = (self.clock.now() - now).total_seconds()
             if abs(moved - slept) > self.settings.clock_jump_s:
                 self.say(
@@ -286,22 +327,34 @@ class Player:
             backend=self.backend.NAME,
             reason=reason,
         )
-        self.now_playing = f"{item.title} ({plan.name} {plan.start:%H:%M})"
+        item_stop = _ItemStop(self.stop)
+        with self.lock:
+            self.current = _Airing(item, row, item_stop, datetime.now(source.TZ))
+            self.now_playing = f"{item.title} ({plan.name} {plan.start:%H:%M})"
         self._write_status()
         self.say(f"{self.clock.now():%H:%M:%S} BẮT ĐẦU PHÁT: {item.title} [{item.file}]")
-        res = self.backend.play(
-            path, name=f"asrun-{row:06d}", stop=self.stop, timeout_s=max(60.0, item.duration_s * 1.5 + 30)
-        )
-        self.now_playing = None
+        try:
+            res = self.backend.play(
+                path, name=f"asrun-{row:06d}", stop=item_stop, timeout_s=max(60.0, item.duration_s * 1.5 + 30)
+            )
+        finally:
+            with self.lock:
+                self.current = None
+                self.now_playing = None
+        self.last_command = item_stop.action
         end = self.clock.now()
         sha = _sha256(path)
         short = res.ok and item.duration_s > 0 and res.seconds < item.duration_s - _SHORT_TOLERANCE_S
-        if res.stopped:
+        if res.stopped or item_stop.action:
+            why = res.reason
+            if item_stop.action:
+                what = "dừng" if item_stop.action == control.STOP else "bỏ qua"
+                why = f"{what} theo lệnh của {item_stop.issuer} (bảng phát sóng)."
             self.asrun.finish(
-                row, result=PARTIAL, actual_end=end, seconds=res.seconds, reason=res.reason, sha256=sha
+                row, result=PARTIAL, actual_end=end, seconds=res.seconds, reason=why, sha256=sha
             )
-            self.say(f"Đã dừng giữa chừng: {item.title} ({res.seconds:.0f} giây).")
-            return False, res.seconds, res.reason
+            self.say(f"Đã dừng giữa chừng: {item.title} ({res.seconds:.0f} giây). {why}")
+            return False, res.seconds, why
         if not res.ok or short:
             problem = res.reason or (
                 f"tệp kết thúc sớm sau {res.seconds:.1f} giây "
@@ -369,6 +422,16 @@ class Player:
             )
             if self.stop.is_set():
                 return
+            if self.last_command == control.SKIP:
+                late_note = amp_problem = ""
+                continue  # the operator skipped this item: the next one of the slot airs now
+            if self.last_command == control.STOP:
+                why = f"không phát: đã dừng buổi phát theo lệnh ({problem})"
+                for rest in todo[todo.index(item) + 1 :]:
+                    self.asrun.record(
+                        rest, when=self.clock.now(), result=SKIPPED, reason=why, backend=self.backend.NAME
+                    )
+                break
             if not ok:
                 if plan.fallback and not item.fallback:
                     fb = self._fallback_item(plan, item.order, f"thay cho tệp lỗi: {problem}")
@@ -400,11 +463,18 @@ class Player:
             f"Bắt đầu phát tự động ({self.backend.LABEL}, thiết bị: {self.backend.device}) lúc "
             f"{self.clock.now():%H:%M:%S %d/%m/%Y}."
         )
+        self._write_status()
+        self._poll_commands()  # commands left from before this start are answered "refused" at once
+        controller = threading.Thread(target=self._control_loop, name="playout-control", daemon=True)
+        controller.start()
         try:
             while not self.stop.is_set():
                 now = self.clock.now()
                 if until is not None and now >= until:
                     break
+                if self.manual:
+                    self._air_manual()
+                    continue
                 plans = self._upcoming(now)
                 if not plans:
                     target = datetime.combine(
@@ -441,43 +511,167 @@ class Player:
                 self.done.add(plan.key)
                 self.plans.pop(plan.key, None)
                 handled += 1
-                self._write_status()
+                self._write_status(next_plan=None)
                 if once:
                     break
         finally:
+            self._quit.set()
+            controller.join(timeout=10)
+            for cmd, _item in self.manual:
+                control.answer(
+                    self.station.store, cmd, control.REFUSED, "máy phát đã dừng.", now=datetime.now(source.TZ)
+                )
             self.backend.close()
             self._write_status(stopped=True)
             self.asrun.close()
         return handled
 
+    # ------------------------------------------------------------------ console commands
+
+    def _control_loop(self) -> None:
+        """The control thread: heartbeat, console commands (broadcast.playout.control)."""
+        beat = time.monotonic()
+        while not self._quit.wait(self.poll_s):
+            if self.stop.is_set():
+                self.wake.set()  # end the main thread's wait at once
+                continue
+            if time.monotonic() - beat >= HEARTBEAT_S:
+                self._write_status()
+                beat = time.monotonic()
+            self._poll_commands()
+
+    def _poll_commands(self) -> None:
+        try:
+            now = datetime.now(source.TZ)
+            for cmd in control.take(self.station.store, now=now, not_before=self.real_start):
+                self._execute(cmd)
+        except Exception:  # noqa: BLE001 - a bad command must never stop the player
+            log.exception("lỗi khi xử lý lệnh từ bàn phát sóng")
+
+    def _execute(self, cmd: control.Command) -> None:
+        store, now = self.station.store, datetime.now(source.TZ)
+        with self.lock:
+            cur = self.current
+            if cmd.action in (control.STOP, control.SKIP):
+                if cur is None:
+                    control.answer(store, cmd, control.REFUSED, "không có gì đang phát.", now=now)
+                    return
+                cur.stop.action, cur.stop.issuer = cmd.action, cmd.issuer
+                cur.stop.set()
+                done = "đã dừng" if cmd.action == control.STOP else "đã bỏ qua"
+                control.answer(
+                    store, cmd, control.DONE, f"{done} «{cur.item.title}».", now=now, what=cur.item.title
+                )
+                self.say(
+                    f"{self.clock.now():%H:%M:%S} LỆNH TỪ BÀN PHÁT SÓNG ({cmd.issuer}): {done} {cur.item.title}."
+                )
+                return
+            if cur is not None:
+                control.answer(
+                    store,
+                    cmd,
+                    control.REFUSED,
+                    f"đang phát «{cur.item.title}»: bấm Dừng trước rồi mới phát ngay.",
+                    now=now,
+                )
+                return
+            if self.manual:
+                control.answer(store, cmd, control.REFUSED, "đang chờ phát một lệnh phát ngay khác.", now=now)
+                return
+        assert cmd.target is not None  # Command.from_dict refuses a play without a target
+        try:
+            item = control.resolve(self.station, cmd.target, self.clock.now().date(), self.clock.now())
+        except BroadcastError as exc:
+            control.answer(store, cmd, control.REFUSED, exc.message, now=now)
+            return
+        with self.lock:
+            self.manual.append((cmd, item))
+        self.wake.set()
+
+    def _air_manual(self) -> None:
+        """Air the console's "play now" item (main thread); its as-run slot is control.MANUAL_SLOT."""
+        with self.lock:
+            cmd, _ = self.manual.pop(0)
+        store, real_now, now = self.station.store, datetime.now(source.TZ), self.clock.now()
+        if cmd.expires_at < real_now:
+            control.answer(
+                store,
+                cmd,
+                control.REFUSED,
+                "máy phát bận phát buổi theo lịch; lệnh đã quá hạn.",
+                now=real_now,
+            )
+            return
+        assert cmd.target is not None
+        try:  # again: the day folder or the approval may have changed since the command was taken
+            item = control.resolve(self.station, cmd.target, now.date(), now)
+        except BroadcastError as exc:
+            control.answer(store, cmd, control.REFUSED, exc.message, now=real_now)
+            return
+        item.order = len(self.asrun.rows(day=item.date, slot=control.MANUAL_SLOT)) + 1
+        item.sha256 = _sha256(self.station.store.inside(item.file))
+        plan = SlotPlan(item.date, item.slot, item.slot_name, now, item.slot_end, [item], checked=True)
+        control.answer(
+            store, cmd, control.DONE, f"bắt đầu phát «{item.title}».", now=real_now, what=item.title
+        )
+        self.say(f"{now:%H:%M:%S} LỆNH TỪ BÀN PHÁT SÓNG ({cmd.issuer}): phát ngay {item.title}.")
+        amp = self.settings.amplifier
+        if amp.on:
+            self._amplifier("on")
+        self._play(
+            plan, item, result_ok=AIRED, reason=f"phát thủ công theo lệnh của {cmd.issuer} (bảng phát sóng)."
+        )
+        if amp.off and not self.stop.is_set():
+            self._amplifier("off")
+
     # ------------------------------------------------------------------ status
 
-    def _write_status(self, *, next_plan: SlotPlan | None = None, stopped: bool = False) -> None:
-        data = {
-            "pid": os.getpid(),
-            "updated_at": self.clock.now().isoformat(timespec="seconds"),
-            "running": not stopped,
-            "backend": self.backend.NAME,
-            "device": self.backend.device,
-            "now_playing": self.now_playing,
-        }
-        if next_plan is not None:
-            data["next"] = {
-                "date": next_plan.date.isoformat(),
-                "slot": next_plan.slot,
-                "name": next_plan.name,
-                "start": next_plan.start.isoformat(timespec="minutes"),
+    def _write_status(self, *, next_plan: SlotPlan | None | bool = False, stopped: bool = False) -> None:
+        """The status file, also the heartbeat (`heartbeat_at`, real time) the console watches.
+
+        `next_plan` False keeps the last known next airing.
+        """
+        with self.lock:
+            if next_plan is None:
+                self._next = None
+            elif isinstance(next_plan, SlotPlan):
+                self._next = {
+                    "date": next_plan.date.isoformat(),
+                    "slot": next_plan.slot,
+                    "name": next_plan.name,
+                    "start": next_plan.start.isoformat(timespec="minutes"),
+                }
+            cur = self.current
+            data: dict = {
+                "pid": os.getpid(),
+                "updated_at": self.clock.now().isoformat(timespec="seconds"),
+                "heartbeat_at": datetime.now(source.TZ).isoformat(timespec="seconds"),
+                "running": not stopped,
+                "backend": self.backend.NAME,
+                "device": self.backend.device,
+                "now_playing": self.now_playing,
             }
-        try:
-            atomic_write_text(
-                self.station.store.state_dir / STATUS_FILE, json.dumps(data, ensure_ascii=False, indent=1)
-            )
-        except Exception as exc:  # noqa: BLE001 - the status file is a courtesy; airing goes on
-            log.warning("không ghi được %s: %s", STATUS_FILE, exc)
+            if cur is not None:
+                data["current"] = {
+                    "title": cur.item.title,
+                    "file": cur.item.file,
+                    "slot": cur.item.slot,
+                    "manual": cur.item.slot == control.MANUAL_SLOT,
+                    "started": cur.started.isoformat(timespec="seconds"),
+                    "duration_s": cur.item.duration_s,
+                }
+            if self._next is not None:
+                data["next"] = self._next
+            try:
+                atomic_write_text(
+                    self.station.store.state_file(STATUS_FILE), json.dumps(data, ensure_ascii=False, indent=1)
+                )
+            except Exception as exc:  # noqa: BLE001 - the status file is a courtesy; airing goes on
+                log.warning("không ghi được %s: %s", STATUS_FILE, exc)
 
 
 def read_status(station: Station) -> dict:
-    path = station.store.state_dir / STATUS_FILE
+    path = station.store.state_file(STATUS_FILE)
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -22,6 +22,9 @@ ACTIONS = {
     "user": "tài khoản",
     "settings": "cài đặt",
     "network": "làm chương trình cho mạng đài",
+    "playout_play": "phát ngay (bảng phát sóng)",
+    "playout_stop": "dừng phát (bảng phát sóng)",
+    "playout_skip": "bỏ qua mục đang phát (bảng phát sóng)",
 }
 
 

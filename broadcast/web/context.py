@@ -19,6 +19,8 @@ def console(request: HttpRequest) -> dict:
         menu.append(("report", "Báo cáo"))
     if roles and bool(getattr(settings, "BROADCAST_NETWORK_DIR", "")):
         menu.append(("network", "Mạng đài"))
+    if roles & {OPERATOR, ADMIN}:
+        menu.append(("playout", "Phát sóng"))
     if roles & {ADMIN, APPROVER}:
         menu.append(("audit", "Nhật ký"))
     if ADMIN in roles:

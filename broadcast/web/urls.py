@@ -1,6 +1,17 @@
 from django.urls import path, register_converter
 
-from broadcast.web.views import accounts, days, facts, months, network, readings, records, segments, settings
+from broadcast.web.views import (
+    accounts,
+    days,
+    facts,
+    months,
+    network,
+    playout,
+    readings,
+    records,
+    segments,
+    settings,
+)
 
 
 class _Month:
@@ -67,4 +78,7 @@ urlpatterns = [
     path("mang-dai/<month:month>/lam/", network.network_run, name="network_run"),
     path("mang-dai/<month:month>/<slug:slug>.zip", network.network_bundle, name="network_bundle"),
     path("cai-dat/", settings.settings_view, name="settings"),
+    path("phat-song/", playout.playout_view, name="playout"),
+    path("phat-song/trang-thai/", playout.playout_state, name="playout_state"),
+    path("phat-song/lenh/", playout.playout_command, name="playout_command"),
 ]

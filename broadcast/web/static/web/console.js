@@ -31,3 +31,8 @@ document.addEventListener("change", function (ev) {
   var unit = { pause: "giây", gain: "dB" }[select.value] || "";
   if (num) { num.hidden = !unit; num.querySelector(".unit").textContent = unit; }
 });
+// Forms that ask first (the playout panel's Dừng / Bỏ qua): <form data-confirm="question">.
+document.addEventListener("submit", function (ev) {
+  var q = ev.target.getAttribute && ev.target.getAttribute("data-confirm");
+  if (q && !window.confirm(q)) { ev.preventDefault(); }
+});
