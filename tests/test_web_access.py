@@ -31,6 +31,9 @@ PAGES = [
     ("/nhat-ky/", "get", ["approver", "admin"]),
     ("/tai-khoan/", "get", ["admin"]),
     ("/cai-dat/", "get", ["admin"]),
+    ("/phat-song/", "get", ["operator", "admin"]),
+    ("/phat-song/trang-thai/", "get", ["operator", "admin"]),
+    ("/bao-cao/", "get", ROLES),
 ]
 
 
