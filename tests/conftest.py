@@ -167,6 +167,19 @@ def write_programme(
     return folder / name
 
 
+def run_cli_captured(capsys, *args: str) -> tuple[int, str, str]:
+    """Run `broadcast ARGS` in process; return (exit code, stdout, stderr)."""
+    from broadcast.cli import main
+
+    try:
+        main(list(args))
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 0
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 def run_cli(args: list[str]) -> int:
     """Run `broadcast ARGS` in process; return its exit code."""
     from broadcast.cli import main

@@ -3,19 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_station
+from conftest import make_station, run_cli_captured
 
-from broadcast.cli import main
-
-
-def _run(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 0
-    out, err = capsys.readouterr()
-    return code, out, err
+_run = run_cli_captured
 
 
 def test_top_level_help_is_vietnamese(capsys):

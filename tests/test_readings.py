@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import make_station
+from conftest import make_station, run_cli_captured
 
 from broadcast.config import load_station
 from broadcast.readings import ReadingError, script_readings, usable_readings
@@ -253,14 +253,7 @@ def test_outdated_reading_falls_back_to_the_synthetic_voice_with_a_warning(st, t
 
 
 def _cli(capsys, *args: str) -> tuple[int, str]:
-    from broadcast.cli import main
-
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 0
-    out, err = capsys.readouterr()
+    code, out, err = run_cli_captured(capsys, *args)
     return code, out + err
 
 

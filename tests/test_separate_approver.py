@@ -7,10 +7,9 @@ shared by the CLI and the web console refuses the last editor when the setting i
 from __future__ import annotations
 
 import pytest
-from conftest import make_station, write_script
+from conftest import make_station, run_cli_captured, write_script
 from webtests import django_ready, web  # noqa: F401
 
-from broadcast.cli import main
 from broadcast.config import load_station
 from broadcast.errors import ScriptError
 from broadcast.services import approve_month, load_script_text, save_script_text
@@ -27,14 +26,7 @@ def _edit(st, by: str | None, words: str = "Bà con lưu ý.") -> None:
     save_script_text(st, MONTH, loaded.text + f"\n{words}\n", base_sha256=loaded.sha256, by=by)
 
 
-def _run(capsys, *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 0
-    out, err = capsys.readouterr()
-    return code, out, err
+_run = run_cli_captured
 
 
 def test_default_is_off_and_documented():
