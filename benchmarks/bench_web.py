@@ -142,6 +142,13 @@ def preview_bench(station_dir: Path, month: str, client, cold_runs: int = 3, n: 
     print(f"  cached median {statistics.median(cached):7.1f} ms   max {max(cached):7.1f} ms   (n={n})")
 
 
+def _serve(srv) -> None:
+    try:
+        srv.run()
+    except OSError:  # the socket closed under the loop when the benchmark ends
+        pass
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=60)
@@ -175,7 +182,7 @@ def main() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     srv = create_server(get_wsgi_application(), host="127.0.0.1", port=port, threads=8)
-    threading.Thread(target=srv.run, daemon=True).start()
+    threading.Thread(target=_serve, args=(srv,), daemon=True).start()
     base = f"http://127.0.0.1:{port}"
     lat: list[float] = []
     errors: list[str] = []
