@@ -1,6 +1,13 @@
 """Benchmark a network of stations (issue 17): single-station loop vs embedded pool vs Redis workers.
 
     .venv/bin/python benchmarks/bench_network.py [--stations 50] [--engine espeak-ng|silent] [--dir /tmp/x]
+        [--mode loop|pool|redis1|redis2|all] [--redo] [--report]
+
+One mode at a time if wanted: each mode's figures are saved in DIR/figures-<mode>.json and a
+mode already measured (same station count and voice) is skipped unless --redo, so an
+interrupted run is resumed by running the same command again; --report only prints the
+table from the saved figures. The load average (1 min) is sampled every 5 s during each mode
+and printed with it: the machine may be shared.
 
 Generates a network of N members from a tiny template (one airing, 22.05 kHz, 64 kb/s; the
 voice is espeak-ng `vi` by default — realistic offline voice — or `silent`), then, each on a
@@ -27,6 +34,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -37,6 +45,33 @@ from network_helpers import MONTH, make_network  # noqa: E402
 
 PY = sys.executable
 MONTH_ARGS = ("--month", MONTH)
+MODES = {"loop": "a", "pool": "b", "redis1": "c1", "redis2": "c2"}  # name -> issue 17's letter
+
+
+class LoadSampler:
+    """Samples the 1-minute load average every `every` seconds while a mode runs."""
+
+    def __init__(self, every: float = 5.0) -> None:
+        self.every = every
+        self.samples: list[float] = [os.getloadavg()[0]]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self.samples.append(os.getloadavg()[0])
+
+    def __enter__(self) -> LoadSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.samples.append(os.getloadavg()[0])
+
+    def figures(self) -> dict:
+        return {"load_mean": sum(self.samples) / len(self.samples), "load_max": max(self.samples)}
 
 
 def _children_cpu() -> float:
@@ -95,9 +130,19 @@ def loop_of_makes(root: Path, n: int) -> dict:
 
 def embedded(root: Path, n: int, workers: int = 2) -> dict:
     cpu0, t0 = _children_cpu(), time.monotonic()
-    run = _run("network", "make", "--network", str(root), *MONTH_ARGS, "--workers", str(workers))
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        args = [PY, "-m", "broadcast", "network", "make", "--network", str(root), *MONTH_ARGS]
+        proc = subprocess.Popen([*args, "--workers", str(workers)], stdout=out, stderr=err)
+        _pid, status, usage = os.wait4(proc.pid, 0)  # also the largest process of its tree
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        run = subprocess.CompletedProcess(args, proc.returncode, out.read().decode(), err.read().decode())
     wall, cpu = time.monotonic() - t0, _children_cpu() - cpu0
-    return _network_figures(root, n, wall, cpu, run)
+    figures = _network_figures(root, n, wall, cpu, run)
+    # ru_maxrss of a reaped process covers its reaped descendants: the pool processes, their ffmpeg.
+    figures["peak_rss_mb"] = usage.ru_maxrss / 1024
+    return figures
 
 
 def redis(root: Path, n: int, workers: int) -> dict:
@@ -180,54 +225,92 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _line(mode: str, f: dict) -> str:
+    n = f["stations"]
+    rss = f"{f['peak_rss_mb']:.0f} MB" if f.get("peak_rss_mb") else "-"
+    extra = (f["synthesized"] / f["unique"] - 1) * 100 if f["unique"] else 0.0
+    return (
+        f"({MODES[mode]}) {mode:<6} wall {f['wall_s']:7.1f} s, {f['programmes']}/{n} programmes, "
+        f"{f['wall_s'] / n:5.2f} s wall and {f['cpu_s'] / n:5.2f} CPU-s per programme; "
+        f"clips synthesised {f['synthesized']} vs unique sentences {f['unique']} ({extra:+.1f}%); "
+        f"peak RSS {rss}; load avg mean {f['load_mean']:.1f} max {f['load_max']:.1f}"
+    )
+
+
+def report(base: Path, n: int) -> None:
+    figures: dict[str, dict] = {}
+    for mode in MODES:
+        path = base / f"figures-{mode}.json"
+        if path.exists():
+            figures[mode] = json.loads(path.read_text())
+    if not figures:
+        print("no figures saved yet in", base)
+        return
+    print(f"{os.cpu_count()} cores; figures from {base}")
+    for mode, f in figures.items():
+        print(_line(mode, f))
+    if "loop" in figures:
+        for mode in ("pool", "redis1", "redis2"):
+            if mode in figures:
+                a, f = figures["loop"], figures[mode]
+                speed = (f["programmes"] / f["wall_s"]) / (a["programmes"] / a["wall_s"])
+                target = "  (target ≥ 1.8×)" if mode == "redis2" else ""
+                print(f"programmes per hour, {mode} vs loop: {speed:.2f}×{target}")
+    best = figures.get("redis2") or figures.get("pool") or figures.get("redis1")
+    if best:
+        per = best["cpu_s"] / max(1, best["programmes"])
+        print(
+            f"Projection for a 500-station province at {per:.1f} CPU-s per programme (measured, shared "
+            "voice cache), N two-core machines, one worker per core, ideal scaling:"
+        )
+        print("  machines | CPU-hours | wall hours")
+        for machines in (1, 2, 4, 8):
+            print(f"  {machines:>8} | {500 * per / 3600:9.2f} | {500 * per / (2 * machines) / 3600:10.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--stations", type=int, default=50)
     ap.add_argument("--engine", choices=("espeak-ng", "silent"), default="espeak-ng")
-    ap.add_argument("--dir", type=Path, default=None)
-    ap.add_argument("--modes", default="a,b,c1,c2")
+    ap.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "bench-network")
+    ap.add_argument("--mode", default="all", help="loop, pool, redis1, redis2, a comma list, or all")
+    ap.add_argument("--redo", action="store_true", help="measure again a mode already measured")
+    ap.add_argument("--report", action="store_true", help="only print the saved figures")
     args = ap.parse_args()
-    base = args.dir or Path(tempfile.mkdtemp(prefix="bench-network-"))
-    engine = {"engine": "espeak-ng", "voice": "vi"} if args.engine == "espeak-ng" else None
+    base: Path = args.dir
+    base.mkdir(parents=True, exist_ok=True)
     n = args.stations
+    if args.report:
+        report(base, n)
+        return
+    modes = list(MODES) if args.mode == "all" else args.mode.split(",")
+    for mode in modes:
+        if mode not in MODES:
+            sys.exit(f"unknown mode {mode!r}: one of {', '.join(MODES)} or all")
+    engine = {"engine": "espeak-ng", "voice": "vi"} if args.engine == "espeak-ng" else None
     print(f"{n} stations, voice {args.engine}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; {base}")
-    figures: dict[str, dict] = {}
-    for mode in args.modes.split(","):
+    for mode in modes:
+        saved = base / f"figures-{mode}.json"
+        if saved.exists() and not args.redo:
+            old = json.loads(saved.read_text())
+            if old.get("stations") == n and old.get("engine") == args.engine:
+                print(f"{mode}: already measured ({saved}); --redo to measure again")
+                continue
         root = base / mode
         shutil.rmtree(root, ignore_errors=True)
         make_network(root, n, broken=False, engine=engine)
-        if mode == "a":
-            figures[mode] = loop_of_makes(root, n)
-        elif mode == "b":
-            figures[mode] = embedded(root, n)
-        else:
-            figures[mode] = redis(root, n, int(mode[1:]))
-        f = figures[mode]
-        rss = f"{f['peak_rss_mb']:.0f} MB" if f.get("peak_rss_mb") else "-"
-        print(
-            f"({mode}) wall {f['wall_s']:.1f} s, {f['programmes']}/{n} programmes, "
-            f"{f['wall_s'] / n:.2f} s wall and {f['cpu_s'] / n:.2f} CPU-s per programme; "
-            f"clips synthesised {f['synthesized']} vs unique sentences {f['unique']} "
-            f"({(f['synthesized'] / f['unique'] - 1) * 100 if f['unique'] else 0:+.1f}%); peak RSS/worker {rss}",
-            flush=True,
-        )
-    if "a" in figures:
-        for mode in ("b", "c1", "c2"):
-            if mode in figures:
-                print(
-                    f"speed-up {mode} vs (a): {figures['a']['wall_s'] / figures[mode]['wall_s']:.2f}×"
-                    + ("  (target ≥ 1.8×)" if mode == "c2" else "")
-                )
-    best = figures.get("c2") or figures.get("b")
-    if best:
-        per = best["cpu_s"] / n
-        print(
-            f"Projection, 500 stations at {per:.1f} CPU-s per programme (measured, shared cache), two-core machines,"
-            " one worker per core:"
-        )
-        for machines in (1, 2, 5, 10):
-            hours = 500 * per / (2 * machines) / 3600
-            print(f"  {machines:>2} machine(s): {hours:.2f} h")
+        with LoadSampler() as load:
+            if mode == "loop":
+                f = loop_of_makes(root, n)
+            elif mode == "pool":
+                f = embedded(root, n)
+            else:
+                f = redis(root, n, int(mode[-1]))
+        f.update(load.figures(), stations=n, engine=args.engine, started=time.strftime("%Y-%m-%d %H:%M"))
+        saved.write_text(json.dumps(f, indent=1))
+        shutil.rmtree(root, ignore_errors=True)  # the programmes are not needed any more
+        print(_line(mode, f), flush=True)
+    report(base, n)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """ITU-R BS.1770-4 loudness and true peak, measured chunk by chunk with bounded memory.
 
-The K-weighting filters run with carried state (`scipy.signal.sosfilt` with `zi`), the
-energy of every 100 ms hop is kept (36,000 floats for an hour), and the two gates are
-applied at the end in one vectorised step. True peak uses 4x oversampling by windowed-sinc
-interpolation, evaluated only where a sample comes within a few dB of the running peak (an
+The K-weighting filters run with carried state (`KWeighting`: the two biquads as one
+4-state linear system, evaluated 64 samples at a time with small matrix products — as fast
+as `scipy.signal.sosfilt` here, equal to it within float32 rounding, and without importing
+scipy.signal, which alone took longer than measuring a programme), the energy of every
+100 ms hop is kept (36,000 floats for an hour), and the two gates are applied at the end in
+one vectorised step. True peak uses 4x oversampling by windowed-sinc interpolation, evaluated only where a sample comes within a few dB of the running peak (an
 inter-sample overshoot larger than that does not occur in programme audio), which is what
 keeps the meter at a fraction of a second for 15 minutes.
 
@@ -19,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy import signal
 
 from broadcast.errors import ProductionError
 
@@ -29,6 +30,9 @@ _OFFSET = -0.691
 _HOP_S = 0.1  # 400 ms blocks with 75 % overlap = 4 hops of 100 ms
 _TP_HALF = 8  # interpolation taps on each side of an interval (16 taps per phase)
 _TP_MARGIN_DB = 4.0  # only samples within this of the running peak are oversampled
+_KW_BLOCK = 64  # samples per step of the block-wise K-weighting (64: the fastest here)
+_GEMM_MACS = 200_000  # multiply-adds per matrix product: OpenBLAS goes multithreaded above
+# 262,144, which on a busy two-core machine costs several times what it saves
 
 
 def k_weighting_sos(rate: int) -> np.ndarray:
@@ -46,6 +50,87 @@ def k_weighting_sos(rate: int) -> np.ndarray:
     hp_b = [1.0, -2.0, 1.0]
     hp_a = [1.0, 2 * (k * k - 1) / a0, (1 - k / q + k * k) / a0]
     return np.array([shelf_b + shelf_a, hp_b + hp_a])
+
+
+class KWeighting:
+    """The K-weighting cascade (`k_weighting_sos`) with carried state, 64 samples per step.
+
+    The two biquads form one linear system s[n+1] = A s[n] + B x[n], y[n] = C s[n] + D x[n]
+    (4 states). Over a block of L samples starting in state s: y = T x + O s and the next
+    state is s M + u with M = A^L, u = G x — so every block's zero-state output and input
+    term come from one matrix product, the states before the blocks from a prefix scan
+    (log2 of the block count steps, float64), and their contribution from one more product.
+    Samples and products are float32 (the result equals sosfilt's within 1e-5 of full
+    scale); the output lags the input by fewer than L samples until `final`.
+    """
+
+    def __init__(self, sos: np.ndarray) -> None:
+        size = _KW_BLOCK
+        (b0, b1, b2, _, a1, a2), (c0, c1, c2, _, d1, d2) = ([float(v) for v in row] for row in sos)
+        a = np.zeros((4, 4))
+        a[:2, :2] = [[-a1, 1.0], [-a2, 0.0]]  # transposed direct form II, section by section
+        a[2:, 2:] = [[-d1, 1.0], [-d2, 0.0]]
+        b2nd = np.array([c1 - d1 * c0, c2 - d2 * c0])
+        a[2:, 0] = b2nd  # the first section's output (its state 0 + b0 x) feeds the second
+        b = np.concatenate([[b1 - a1 * b0, b2 - a2 * b0], b2nd * b0])
+        c = np.array([c0, 0.0, 1.0, 0.0])
+        powers = [np.eye(4)]
+        for _ in range(size):
+            powers.append(powers[-1] @ a)
+        h = np.array([c0 * b0] + [c @ powers[m - 1] @ b for m in range(1, size)])
+        t = np.zeros((size, size))
+        for i in range(size):
+            t[i, : i + 1] = h[i::-1]
+        g = np.array([powers[size - 1 - j] @ b for j in range(size)])
+        self._tg = np.ascontiguousarray(np.hstack([t.T, g]), dtype=np.float32)  # x_block @ _tg = [T x | u]
+        self._o = np.ascontiguousarray(np.array([c @ powers[i] for i in range(size)]).T, dtype=np.float32)
+        self._mpow = [np.ascontiguousarray(powers[size].T)]  # M^(2^i), for row vectors
+        self._state = np.zeros(4)
+        self._rest = np.zeros(0)
+
+    def _m(self, i: int) -> np.ndarray:
+        while len(self._mpow) <= i:
+            self._mpow.append(self._mpow[-1] @ self._mpow[-1])
+        return self._mpow[i]
+
+    def filter(self, x: np.ndarray, *, final: bool = False) -> np.ndarray:
+        """Filtered samples for `x` (after any held back); with `final`, everything left."""
+        x = np.asarray(x, dtype=np.float32)
+        if len(self._rest):
+            x = np.concatenate([self._rest, x])
+        size, n = _KW_BLOCK, len(x)
+        m = n // size * size
+        if final and m < n:
+            x = np.concatenate([x, np.zeros(size - (n - m), np.float32)])
+            m = len(x)
+        self._rest = x[m:]
+        k = m // size
+        if k == 0:
+            return np.zeros(0, np.float32)
+        r = _matmul(x[:m].reshape(k, size), self._tg)
+        # The state before block j: s_j = s_(j-1) M + u_(j-1), s_0 carried (a prefix scan).
+        w = np.empty((k + 1, 4))
+        w[0] = self._state
+        w[1:] = r[:, size:]
+        d, i = 1, 0
+        while d <= k:
+            w[d:] += _matmul(w[:-d], self._m(i))
+            d, i = d * 2, i + 1
+        self._state = w[k]
+        y = r[:, :size]
+        y += _matmul(w[:k].astype(np.float32), self._o)
+        return y.reshape(-1)[:n] if final else y.reshape(-1)
+
+
+def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a @ b in slices of rows small enough for BLAS to stay on this thread."""
+    rows = max(1, _GEMM_MACS // (a.shape[1] * b.shape[1]))
+    if len(a) <= rows:
+        return a @ b
+    out = np.empty((len(a), b.shape[1]), np.result_type(a, b))
+    for i in range(0, len(a), rows):
+        np.matmul(a[i : i + rows], b, out=out[i : i + rows])
+    return out
 
 
 def _tp_phases() -> tuple[np.ndarray, np.ndarray]:
@@ -122,8 +207,8 @@ class Meter:
     def __init__(self, rate: int, channels: int = 1, *, true_peak: bool = True) -> None:
         self.rate = rate
         self.channels = channels
-        self._sos = k_weighting_sos(rate)
-        self._zi = np.zeros((channels, self._sos.shape[0], 2))
+        sos = k_weighting_sos(rate)
+        self._kw = [KWeighting(sos) for _ in range(channels)]
         self._hop = int(round(rate * _HOP_S))
         self._rest = np.zeros(0)
         self._hops: list[np.ndarray] = []
@@ -141,18 +226,23 @@ class Meter:
         if len(block) == 0:
             return
         self._frames += len(block)
-        power = np.zeros(len(block))
+        self._add_power(block, final=False)
+        if self._tp:
+            self._feed_peak(block, final=False)
+
+    def _add_power(self, block: np.ndarray, *, final: bool) -> None:
+        power: np.ndarray | None = None
         for c in range(self.channels):
-            y, self._zi[c] = signal.sosfilt(self._sos, block[:, c], zi=self._zi[c])
-            power += y * y
+            y = self._kw[c].filter(block[:, c], final=final)
+            power = y * y if power is None else power + y * y
+        if power is None or len(power) == 0:
+            return
         if len(self._rest):
             power = np.concatenate([self._rest, power])
         n = len(power) // self._hop
         if n:
-            self._hops.append(power[: n * self._hop].reshape(n, self._hop).sum(axis=1))
+            self._hops.append(power[: n * self._hop].reshape(n, self._hop).sum(axis=1, dtype=np.float64))
         self._rest = power[n * self._hop :]
-        if self._tp:
-            self._feed_peak(block, final=False)
 
     def _feed_peak(self, block: np.ndarray, *, final: bool) -> None:
         self._sample_peak = max(self._sample_peak, float(np.abs(block).max()) if len(block) else 0.0)
@@ -177,6 +267,7 @@ class Meter:
 
     def result(self) -> Measurement:
         """Integrated loudness (two gates), true peak and duration of everything fed."""
+        self._add_power(np.zeros((0, self.channels), dtype=np.float32), final=True)
         if self._tp:
             self._feed_peak(np.zeros((0, self.channels), dtype=np.float32), final=True)
             self._tp = False

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import soxr
 from pydub import AudioSegment
-from scipy import signal
 
 from broadcast import jingles as jingles_mod
 from broadcast.audiotools import setup_pydub
@@ -60,6 +59,9 @@ class Preparer:
         return self.dir / key[:2] / f"{key[2:34]}.pcm"
 
     def _filters(self, x: np.ndarray, *, presence: bool) -> np.ndarray:
+        # scipy.signal takes over a second to import: only clips entering the cache need it.
+        from scipy import signal  # noqa: PLC0415
+
         a, rate = self.audio, self.rate
         sos = []
         if a.highpass_hz > 0:

@@ -6,8 +6,6 @@ import logging
 import math
 
 import numpy as np
-from scipy import signal
-from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from broadcast.loudness import integrated_loudness, sample_true_peaks
 
@@ -45,6 +43,9 @@ def peaking_sos(rate: int, f0: float, gain_db: float, q: float) -> np.ndarray:
 
 
 def one_pole(x: np.ndarray, tau_s: float, rate: int) -> np.ndarray:
+    # scipy.signal takes over a second to import: only clips entering the cache need it.
+    from scipy import signal  # noqa: PLC0415
+
     alpha = math.exp(-1.0 / (tau_s * rate))
     return signal.lfilter([1 - alpha], [1, -alpha], x)
 
@@ -68,6 +69,9 @@ def compress(x: np.ndarray, rate: int, level_lufs: float) -> np.ndarray:
     Each gain curve is smoothed twice (fast and slow) and the deeper one used: quick attack,
     slow release, no pumping.
     """
+    # scipy takes about a second to import: only clips entering the cache are compressed.
+    from scipy.ndimage import maximum_filter1d  # noqa: PLC0415
+
     x64 = x.astype(np.float64)
     level = 10 * np.log10(one_pole(x64**2, 0.030, rate) + 1e-12)
     gr = _soft_knee(level - (level_lufs + 3.0), 2.0, 6.0)
@@ -77,6 +81,23 @@ def compress(x: np.ndarray, rate: int, level_lufs: float) -> np.ndarray:
     gr = _soft_knee(20 * np.log10(env + 1e-9) - (level_lufs + 10.0), 3.0, 6.0)
     gain_db = -np.maximum(one_pole(gr, 0.002, rate), one_pole(gr, 0.060, rate))
     return (y * 10 ** (gain_db / 20)).astype(np.float32)
+
+
+def window_min(x: np.ndarray, before: int, after: int) -> np.ndarray:
+    """out[j] = min(x[j-before .. j+after]), indices clamped to the ends (van Herk/Gil-Werman).
+
+    Blocks of the window's size: the window of j is the suffix of j's block and the prefix of
+    the next one, so two cumulative minima give every window in O(n) (no scipy.ndimage import
+    on the export path).
+    """
+    n, size = len(x), before + after + 1
+    if n == 0:
+        return x.copy()
+    tail = after + (-(n + size - 1)) % size
+    pad = np.concatenate([np.full(before, x[0], x.dtype), x, np.full(tail, x[-1], x.dtype)]).reshape(-1, size)
+    pre = np.minimum.accumulate(pad, axis=1).reshape(-1)
+    suf = np.minimum.accumulate(pad[:, ::-1], axis=1)[:, ::-1].reshape(-1)
+    return np.minimum(suf[:n], pre[size - 1 : size - 1 + n])
 
 
 def _limit_gain(xe: np.ndarray, ceiling: float, look: int, hold: int) -> np.ndarray | None:
@@ -93,8 +114,7 @@ def _limit_gain(xe: np.ndarray, ceiling: float, look: int, hold: int) -> np.ndar
         return None
     g = np.ones(len(xe), dtype=np.float32)
     g[idx[over]] = ceiling / peaks[over]
-    size = hold + look + 1
-    a = minimum_filter1d(g, size, mode="nearest", origin=size // 2 - look)
+    a = window_min(g, hold, look)
     cs = np.concatenate([np.zeros(look + 1, dtype=np.float64), np.cumsum(a, dtype=np.float64)])
     # c[n] = mean(a[n-look .. n]), with a[<0] taken as 1 through the padded cumsum.
     n = np.arange(len(a))

@@ -19,7 +19,7 @@ from broadcast.errors import ProductionError
 from broadcast.loudness import Measurement, Meter
 from broadcast.models.programme import ManifestSegment, ProgrammePlan
 from broadcast.production.dsp import StreamLimiter, from_db, lame_scale
-from broadcast.production.render import BLOCK_S, Renderer
+from broadcast.production.render import BLOCK_S, RecordedMix, Renderer
 
 if TYPE_CHECKING:
     from broadcast.config import AudioSettings, Station
@@ -129,7 +129,7 @@ def _tee_name(path: Path) -> str:
 
 
 def encode(
-    renderer: Renderer,
+    renderer: Renderer | RecordedMix,
     audio: AudioSettings,
     trim_db: float,
     ceiling: float,

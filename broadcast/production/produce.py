@@ -29,7 +29,7 @@ from broadcast.production.clips import Preparer
 from broadcast.production.dsp import MAX_GAIN_DB, MP3_MARGIN_DB, from_db
 from broadcast.production.export import encode, tag
 from broadcast.production.manifest import MANIFEST_NAME, SETTINGS_NAME, file_sha256, settings_fingerprint
-from broadcast.production.render import BLOCK_S, Renderer
+from broadcast.production.render import BLOCK_S, RecordedMix
 from broadcast.production.timeline import Timeline, manifest_segments, plan_timeline
 
 if TYPE_CHECKING:
@@ -80,15 +80,15 @@ def produce(
     planned_s = tl.total / rate
     if not station.min_minutes * 60 <= planned_s <= station.max_minutes * 60:
         raise _duration_error(planned_s, station, plan.month, planned=True)
-    trim_db = _mix_trim(tl, audio, bed)
     ceiling_db = audio.true_peak_dbtp - MP3_MARGIN_DB
 
     mp3_name = f"{station.slug}-{plan.month}.mp3"
-    with atomic_dir(out_dir) as tmp:
+    with atomic_dir(out_dir) as tmp, RecordedMix(tl, audio, bed, tmp) as mix:
+        trim_db = _mix_trim(mix, audio)
         mp3 = tmp / mp3_name
         wav = tmp / f"{station.slug}-{plan.month}.wav" if audio.wav else None
         for attempt in range(2):
-            encoded = encode(Renderer(tl, audio, bed), audio, trim_db, from_db(ceiling_db), mp3, wav)
+            encoded = encode(mix, audio, trim_db, from_db(ceiling_db), mp3, wav)
             limited = encoded.limited
             duration, lufs, tp = encoded.measurement.as_tuple()
             log.info(
@@ -108,6 +108,7 @@ def produce(
                 trim_db += off
                 if over > 0:
                     ceiling_db -= over + 0.3
+        mix.close()  # before the folder swap (Windows cannot rename a folder with an open file)
         killpoint("produce-encoded")
         if not station.min_minutes * 60 <= duration <= station.max_minutes * 60:
             raise _duration_error(duration, station, plan.month, planned=False)
@@ -164,10 +165,10 @@ def _timeline(plan: ProgrammePlan, station: Station) -> tuple[Timeline, np.ndarr
     return tl, bed
 
 
-def _mix_trim(tl: Timeline, audio: AudioSettings, bed: np.ndarray | None) -> float:
-    """Pass 1: measure the mix as planned; the gain (dB) that brings it to the target."""
-    meter = Meter(tl.rate, true_peak=False)
-    for block in Renderer(tl, audio, bed).blocks(int(BLOCK_S * tl.rate)):
+def _mix_trim(mix: RecordedMix, audio: AudioSettings) -> float:
+    """Pass 1: measure the mix as planned (and record it); the gain (dB) that brings it to the target."""
+    meter = Meter(mix.tl.rate, true_peak=False)
+    for block in mix.record(int(BLOCK_S * mix.tl.rate)):
         meter.feed(block)
     mix_lufs = meter.result().lufs
     trim_db = audio.target_lufs - mix_lufs if math.isfinite(mix_lufs) else 0.0

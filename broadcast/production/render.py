@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+import tempfile
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
+from broadcast.errors import ProductionError
 from broadcast.production.timeline import BED_FADE_IN_S, BED_FADE_OUT_S, Timeline
 
 if TYPE_CHECKING:
     from broadcast.config import AudioSettings
+
+log = logging.getLogger(__name__)
 
 BLOCK_S = 6.0  # render block: bounds memory, large enough for numpy to be efficient
 
@@ -68,4 +74,66 @@ class Renderer:
                     duck = np.interp(pos, tl.duck_t, tl.duck_v)
                     gain = env * 10 ** ((self.level_db + self.duck_db * duck) / 20)
                     out[s - a : e - a] += self.bed[(pos - bs) % len(self.bed)] * gain.astype(np.float32)
+            yield out
+
+
+class RecordedMix:
+    """Renders the mix once: pass 1 keeps its blocks in an unnamed temporary file, the export
+    reads them back (a read costs a small fraction of a render: no clip loading, no mixing).
+
+    The file sits in `folder` (next to the outputs, on the same disk) and disappears when
+    closed, or with the process. If it cannot be written (a full disk), the mix is simply
+    rendered again for the export.
+    """
+
+    def __init__(self, tl: Timeline, audio: AudioSettings, bed: np.ndarray | None, folder: Path) -> None:
+        self.tl = tl
+        self._make = lambda: Renderer(tl, audio, bed)
+        self._file: IO[bytes] | None = None
+        self._complete = False
+        try:
+            self._file = tempfile.TemporaryFile(dir=folder, prefix=".mix-", suffix=".f32")  # noqa: SIM115
+        except OSError as exc:
+            log.info("không tạo được tệp tạm cho bản hỗn hợp (%s): sẽ dựng lại khi xuất", exc)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def __enter__(self) -> RecordedMix:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def record(self, block: int) -> Iterator[np.ndarray]:
+        """Pass 1: the rendered blocks, written to the file as they go."""
+        for out in self._make().blocks(block):
+            if self._file is not None:
+                try:
+                    out.tofile(self._file)
+                except OSError as exc:
+                    log.info("không ghi được bản hỗn hợp tạm (%s): sẽ dựng lại khi xuất", exc)
+                    self.close()
+            yield out
+        if self._file is not None:
+            self._file.flush()
+            self._complete = True
+
+    def blocks(self, block: int) -> Iterator[np.ndarray]:
+        """The mix again, block by block: read back if recorded whole, else rendered anew."""
+        f = self._file
+        if f is None or not self._complete:
+            yield from self._make().blocks(block)
+            return
+        f.seek(0)
+        for a in range(0, self.tl.total, block):
+            n = min(block, self.tl.total - a)
+            out = np.fromfile(f, dtype=np.float32, count=n)
+            if len(out) != n:
+                raise ProductionError(
+                    f"bản hỗn hợp tạm bị cụt ({a + len(out)}/{self.tl.total} mẫu).",
+                    hint="Kiểm tra ổ đĩa rồi chạy lại.",
+                )
             yield out
