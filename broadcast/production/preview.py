@@ -26,7 +26,7 @@ from broadcast.production.manifest import settings_fingerprint
 
 # The same timeline and mix trim as the programme (private helpers of the production stage).
 from broadcast.production.produce import _mix_trim, _timeline
-from broadcast.production.render import Renderer
+from broadcast.production.render import RecordedMix
 
 if TYPE_CHECKING:
     from broadcast.config import Station
@@ -73,12 +73,12 @@ def render_preview(plan: ProgrammePlan, station: Station, key: str) -> Path:
         raise ProductionError("đoạn này không có câu nào để đọc nên không có gì để nghe thử.")
     audio = station.audio
     tl, bed = _timeline(plan, station)
-    trim_db = _mix_trim(tl, audio, bed)
     ceiling = from_db(audio.true_peak_dbtp - MP3_MARGIN_DB)
     degraded = bool(getattr(plan.voice, "degraded", False))
     dest = preview_path(station, key, fallback=degraded)
-    with atomic_path(dest) as tmp:
-        encode(Renderer(tl, audio, bed), audio, trim_db, ceiling, tmp, None)
+    with atomic_path(dest) as tmp, RecordedMix(tl, audio, bed, tmp.parent) as mix:
+        trim_db = _mix_trim(mix, audio)  # pass 1 measures and records the mix, as in `produce`
+        encode(mix, audio, trim_db, ceiling, tmp, None)
     _prune(dest.parent)
     log.info("nghe thử: %s (%.1f s)", dest.name, tl.total / tl.rate)
     return dest
