@@ -193,9 +193,16 @@ def test_play_now_airs_the_chosen_item_as_a_manual_row_and_the_report_ignores_it
 
 
 def _long_day(tmp_path, seconds: float = 240.0):
-    """A programme long enough that the (faster than real time) WAV capture is still running
-    when a command arrives (~10 s of real time here)."""
+    """A programme long enough that the WAV capture is still running when a command arrives:
+    the capture is paced at 12x real time (20 s of real time), whatever the machine's speed."""
     return day_station(tmp_path, seconds=seconds)
+
+
+@pytest.fixture(autouse=True)
+def _paced_capture(monkeypatch):
+    from broadcast.playout.backends.base import Backend
+
+    monkeypatch.setattr(Backend, "capture_speed", 12.0)
 
 
 def _run_in_thread(st, until: str) -> threading.Thread:

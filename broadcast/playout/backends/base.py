@@ -39,6 +39,9 @@ class Backend(ABC):
 
     NAME = ""
     LABEL = ""
+    capture_speed: float | None = None
+    """Pace of a "file:" capture as a multiple of real time (None: as fast as decoding goes).
+    Tests that send a command while an item airs set it, so the item is still airing then."""
 
     def __init__(self, device: str, station_dir: Path) -> None:
         self.device = device or "auto"

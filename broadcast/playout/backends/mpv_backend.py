@@ -34,7 +34,7 @@ def _load_mpv():
     return mpv
 
 
-def _options(ao: str, device: str | None, capture: Path | None) -> dict:
+def _options(ao: str, device: str | None, capture: Path | None, speed: float | None = None) -> dict:
     opts = dict(
         vid="no",
         video=False,
@@ -50,6 +50,8 @@ def _options(ao: str, device: str | None, capture: Path | None) -> dict:
         opts["audio_device"] = device
     if capture is not None:
         opts["ao_pcm_file"] = str(capture)
+        if speed:
+            opts["af"] = f"lavfi=[arealtime=speed={speed:g}]"  # ffmpeg's pacing filter
     return opts
 
 
@@ -94,7 +96,7 @@ class MpvBackend(Backend):
     ) -> PlayResult:
         ao, dev = self._ao()
         capture = self.capture_path(name)
-        opts = _options(ao, dev, capture)
+        opts = _options(ao, dev, capture, self.capture_speed)
         if not ao:
             del opts["ao"]
         try:
