@@ -19,6 +19,11 @@ import numpy as np
 
 from broadcast.errors import EnvironmentProblem, ProductionError
 
+try:  # POSIX only; on Windows pipes keep their default size
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
 log = logging.getLogger("broadcast.ffmpeg")
 
 _INSTALL_HINT = (
@@ -113,6 +118,21 @@ def run_ffmpeg(
     return proc
 
 
+_PIPE_BYTES = 1 << 20
+
+
+def widen_pipe(stream: IO[bytes] | None) -> None:
+    """Give a pipe 1 MiB of buffer instead of 64 KiB (Linux), so a process at each end can
+    run on its own core without waiting for the other at every few milliseconds of audio."""
+    setsize = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if stream is None or setsize is None:
+        return
+    try:
+        fcntl.fcntl(stream.fileno(), setsize, _PIPE_BYTES)
+    except OSError:  # above /proc/sys/fs/pipe-max-size: the default size still works
+        pass
+
+
 @contextmanager
 def ffmpeg_writer(
     args: Sequence[str],
@@ -135,6 +155,7 @@ def ffmpeg_writer(
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=stdout, stderr=err)
         assert proc.stdin is not None
+        widen_pipe(proc.stdin)
         full: OSError | None = None
         try:
             yield proc.stdin

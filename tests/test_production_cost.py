@@ -126,3 +126,19 @@ def test_meter_result_counts_the_samples_held_back_by_the_filter() -> None:
     m.feed(np.full(rate, 0.5, np.float32))
     r = m.result()
     assert r.duration_s == pytest.approx((rate + 100) / rate)
+
+
+def test_encoder_pipes_get_a_wide_buffer():
+    import fcntl
+    import os
+
+    from broadcast.audiotools import widen_pipe
+
+    r, w = os.pipe()
+    with os.fdopen(r, "rb") as reader, os.fdopen(w, "wb") as writer:
+        before = fcntl.fcntl(writer.fileno(), fcntl.F_GETPIPE_SZ)
+        widen_pipe(writer)
+        after = fcntl.fcntl(writer.fileno(), fcntl.F_GETPIPE_SZ)
+        assert before == 65536 and after == 1 << 20
+        widen_pipe(reader)  # either end: the same pipe
+        widen_pipe(None)  # nothing to widen: no error

@@ -14,7 +14,7 @@ import numpy as np
 from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TPE1, TPE2, TXXX, CTOCFlags
 from mutagen.id3._tags import save_frame  # mutagen is pinned: the frame writer CHAP order needs
 
-from broadcast.audiotools import ffmpeg_writer, find_ffmpeg
+from broadcast.audiotools import ffmpeg_writer, find_ffmpeg, widen_pipe
 from broadcast.errors import ProductionError
 from broadcast.loudness import Measurement, Meter
 from broadcast.models.programme import ManifestSegment, ProgrammePlan
@@ -58,6 +58,8 @@ class _TeeMeter:
         cmd = [find_ffmpeg(), "-hide_banner", "-nostdin", "-v", "error", "-f", "mp3", "-i", "pipe:0"]
         cmd += ["-f", "f32le", "-c:a", "pcm_f32le", "-ac", "1", "pipe:1"]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._err)
+        widen_pipe(self.proc.stdin)
+        widen_pipe(self.proc.stdout)
         self.meter = Meter(rate)
         self.seen = 0
         self._failure: BaseException | None = None

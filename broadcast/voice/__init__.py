@@ -7,23 +7,42 @@ can, falling back along the chain when an engine fails (see docs/voices.md).
 
 from __future__ import annotations
 
-from broadcast.voice.base import (
-    Clip,
-    Engine,
-    EngineError,
-    VoiceRequest,
-    VoiceResult,
-)
-from broadcast.voice.chain import (
-    EngineStatus,
-    chain_rates,
-    engine_status,
-    make_engine,
-    primary_usable,
-    speaking_rate,
-    synthesize,
-)
-from broadcast.voice.registry import ENGINES, create_engine, engine_class
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # for type checkers; at run time the names load on first use (below)
+    from broadcast.voice.base import Clip, Engine, EngineError, VoiceRequest, VoiceResult
+    from broadcast.voice.chain import (
+        EngineStatus,
+        chain_rates,
+        engine_status,
+        make_engine,
+        primary_usable,
+        speaking_rate,
+        synthesize,
+    )
+    from broadcast.voice.registry import ENGINES, create_engine, engine_class
+
+# Where each public name lives. Loaded lazily: settings (config.py) need only the registry,
+# and a programme produced from cached clips never loads the chain (the normaliser and its
+# lexicon, ~60 ms).
+_WHERE = {
+    "Clip": "base",
+    "Engine": "base",
+    "EngineError": "base",
+    "VoiceRequest": "base",
+    "VoiceResult": "base",
+    "EngineStatus": "chain",
+    "chain_rates": "chain",
+    "engine_status": "chain",
+    "make_engine": "chain",
+    "primary_usable": "chain",
+    "speaking_rate": "chain",
+    "synthesize": "chain",
+    "ENGINES": "registry",
+    "create_engine": "registry",
+    "engine_class": "registry",
+}
 
 __all__ = [
     "ENGINES",
@@ -42,3 +61,12 @@ __all__ = [
     "speaking_rate",
     "synthesize",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{where}"), name)
+    globals()[name] = value
+    return value
