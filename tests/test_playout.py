@@ -457,3 +457,33 @@ def test_status_devices_and_reconciliation_of_what_did_not_air(tmp_path, capsys)
     assert run_cli(["play", "--devices"]) == 0
     out = capsys.readouterr().out
     assert "Bộ phát 'mpv'" in out and "Bộ phát 'ffmpeg'" in out and "file:THƯ_MỤC" in out
+
+
+def test_the_log_opens_while_others_open_and_read_it(tmp_path):
+    """The player, the console's panel and the reports open the as-run log at once; a new log
+    switching to WAL used to refuse one of them with "database is locked" (player start failed)."""
+    import threading
+
+    from broadcast.playout.asrun import AsRunLog
+
+    errors: list[str] = []
+
+    def open_and_read(path, barrier) -> None:
+        barrier.wait()
+        for _ in range(20):
+            try:
+                with AsRunLog(path) as log:
+                    log.rows()
+            except Exception as exc:  # noqa: BLE001 - any failure is the finding
+                errors.append(str(exc))
+                return
+
+    for trial in range(30):
+        path = tmp_path / str(trial) / ".broadcast" / "asrun.sqlite"
+        barrier = threading.Barrier(6)
+        threads = [threading.Thread(target=open_and_read, args=(path, barrier)) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert errors == []

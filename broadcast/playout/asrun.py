@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -72,6 +73,11 @@ CSV_HEADERS = (
 )
 
 
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
 def asrun_path(store: StationStore) -> Path:
     return store.state_file(ASRUN_FILE)
 
@@ -79,20 +85,42 @@ def asrun_path(store: StationStore) -> Path:
 class AsRunLog:
     """Open (and create) a station's as-run log."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, timeout_s: float = 10.0) -> None:
         self.path = path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(path), timeout=10, isolation_level=None)
+        # The player, the console's panel and the reports open the log at the same time. Some
+        # of the set-up (switching a new file to WAL, recovering a WAL another process left) is
+        # refused with "database is locked" at once, without SQLite's busy wait: retry it.
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.db = sqlite3.connect(str(path), timeout=timeout_s, isolation_level=None)
+                try:
+                    self._set_up()
+                except sqlite3.Error:
+                    self.db.close()
+                    raise
+                return
+            except sqlite3.OperationalError as exc:
+                if _busy(exc) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                raise self._cannot_open(exc) from None
+            except (sqlite3.Error, OSError) as exc:
+                raise self._cannot_open(exc) from None
+
+    def _set_up(self) -> None:
+        if str(self.db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
             self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=FULL")  # a row survives a power cut once written
-            self.db.executescript(_SCHEMA)
-        except (sqlite3.Error, OSError) as exc:
-            raise EnvironmentProblem(
-                f"không mở được nhật ký phát sóng ({exc}).",
-                file=path,
-                hint="Kiểm tra quyền ghi thư mục .broadcast và ổ đĩa còn chỗ trống.",
-            ) from None
+        self.db.execute("PRAGMA synchronous=FULL")  # a row survives a power cut once written
+        self.db.executescript(_SCHEMA)
+
+    def _cannot_open(self, exc: BaseException) -> EnvironmentProblem:
+        return EnvironmentProblem(
+            f"không mở được nhật ký phát sóng ({exc}).",
+            file=self.path,
+            hint="Kiểm tra quyền ghi thư mục .broadcast và ổ đĩa còn chỗ trống.",
+        )
 
     def close(self) -> None:
         self.db.close()
