@@ -5,8 +5,9 @@ The public API is small: load a station, run the main job, or a single stage.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from broadcast.lazy import lazy_getattr
 
 if TYPE_CHECKING:  # for type checkers; at run time the names load on first use (below)
     from broadcast.config import Station, load_station
@@ -34,13 +35,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{where}"), name)
-    globals()[name] = value
-    return value
-
-
-__version__ = "0.1.0"
+__getattr__ = lazy_getattr(__name__, _WHERE, globals())

@@ -7,8 +7,9 @@ can, falling back along the chain when an engine fails (see docs/voices.md).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from broadcast.lazy import lazy_getattr
 
 if TYPE_CHECKING:  # for type checkers; at run time the names load on first use (below)
     from broadcast.voice.base import Clip, Engine, EngineError, VoiceRequest, VoiceResult
@@ -63,10 +64,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{where}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _WHERE, globals())
