@@ -36,3 +36,4 @@ __all__ = [
 
 
 __getattr__ = lazy_getattr(__name__, _WHERE, globals())
+__version__ = "0.1.0"
