@@ -30,7 +30,6 @@ import os
 import resource
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,7 +40,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from network_helpers import MONTH, make_network  # noqa: E402
+from conftest import free_port  # noqa: E402
+from network_helpers import MONTH, make_network, redis_server_command  # noqa: E402
 
 PY = sys.executable
 MONTH_ARGS = ("--month", MONTH)
@@ -146,23 +146,11 @@ def embedded(root: Path, n: int, workers: int = 2) -> dict:
 
 
 def redis(root: Path, n: int, workers: int) -> dict:
-    port = _free_port()
+    port = free_port()
     data = Path(tempfile.mkdtemp(prefix="bench-redis-"))
     cpu0, t0 = _children_cpu(), time.monotonic()
     server = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            str(data),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
+        redis_server_command("redis-server", port, data),
         stdout=subprocess.DEVNULL,
     )
     time.sleep(0.5)
@@ -217,12 +205,6 @@ def _vm_hwm(pid: int) -> int:
     except OSError:
         pass
     return 0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _line(mode: str, f: dict) -> str:

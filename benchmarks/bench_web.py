@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import socket
 import statistics
 import sys
 import threading
@@ -142,13 +141,6 @@ def preview_bench(station_dir: Path, month: str, client, cold_runs: int = 3, n: 
     print(f"  cached median {statistics.median(cached):7.1f} ms   max {max(cached):7.1f} ms   (n={n})")
 
 
-def _serve(srv) -> None:
-    try:
-        srv.run()
-    except OSError:  # the socket closed under the loop when the benchmark ends
-        pass
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=60)
@@ -175,15 +167,9 @@ def main() -> None:
     print(f"Station: {station_dir} (month {month}, day {day})")
     timed_pages(client, urls)
 
-    from django.core.wsgi import get_wsgi_application
-    from waitress.server import create_server
+    from webtests import serve_console
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = create_server(get_wsgi_application(), host="127.0.0.1", port=port, threads=8)
-    threading.Thread(target=_serve, args=(srv,), daemon=True).start()
-    base = f"http://127.0.0.1:{port}"
+    base, srv = serve_console(threads=8)
     lat: list[float] = []
     errors: list[str] = []
     until = time.monotonic() + args.seconds

@@ -70,3 +70,22 @@ def make_network(
         yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
     return root
+
+
+def redis_server_command(binary: str, port: int, data: Path) -> list[str]:
+    """A throw-away redis-server on loopback: no snapshots, no append-only file."""
+    return [
+        binary,
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--dir",
+        str(data),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--protected-mode",
+        "yes",
+    ]

@@ -15,7 +15,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from network_helpers import BROKEN_SLUG, MONTH, make_network
+from conftest import free_port
+from network_helpers import BROKEN_SLUG, MONTH, make_network, redis_server_command
 
 from broadcast.errors import ConfigError
 from broadcast.network.config import load_network
@@ -38,37 +39,17 @@ def _cli(*args: str, env: dict | None = None, timeout: float = 900) -> subproces
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def redis_url(tmp_path: Path):
     """A real redis-server on a free loopback port, in a temp folder, stopped afterwards."""
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.fail("redis-server is missing: run tools/setup-system.sh (Debian package redis-server)")
-    port = _free_port()
+    port = free_port()
     data = tmp_path / "redis"
     data.mkdir()
     proc = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            str(data),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--protected-mode",
-            "yes",
-        ],
+        redis_server_command(binary, port, data),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -11,14 +11,12 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import socket
-import threading
 import zipfile
 from datetime import date
 from pathlib import Path
 
 import pytest
-from webtests import PASSWORD, django_ready, web, write_minute_script  # noqa: F401
+from webtests import PASSWORD, django_ready, serve_console, web, write_minute_script  # noqa: F401
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -27,21 +25,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(web):
-    from django.core.wsgi import get_wsgi_application
-    from waitress.server import create_server
-
-    srv = create_server(get_wsgi_application(), host="127.0.0.1", port=_free_port(), threads=4)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"
+    base, srv = serve_console()
+    yield base
     srv.close()
 
 

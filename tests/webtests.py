@@ -112,3 +112,26 @@ def write_minute_script(st, month: str, *, approved: bool = False) -> Path:
 
         approve_month(st, month, "Nguyễn Văn A", confirm_example=True)
     return path
+
+
+def serve_console(threads: int = 4):
+    """The configured console served by waitress on a free loopback port, in a daemon thread.
+
+    Returns (base URL, server); `server.close()` stops it.
+    """
+    import threading
+
+    from conftest import free_port
+    from django.core.wsgi import get_wsgi_application
+    from waitress.server import create_server
+
+    srv = create_server(get_wsgi_application(), host="127.0.0.1", port=free_port(), threads=threads)
+
+    def run() -> None:
+        try:
+            srv.run()
+        except OSError:  # the socket closed under the loop when the caller stopped the server
+            pass
+
+    threading.Thread(target=run, daemon=True).start()
+    return f"http://127.0.0.1:{srv.effective_port}", srv

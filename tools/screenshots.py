@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -146,15 +144,9 @@ def heartbeat(station_dir: Path, *, alive: bool) -> None:
 def main() -> None:
     station_dir, month, day = demo_station()
     network_dir = demo_network(month)
-    from django.core.wsgi import get_wsgi_application
-    from waitress.server import create_server
+    from webtests import serve_console
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = create_server(get_wsgi_application(), host="127.0.0.1", port=port, threads=4)
-    threading.Thread(target=srv.run, daemon=True).start()
-    base = f"http://127.0.0.1:{port}"
+    base, srv = serve_console()
     pages = {
         "dang-nhap": "/dang-nhap/",
         "nam": "/",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -28,6 +29,18 @@ def _network_option(func):
     )(func)
 
 
+def heartbeat_option(help_text: str) -> Callable:
+    """--heartbeat, the same on the coordinator (`network make`) and the workers."""
+    return click.option(
+        "--heartbeat",
+        type=click.FloatRange(1, 3600),
+        default=DEFAULT_HEARTBEAT_S,
+        metavar="GIÂY",
+        show_default=True,
+        help=help_text,
+    )
+
+
 @click.group("network")
 def command() -> None:
     """Mạng đài: làm chương trình riêng cho từng đài thành viên."""
@@ -49,14 +62,7 @@ def command() -> None:
     metavar="N",
     help="Số tiến trình làm song song trên máy này (khi không dùng --broker).",
 )
-@click.option(
-    "--heartbeat",
-    type=click.FloatRange(1, 3600),
-    default=DEFAULT_HEARTBEAT_S,
-    metavar="GIÂY",
-    show_default=True,
-    help="Sau bao lâu không nghe thấy một máy làm việc thì giao việc của nó cho máy khác.",
-)
+@heartbeat_option("Sau bao lâu không nghe thấy một máy làm việc thì giao việc của nó cho máy khác.")
 @click.option("--no-wait", is_flag=True, help="Chỉ gửi việc lên hàng đợi, không chờ kết quả.")
 @click.option("-v", "--verbose", is_flag=True, help="Ghi chi tiết để tìm lỗi.")
 def make_cmd(

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from broadcast.network.queue import DEFAULT_HEARTBEAT_S, run_worker
+from broadcast.cli.network import heartbeat_option
+from broadcast.network.queue import run_worker
 
 
 @click.command("worker")
@@ -19,14 +20,7 @@ from broadcast.network.queue import DEFAULT_HEARTBEAT_S, run_worker
     metavar="THƯ_MỤC",
     help="Thư mục mạng đài như máy này thấy (ổ mạng), nếu khác máy điều phối.",
 )
-@click.option(
-    "--heartbeat",
-    type=click.FloatRange(1, 3600),
-    default=DEFAULT_HEARTBEAT_S,
-    metavar="GIÂY",
-    show_default=True,
-    help="Phải giống giá trị của máy điều phối.",
-)
+@heartbeat_option("Phải giống giá trị của máy điều phối.")
 @click.option("-v", "--verbose", is_flag=True, help="Ghi chi tiết để tìm lỗi.")
 def command(broker: str, network_dir: Path | None, heartbeat: float, verbose: bool) -> None:
     """Nhận và làm việc của mạng đài từ hàng đợi (chạy trên mỗi máy làm việc)."""

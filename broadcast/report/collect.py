@@ -18,7 +18,7 @@ from broadcast.calendar import month_calendar
 from broadcast.config import Station
 from broadcast.errors import BroadcastError, ConfigError
 from broadcast.models.programme import Manifest
-from broadcast.models.schedule import MonthSchedule
+from broadcast.models.schedule import MonthSchedule, ScheduledAiring
 from broadcast.playout.asrun import asrun_path, open_log, reconcile
 from broadcast.playout.models import AIRED as RUN_AIRED
 from broadcast.playout.models import FALLBACK as RUN_FALLBACK
@@ -223,6 +223,23 @@ def _status(reconciled_status: str) -> str:
     )
 
 
+def _airing_figure(
+    airing: ScheduledAiring, month: str, *, status: str, seconds: float, reason: str, source: str
+) -> AiringFigure:
+    """One row of the report's airings table for a scheduled airing."""
+    return AiringFigure(
+        date=airing.date,
+        slot=airing.slot,
+        start=airing.start,
+        month=month,
+        title="; ".join(i.title for i in airing.items),
+        status=status,
+        minutes=round(seconds / 60, 1),
+        reason=reason,
+        source=source,
+    )
+
+
 def collect(station: Station, period: Period, records: Records | None = None) -> Report:
     """The report of `period` computed from `records` (default: the live station folder)."""
     records = records or LiveRecords(station)
@@ -298,14 +315,11 @@ def collect(station: Station, period: Period, records: Records | None = None) ->
                     dict.fromkeys(r.reason for r in rec.rows if r.reason and r.result != RUN_AIRED)
                 )
                 airings.append(
-                    AiringFigure(
-                        date=airing.date,
-                        slot=airing.slot,
-                        start=airing.start,
-                        month=month,
-                        title="; ".join(i.title for i in airing.items),
+                    _airing_figure(
+                        airing,
+                        month,
                         status=status,
-                        minutes=round(sum(r.seconds_aired for r in own) / 60, 1),
+                        seconds=sum(r.seconds_aired for r in own),
                         reason=reason or ("không có trong nhật ký" if status == MISSED else ""),
                         source=f"{ASRUN_SOURCE} ({log_src})",
                     )
@@ -323,14 +337,11 @@ def collect(station: Station, period: Period, records: Records | None = None) ->
         else:
             for airing in sched.airings:
                 airings.append(
-                    AiringFigure(
-                        date=airing.date,
-                        slot=airing.slot,
-                        start=airing.start,
-                        month=month,
-                        title="; ".join(i.title for i in airing.items),
+                    _airing_figure(
+                        airing,
+                        month,
                         status=PLANNED,
-                        minutes=round(sum(i.duration_s for i in airing.items) / 60, 1),
+                        seconds=sum(i.duration_s for i in airing.items),
                         reason="",
                         source=f"{SCHEDULE_SOURCE} ({sched_src})",
                     )

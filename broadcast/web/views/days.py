@@ -128,6 +128,9 @@ def schedule_ics(request: HttpRequest, month: str) -> HttpResponse:
     ics = wc.month_airings(station(), month).ics
     if ics is None:
         raise Http404("tháng này chưa có lịch")
-    response = FileResponse(ics.open("rb"), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{month}.ics"'
-    return response
+    return FileResponse(
+        ics.open("rb"),
+        content_type="text/calendar; charset=utf-8",
+        as_attachment=True,
+        filename=f"{month}.ics",
+    )

@@ -92,6 +92,6 @@ def network_bundle(request: HttpRequest, month: str, slug: str) -> HttpResponse:
     except BroadcastError as exc:
         raise Http404(exc.message) from None
     audit.record(request, "download", month=month, detail=f"gói của đài {slug}")
-    response = FileResponse(path.open("rb"), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{slug}-{month}.zip"'
-    return response
+    return FileResponse(
+        path.open("rb"), content_type="application/zip", as_attachment=True, filename=f"{slug}-{month}.zip"
+    )
